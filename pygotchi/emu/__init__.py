@@ -1,0 +1,37 @@
+"""The first-generation Tamagotchi machine: Epson E0C6S46/E0C6S48, LCD, buttons, buzzer.
+
+Pure and deterministic: nothing here sleeps, reads the wall clock, starts
+threads or touches files. Emulated time is an integer count of 32,768 Hz ticks
+and the caller decides how it relates to real time.
+
+Public API::
+
+    rom = load_rom(data)              # Rom: words, model, sha256 (RomError if not a ROM)
+    m = Machine(rom)
+    m.run_until(tick); m.run_for(seconds); m.step()
+    m.press("A"); m.release("A", at_tick=t)      # buttons of m.model (A, B, C, TAP ...)
+    m.screen() -> Screen(frame: 65 bytes, version); m.screen_version
+    m.buzzer_events() -> [BuzzerEvent(tick, on, freq_dhz)]
+    m.save_state() -> bytes; m.load_state(bytes)  # pygotchi, TLST or cpu.bin (StateError)
+    m.export_tlst() -> bytes
+    assemble(source) -> Program; disassemble(words)
+"""
+
+from __future__ import annotations
+
+from pygotchi.emu.asm import Program, assemble
+from pygotchi.emu.disasm import disassemble, listing
+from pygotchi.emu.errors import AsmError, EmuError, RomError, ScriptError, StateError
+from pygotchi.emu.machine import TICKS_PER_SECOND, BuzzerEvent, Machine, Screen
+from pygotchi.emu.rom import MODELS, Model, Rom, load_rom, load_rom_file
+
+__all__ = [
+    "AsmError", "BuzzerEvent", "EmuError", "MODELS", "Machine", "Model", "Program", "Rom",
+    "RomError", "Screen", "ScriptError", "StateError", "TICKS_PER_SECOND", "assemble",
+    "core_info", "disassemble", "listing", "load_rom", "load_rom_file",
+]
+
+
+def core_info() -> str:
+    """Which implementation of the CPU loop runs, and why."""
+    return "pure Python (no compiled core in this build)"

@@ -1,0 +1,439 @@
+"""Generate ``ops.py``: one small handler per instruction and register operand.
+
+Run ``python -m pygotchi.emu.opgen`` after changing a template; a test checks
+that ``ops.py`` is what this script writes. Specialising on the r/q register
+operands (A, B, M(X), M(Y)) at generation time removes a branch per operand
+from the hot path of the pure-Python build, and leaves plain functions that
+Cython can compile to C. The instruction table in ``isa.py`` stays the only
+source of opcodes and cycle counts: handlers are attached to opcodes there.
+
+Semantics follow TamaLIB (jcrona/tamalib ce304d55), the reference of the golden
+traces, with the deviations documented in the templates below.
+
+Every handler has the signature ``(c, op, pc) -> next_pc``: ``c`` is the Cpu,
+``op`` the 12-bit word, ``pc`` its address. Memory through X or Y may reach
+display RAM or I/O, which have side effects, so those go through
+``read_io``/``write_mem`` past the plain-RAM fast path.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from pygotchi.emu.isa import DECODE, KINDS, REG_NAMES, TABLE
+
+NEXT = "return (pc + 1) & 0x1FFF"
+
+# Templates: lines of Python. $R/$Q read the register operands r/q and SET_R(v)
+# writes r; $MX/$MY read M(X)/M(Y) and SET_MX(v)/SET_MY(v) write them; WRITE(a, v)
+# writes any data address. Results are kept to 4 bits.
+ALU_ADD = """
+t = $R + {rhs}{carry}
+if c.f & 4:
+    if t >= 10:
+        t = (t - 10) & 15
+        cy = 1
+    else:
+        cy = 0
+else:
+    cy = t >> 4
+    t &= 15
+SET_R(t)
+c.f = (c.f & 12) | cy | (0 if t else 2)
+""" + NEXT
+
+ALU_SUB = """
+t = $R - {rhs}{carry}
+if t < 0:
+    cy = 1
+    t = ((t - 6) if c.f & 4 else t) & 15
+else:
+    cy = 0
+SET_R(t)
+c.f = (c.f & 12) | cy | (0 if t else 2)
+""" + NEXT
+
+LOGIC = """
+t = $R {op} {rhs}
+SET_R(t)
+c.f = (c.f & 13) | (0 if t else 2)
+""" + NEXT
+
+CP = """
+u = $R
+v = {rhs}
+c.f = (c.f & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+""" + NEXT
+
+FAN = """
+c.f = (c.f & 13) | (0 if $R & {rhs} else 2)
+""" + NEXT
+
+
+def _jump(cond: str) -> str:
+    if not cond:
+        return "return (c.np << 8) | (op & 0xFF)"
+    return f"if {cond}:\n    return (c.np << 8) | (op & 0xFF)\n" + NEXT
+
+
+def _index_adc(reg: str, shift: int) -> str:
+    # ADC XH/XL/YH/YL,i: one nibble of X or Y, binary only (no decimal mode).
+    keep = 0xFFF & ~(0xF << shift)
+    return f"""
+t = ((c.{reg} >> {shift}) & 15) + (op & 15) + (c.f & 1)
+c.{reg} = (c.{reg} & {keep:#x}) | ((t & 15) << {shift})
+c.f = (c.f & 12) | (t >> 4) | (0 if t & 15 else 2)
+""" + NEXT
+
+
+def _index_cp(reg: str, shift: int) -> str:
+    return f"""
+u = (c.{reg} >> {shift}) & 15
+v = op & 15
+c.f = (c.f & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+""" + NEXT
+
+
+def _post_inc(reg: str, by: int = 1) -> str:
+    return f"c.{reg} = (c.{reg} & 0xF00) | ((c.{reg} + {by}) & 0xFF)"
+
+
+def _mem_adjust(reg: str, sub: bool) -> str:
+    # ACPX/ACPY/SCPX/SCPY: M(X or Y) +/- r +/- C, decimal aware, then X/Y += 1.
+    mem = "$MX" if reg == "x" else "$MY"
+    body = (ALU_SUB if sub else ALU_ADD).format(
+        rhs="$R", carry=" - (c.f & 1)" if sub else " + (c.f & 1)"
+    )
+    body = body.replace("t = $R", f"t = {mem}", 1).replace("SET_R(t)", f"SET_{mem[1:]}(t)")
+    return body.replace(NEXT, _post_inc(reg) + "\n" + NEXT)
+
+
+def _push(value: str) -> str:
+    return f"""
+sp = (c.sp - 1) & 0xFF
+c.mem[sp] = {value}
+c.sp = sp
+""" + NEXT
+
+
+def _pop(target: str) -> str:
+    # target is a statement using `v`
+    return f"""
+sp = c.sp
+v = c.mem[sp]
+{target}
+c.sp = (sp + 1) & 0xFF
+""" + NEXT
+
+
+_RET = """
+mem = c.mem
+sp = c.sp
+t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+c.sp = (sp + 3) & 0xFF
+if c.call_depth > 0:
+    c.call_depth -= 1
+"""
+
+_CALL = """
+ret = (pc + 1) & 0x1FFF
+mem = c.mem
+sp = c.sp
+mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+mem[(sp - 3) & 0xFF] = ret & 15
+c.sp = (sp - 3) & 0xFF
+c.call_depth += 1
+return (ret & 0x1000) | {page}(op & 0xFF)
+"""
+
+_STORE_E_AT_X = """
+x = c.x
+WRITE(x, {lo})
+WRITE((x & 0xF00) | ((x + 1) & 0xFF), {hi})
+c.x = (x & 0xF00) | ((x + 2) & 0xFF)
+"""
+
+TEMPLATES: dict[str, str] = {
+    "pset": "c.np = op & 0x1F\n" + NEXT,
+    "jp": _jump(""),
+    "jp_c": _jump("c.f & 1"),
+    "jp_nc": _jump("not c.f & 1"),
+    "jp_z": _jump("c.f & 2"),
+    "jp_nz": _jump("not c.f & 2"),
+    "jpba": "return (c.np << 8) | (c.b << 4) | c.a",
+    "call": _CALL.format(page="((c.np & 15) << 8) | "),
+    "calz": _CALL.format(page=""),
+    "ret": _RET + "return t",
+    "rets": _RET + "return (t + 1) & 0x1FFF",
+    "retd": _RET + _STORE_E_AT_X.format(lo="op & 15", hi="(op >> 4) & 15") + "return t",
+    "nop": NEXT,
+    # Words no row matches: TamaLIB stops there; we run them as NOP5 (see isa.py).
+    "unknown": NEXT,
+    "halt": "c.halted = 1\nc.attn = 0\n" + NEXT,
+    "inc_x": _post_inc("x") + "\n" + NEXT,
+    "inc_y": _post_inc("y") + "\n" + NEXT,
+    "ld_x_e": "c.x = (c.x & 0xF00) | (op & 0xFF)\n" + NEXT,
+    "ld_y_e": "c.y = (c.y & 0xF00) | (op & 0xFF)\n" + NEXT,
+    "ld_xp_r": "c.x = (c.x & 0x0FF) | ($R << 8)\n" + NEXT,
+    "ld_xh_r": "c.x = (c.x & 0xF0F) | ($R << 4)\n" + NEXT,
+    "ld_xl_r": "c.x = (c.x & 0xFF0) | $R\n" + NEXT,
+    "ld_yp_r": "c.y = (c.y & 0x0FF) | ($R << 8)\n" + NEXT,
+    "ld_yh_r": "c.y = (c.y & 0xF0F) | ($R << 4)\n" + NEXT,
+    "ld_yl_r": "c.y = (c.y & 0xFF0) | $R\n" + NEXT,
+    "ld_r_xp": "SET_R(c.x >> 8)\n" + NEXT,
+    "ld_r_xh": "SET_R((c.x >> 4) & 15)\n" + NEXT,
+    "ld_r_xl": "SET_R(c.x & 15)\n" + NEXT,
+    "ld_r_yp": "SET_R(c.y >> 8)\n" + NEXT,
+    "ld_r_yh": "SET_R((c.y >> 4) & 15)\n" + NEXT,
+    "ld_r_yl": "SET_R(c.y & 15)\n" + NEXT,
+    "adc_xh_i": _index_adc("x", 4),
+    "adc_xl_i": _index_adc("x", 0),
+    "adc_yh_i": _index_adc("y", 4),
+    "adc_yl_i": _index_adc("y", 0),
+    "cp_xh_i": _index_cp("x", 4),
+    "cp_xl_i": _index_cp("x", 0),
+    "cp_yh_i": _index_cp("y", 4),
+    "cp_yl_i": _index_cp("y", 0),
+    "ld_r_i": "SET_R(op & 15)\n" + NEXT,
+    "ld_r_q": "SET_R($Q)\n" + NEXT,
+    # Mn is RAM 0x00-0x0F: no side effects, plain byte access.
+    "ld_a_mn": "c.a = c.mem[op & 15]\n" + NEXT,
+    "ld_b_mn": "c.b = c.mem[op & 15]\n" + NEXT,
+    "ld_mn_a": "c.mem[op & 15] = c.a\n" + NEXT,
+    "ld_mn_b": "c.mem[op & 15] = c.b\n" + NEXT,
+    "ldpx_mx_i": "SET_MX(op & 15)\n" + _post_inc("x") + "\n" + NEXT,
+    "ldpy_my_i": "SET_MY(op & 15)\n" + _post_inc("y") + "\n" + NEXT,
+    # LDPX r,q: the source is read and the destination written before X moves.
+    "ldpx_r_q": "SET_R($Q)\n" + _post_inc("x") + "\n" + NEXT,
+    "ldpy_r_q": "SET_R($Q)\n" + _post_inc("y") + "\n" + NEXT,
+    "lbpx": _STORE_E_AT_X.format(lo="op & 15", hi="(op >> 4) & 15") + NEXT,
+    "set_f": "c.f |= op & 15\n" + NEXT,
+    "rst_f": "c.f &= op & 15\n" + NEXT,
+    "inc_sp": "c.sp = (c.sp + 1) & 0xFF\n" + NEXT,
+    "dec_sp": "c.sp = (c.sp - 1) & 0xFF\n" + NEXT,
+    "push_r": _push("$R"),
+    "push_xp": _push("c.x >> 8"),
+    "push_xh": _push("(c.x >> 4) & 15"),
+    "push_xl": _push("c.x & 15"),
+    "push_yp": _push("c.y >> 8"),
+    "push_yh": _push("(c.y >> 4) & 15"),
+    "push_yl": _push("c.y & 15"),
+    "push_f": _push("c.f"),
+    "pop_r": _pop("SET_R(v)"),
+    "pop_xp": _pop("c.x = (c.x & 0x0FF) | (v << 8)"),
+    "pop_xh": _pop("c.x = (c.x & 0xF0F) | (v << 4)"),
+    "pop_xl": _pop("c.x = (c.x & 0xFF0) | v"),
+    "pop_yp": _pop("c.y = (c.y & 0x0FF) | (v << 8)"),
+    "pop_yh": _pop("c.y = (c.y & 0xF0F) | (v << 4)"),
+    "pop_yl": _pop("c.y = (c.y & 0xFF0) | v"),
+    "pop_f": _pop("c.f = v"),
+    "ld_sph_r": "c.sp = (c.sp & 0x0F) | ($R << 4)\n" + NEXT,
+    "ld_spl_r": "c.sp = (c.sp & 0xF0) | $R\n" + NEXT,
+    "ld_r_sph": "SET_R(c.sp >> 4)\n" + NEXT,
+    "ld_r_spl": "SET_R(c.sp & 15)\n" + NEXT,
+    "add_r_i": ALU_ADD.format(rhs="(op & 15)", carry=""),
+    "add_r_q": ALU_ADD.format(rhs="$Q", carry=""),
+    "adc_r_i": ALU_ADD.format(rhs="(op & 15)", carry=" + (c.f & 1)"),
+    "adc_r_q": ALU_ADD.format(rhs="$Q", carry=" + (c.f & 1)"),
+    "sub_r_q": ALU_SUB.format(rhs="$Q", carry=""),
+    "sbc_r_i": ALU_SUB.format(rhs="(op & 15)", carry=" - (c.f & 1)"),
+    "sbc_r_q": ALU_SUB.format(rhs="$Q", carry=" - (c.f & 1)"),
+    "and_r_i": LOGIC.format(op="&", rhs="(op & 15)"),
+    "and_r_q": LOGIC.format(op="&", rhs="$Q"),
+    "or_r_i": LOGIC.format(op="|", rhs="(op & 15)"),
+    "or_r_q": LOGIC.format(op="|", rhs="$Q"),
+    "xor_r_i": LOGIC.format(op="^", rhs="(op & 15)"),
+    "xor_r_q": LOGIC.format(op="^", rhs="$Q"),
+    "cp_r_i": CP.format(rhs="(op & 15)"),
+    "cp_r_q": CP.format(rhs="$Q"),
+    "fan_r_i": FAN.format(rhs="(op & 15)"),
+    "fan_r_q": FAN.format(rhs="$Q"),
+    # RLC/RRC leave Z alone, as TamaLIB does (MAME updates it; the manual is unclear).
+    "rlc_r": """
+u = $R
+cy_in = c.f & 1
+c.f = (c.f & 14) | (u >> 3)
+SET_R(((u << 1) & 15) | cy_in)
+""" + NEXT,
+    "rrc_r": """
+u = $R
+cy_in = c.f & 1
+c.f = (c.f & 14) | (u & 1)
+SET_R((u >> 1) | (cy_in << 3))
+""" + NEXT,
+    "inc_mn": """
+mem = c.mem
+n = op & 15
+t = mem[n] + 1
+mem[n] = t & 15
+c.f = (c.f & 12) | (t >> 4) | (0 if t & 15 else 2)
+""" + NEXT,
+    "dec_mn": """
+mem = c.mem
+n = op & 15
+t = mem[n] - 1
+mem[n] = t & 15
+c.f = (c.f & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
+""" + NEXT,
+    "acpx": _mem_adjust("x", sub=False),
+    "acpy": _mem_adjust("y", sub=False),
+    "scpx": _mem_adjust("x", sub=True),
+    "scpy": _mem_adjust("y", sub=True),
+}
+
+# TamaLIB reads an operand twice in some instructions (CP, RLC/RRC, the Z flag
+# of ALU results); a second read of a read-clear I/O register then differs. We
+# read each operand once and take Z from the result, as the chip does (see
+# ../shared/notes/E0C6S46.md §1); no real ROM is known to depend on it.
+
+RAM_END = 0x300  # RAM as TamaLIB's dual-chip build maps it (768 nibbles)
+
+
+def _mem_read(addr: str) -> str:
+    return f"(c.mem[{addr}] if {addr} < 0xF00 else read_io(c, {addr}))"
+
+
+def _mem_write(addr: str, value: str) -> str:
+    return (
+        f"if {addr} < {RAM_END:#x}:\n    c.mem[{addr}] = {value}\n"
+        f"else:\n    write_mem(c, {addr}, {value})"
+    )
+
+
+# Register operand codes 0-3 = A, B, M(X), M(Y); the memory ones read through an
+# address temp (ax/ay) loaded once at the top of the handler.
+_REG_READ = {0: "c.a", 1: "c.b", 2: "$MX", 3: "$MY"}
+_REG_SET = {0: "c.a = {v}", 1: "c.b = {v}", 2: "SET_MX({v})", 3: "SET_MY({v})"}
+
+
+def _expand(template: str, r: int | None, q: int | None) -> str:
+    body = template.strip("\n")
+    # 1. register operands become A/B or memory placeholders
+    for letter, reg in (("R", r), ("Q", q)):
+        if reg is None:
+            continue
+        body = body.replace(f"${letter}", _REG_READ[reg])
+        body = re.sub(
+            rf"SET_{letter}\((.*)\)$",
+            lambda m, reg=reg: _REG_SET[reg].format(v=m.group(1)),
+            body,
+            flags=re.M,
+        )
+    # 2. memory placeholders become fast-path reads/writes through ax/ay
+    prologue = []
+    for name, addr, src in (("MX", "ax", "c.x"), ("MY", "ay", "c.y")):
+        if f"${name}" in body or f"SET_{name}(" in body:
+            prologue.append(f"{addr} = {src}")
+        body = body.replace(f"${name}", _mem_read(addr))
+        lines = []
+        for line in body.split("\n"):
+            stripped = line.lstrip()
+            indent = line[: len(line) - len(stripped)]
+            if stripped.startswith(f"SET_{name}(") and stripped.endswith(")"):
+                value = stripped[len(name) + 5 : -1]
+                lines.extend(indent + s for s in _mem_write(addr, value).split("\n"))
+            else:
+                lines.append(line)
+        body = "\n".join(lines)
+    # 3. writes to computed addresses (LBPX, RETD)
+    lines = []
+    for line in body.split("\n"):
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if stripped.startswith("WRITE(") and stripped.endswith(")"):
+            addr, value = stripped[len("WRITE(") : -1].split(", ", 1)
+            if not addr.isidentifier():
+                lines.append(f"{indent}w = {addr}")
+                addr = "w"
+            lines.extend(indent + s for s in _mem_write(addr, value).split("\n"))
+        else:
+            lines.append(line)
+    return "\n".join(prologue + lines)
+
+
+def _operand_sets(kind: str) -> list[tuple[int | None, int | None]]:
+    template = TEMPLATES[kind]
+    rs = range(4) if "$R" in template or "SET_R(" in template else [None]
+    qs = range(4) if "$Q" in template or "SET_Q(" in template else [None]
+    return [(r, q) for r in rs for q in qs]
+
+
+def handler_name(kind: str, r: int | None, q: int | None) -> str:
+    parts = [kind]
+    for reg in (r, q):
+        if reg is not None:
+            parts.append(REG_NAMES[reg].lower())
+    return "op_" + "_".join(parts)
+
+
+def _operand_regs(word: int) -> tuple[int | None, int | None]:
+    ins = DECODE[word]
+    ops = ins.operands(word)
+    r, q = _operand_sets(ins.kind)[0]
+    return (None if r is None else ops["r"]), (None if q is None else ops["q"])
+
+
+def generate() -> str:
+    out = [
+        '"""Instruction handlers, generated by ``python -m pygotchi.emu.opgen``: do not edit.',
+        "",
+        "Each handler executes one instruction on the Cpu ``c`` and returns the next PC.",
+        '"""',
+        "",
+        "# ruff: noqa: E501",
+        "",
+        "from pygotchi.emu.memory import read_io, write_mem",
+        "",
+    ]
+    names_for_kind: dict[str, dict[tuple[int | None, int | None], str]] = {}
+    for kind in KINDS:
+        if kind not in TEMPLATES:
+            raise SystemExit(f"no template for instruction kind {kind!r}")
+        names_for_kind[kind] = {}
+        for r, q in _operand_sets(kind):
+            name = handler_name(kind, r, q)
+            names_for_kind[kind][(r, q)] = name
+            body = _expand(TEMPLATES[kind], r, q)
+            out.append("")
+            out.append(f"def {name}(c, op, pc):")
+            out.extend("    " + line if line else "" for line in body.split("\n"))
+            out.append("")
+    table = []
+    for word in range(4096):
+        kind = DECODE[word].kind
+        r, q = _operand_regs(word)
+        table.append(names_for_kind[kind][(r, q)])
+    out.append("")
+    out.append("# HANDLERS[word] executes instruction word `word`; built once, shared by every machine.")
+    out.append("HANDLERS = (")
+    for i in range(0, 4096, 4):
+        out.append("    " + " ".join(f"{n}," for n in table[i : i + 4]))
+    out.append(")")
+    out.append("")
+    return "\n".join(out)
+
+
+def _check_table() -> None:
+    # Every table row's kind must have a template; every template must be used.
+    kinds = {ins.kind for ins in TABLE}
+    unused = set(TEMPLATES) - kinds - {"unknown"}
+    if unused:
+        raise SystemExit(f"templates without instructions: {sorted(unused)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    _check_table()
+    target = Path(__file__).with_name("ops.py")
+    code = generate()
+    if argv and argv[0] == "--check":
+        return 0 if target.read_text() == code else 1
+    target.write_text(code)
+    print(f"wrote {target} ({code.count(chr(10))} lines)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
