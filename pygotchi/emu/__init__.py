@@ -19,14 +19,18 @@ Public API::
 
 from __future__ import annotations
 
-from pygotchi.emu.asm import Program, assemble
-from pygotchi.emu.disasm import disassemble, listing
-from pygotchi.emu.errors import AsmError, EmuError, RomError, ScriptError, StateError
-from pygotchi.emu.machine import TICKS_PER_SECOND, BuzzerEvent, Machine, Screen
-from pygotchi.emu.rom import MODELS, Model, Rom, load_rom, load_rom_file
+from pygotchi.emu import _core
+
+COMPILED, _CORE_INFO = _core.load()
+
+from pygotchi.emu.asm import Program, assemble  # noqa: E402
+from pygotchi.emu.disasm import disassemble, listing  # noqa: E402
+from pygotchi.emu.errors import AsmError, EmuError, RomError, ScriptError, StateError  # noqa: E402
+from pygotchi.emu.machine import TICKS_PER_SECOND, BuzzerEvent, Machine, Screen  # noqa: E402
+from pygotchi.emu.rom import MODELS, Model, Rom, load_rom, load_rom_file  # noqa: E402
 
 __all__ = [
-    "AsmError", "BuzzerEvent", "EmuError", "MODELS", "Machine", "Model", "Program", "Rom",
+    "AsmError", "BuzzerEvent", "COMPILED", "EmuError", "MODELS", "Machine", "Model", "Program", "Rom",
     "RomError", "Screen", "ScriptError", "StateError", "TICKS_PER_SECOND", "assemble",
     "core_info", "disassemble", "listing", "load_rom", "load_rom_file",
 ]
@@ -34,4 +38,4 @@ __all__ = [
 
 def core_info() -> str:
     """Which implementation of the CPU loop runs, and why."""
-    return "pure Python (no compiled core in this build)"
+    return _CORE_INFO

@@ -14,7 +14,10 @@ with icon ``i`` in bit ``i``.
 
 from __future__ import annotations
 
-from pygotchi.emu.memory import DISPLAY1, DISPLAY2
+import functools
+
+DISPLAY1 = 0xE00
+DISPLAY2 = 0xE80
 
 WIDTH = 32
 HEIGHT = 16
@@ -47,11 +50,19 @@ def _columns(seg_to_x) -> tuple[tuple[int, ...], ...]:
 _P1_COLUMNS = _columns(SEG_TO_X)
 
 
+# The Yasashii Tamagotchi's glass (from the segment layout of BrickEmuPy's
+# face drawing): all 32 used SEGs are dots, turned half a circle against the P1:
+# SEG 0-15 are x 31 down to 16, SEG 16-31 are x 0-15, and COM 0 is the bottom row.
+YASASHII_SEG_TO_X = tuple([31 - s for s in range(16)] + list(range(16)) + [-1] * 19)
+
+
 class Glass:
     """A model's LCD wiring: which display bits are which pixel and icon."""
 
-    def __init__(self, icon_map, seg_to_x=SEG_TO_X) -> None:
-        self.columns = _P1_COLUMNS if seg_to_x is SEG_TO_X else _columns(seg_to_x)
+    def __init__(self, icon_map, seg_to_x=None, flip_y: bool = False) -> None:
+        seg_to_x = SEG_TO_X if seg_to_x is None else seg_to_x
+        self.columns = _P1_COLUMNS if seg_to_x == SEG_TO_X else _columns(seg_to_x)
+        self.flip_y = flip_y
         self.icons = tuple(tuple(_nibble(seg, com) for seg, com in spots) for spots in icon_map)
 
     def rows(self, mem) -> list[int]:
@@ -68,6 +79,8 @@ class Glass:
                     for b in range(4):
                         if nib & (1 << b):
                             rows[y + b] |= bit
+        if self.flip_y:
+            rows.reverse()
         return rows
 
     def icon_bits(self, mem) -> int:
@@ -86,6 +99,12 @@ class Glass:
             out += row.to_bytes(4, "big")
         out.append(self.icon_bits(mem))
         return bytes(out)
+
+
+@functools.lru_cache(maxsize=None)
+def glass_for(icon_map, seg_to_x=None, flip_y: bool = False) -> Glass:
+    """One Glass per wiring, shared by every machine of that model."""
+    return Glass(icon_map, seg_to_x, flip_y)
 
 
 def frame_to_text(frame: bytes, on: str = "#", off: str = ".") -> list[str]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from pygotchi.emu.cpu import BUZZER_RING, Cpu
+from pygotchi.emu.chip import BUZZER_RING
+from pygotchi.emu.cpu import Cpu
 from pygotchi.emu.errors import EmuError
-from pygotchi.emu.lcd import Glass, frame_to_text
+from pygotchi.emu.lcd import frame_to_text, glass_for
 from pygotchi.emu.memory import BUZZER_DHZ
 from pygotchi.emu.rom import Model, Rom, load_rom
 
@@ -58,8 +59,8 @@ class Machine:
     def __init__(self, rom: Rom | bytes) -> None:
         self.rom = rom if isinstance(rom, Rom) else load_rom(rom)
         self.model: Model = self.rom.model
-        self.cpu = Cpu(list(self.rom.words), self.model.s48)
-        self.glass = Glass(self.model.icon_map)
+        self.cpu = Cpu(self.rom.program, self.model.s48)
+        self.glass = glass_for(self.model.icon_map, self.model.seg_to_x, self.model.flip_y)
         self._inputs: list[tuple[int, int, int, int]] = []  # (tick, seq, pin, level)
         self._seq = 0
         self._screen_cache: Screen | None = None

@@ -16,11 +16,14 @@ runs, as a generic E0C6S46 (up to 6,144 words) or E0C6S48 (up to 8,192).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from pygotchi.emu.chip import make_program
 from pygotchi.emu.errors import RomError
+from pygotchi.emu.lcd import YASASHII_SEG_TO_X
 
 MAX_WORDS = 8192  # the 13-bit PC
 MIN_WORDS = 0x101  # the reset vector is at 0x100
@@ -47,7 +50,8 @@ class Model:
     )
     sha1: str | None = None
     background: str = "generic"
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    seg_to_x: tuple[int, ...] | None = None  # None: the P1 glass (lcd.SEG_TO_X)
+    flip_y: bool = False  # COM 0 is the bottom row
 
     @property
     def s48(self) -> bool:
@@ -90,6 +94,7 @@ MODELS: tuple[Model, ...] = (
     Model("yasashii", "Yasashii Tamagotchi", "E0C6S48",
           {"FOOD": K13, "SMILE": K12, "HEART": K11, "CLEAN": K10,
            "LIGHT": K03, "WEIGHT": K02, "SELECT": K01, "CANCEL": K00},
+          icons=(), icon_map=(), seg_to_x=YASASHII_SEG_TO_X, flip_y=True,
           sha1="bf52d35667556d2236aa066e13118c01fe1e3f8b", background="yasashii"),
 )
 GENERIC_S46 = Model("e0c6s46", "Unknown E0C6S46 program", "E0C6S46", _ABC_TAP)
@@ -105,6 +110,11 @@ class Rom:
     words: tuple[int, ...]
     model: Model
     source_format: str
+
+    @functools.cached_property
+    def program(self):
+        """The padded program the CPU runs; one copy shared by every machine."""
+        return make_program(self.words)
 
     @property
     def data(self) -> bytes:

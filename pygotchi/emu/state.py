@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import struct
 import zlib
+from array import array
 
 from pygotchi.emu.errors import StateError
 from pygotchi.emu.memory import BUZZER_DHZ
-from pygotchi.emu.timers import CLOCK_CHANNELS
 
 MAGIC = b"PGST"
 VERSION = 1
@@ -34,7 +34,7 @@ _HEADER = struct.Struct("<4sBB16s32sI")
 _BODY = struct.Struct(
     "<HBBBHHBB"  # pc np a b x y sp f
     "QBIBB"      # tick pending acc osc3 halted
-    "8QQBBB"     # clock stamps, prog stamp/enabled/data/reload
+    "8qqBBB"     # clock stamps, prog stamp/enabled/data/reload (stamps may precede tick 0)
     "6s6s6s"     # interrupt factor flags, masks, latches
     "BBbB"       # k0 k1 buzzer_freq buzzer_on
     "QQQIQ"      # steps halted_steps interrupts call_depth lcd_version
@@ -77,7 +77,7 @@ class _Snapshot:
         for name, value in self.fields.items():
             setattr(c, name, value)
         c.lcd_version = version
-        c.update_timer_event()
+        c.resync()
 
 
 def _check(cond: bool, what: str) -> None:
@@ -114,7 +114,10 @@ def parse_state(machine, data: bytes) -> _Snapshot:
     _check(pc < 0x2000 and np_ < 0x20 and a < 16 and b < 16 and f < 16, "register out of range")
     _check(x < 0x1000 and y < 0x1000, "index register out of range")
     _check(pending <= 12 and acc < 1_000_000 and osc3 < 2 and halted < 2, "clock state")
-    _check(all(0 <= s <= tick + 16384 for s in stamps) and prog_stamp <= tick + 128, "timer stamps")
+    # Stamps trail the tick count by less than TamaLIB's 32-bit wrap; they can be
+    # negative after a TLST saved just past the wrap.
+    _check(all(tick - _U32 <= s <= tick + 16384 for s in stamps)
+           and tick - _U32 <= prog_stamp <= tick + 128, "timer stamps")
     _check(prog_enabled < 2, "programmable timer state")
     _check(all(v < 16 for v in factor + mask) and all(v < 2 for v in triggered), "interrupts")
     _check(k0 < 16 and k1 < 16 and -1 <= bz_freq < 8 and bz_on < 2, "inputs or buzzer")
@@ -128,7 +131,7 @@ def parse_state(machine, data: bytes) -> _Snapshot:
         offset += end - start
     return _Snapshot(
         mem=mem, pc=pc, np=np_, a=a, b=b, x=x, y=y, sp=sp, f=f, tick=tick, pending=pending,
-        acc=acc, osc3=osc3, halted=halted, clock_stamps=stamps, prog_stamp=prog_stamp,
+        acc=acc, osc3=osc3, halted=halted, clock_stamps=array("q", stamps), prog_stamp=prog_stamp,
         prog_enabled=prog_enabled, prog_data=prog_data, prog_reload=prog_reload,
         factor=bytearray(factor), mask=bytearray(mask), triggered=bytearray(triggered),
         k0=k0, k1=k1, buzzer_freq=bz_freq, buzzer_on=bz_on, steps=steps,
@@ -179,7 +182,7 @@ def parse_tlst(machine, data: bytes) -> _Snapshot:
     return _Snapshot(
         mem=mem, pc=pc & 0x1FFF, np=np_ & 0x1F, a=a & 15, b=b & 15, x=x & 0xFFF, y=y & 0xFFF,
         sp=sp, f=f & 15, tick=tick, pending=0, acc=0, osc3=0, halted=0,
-        clock_stamps=[_stamp_from_u32(tick, s) for s in stamps],
+        clock_stamps=array("q", [_stamp_from_u32(tick, s) for s in stamps]),
         prog_stamp=_stamp_from_u32(tick, prog_stamp_u32), prog_enabled=prog_enabled & 1,
         prog_data=prog_data, prog_reload=prog_reload,
         factor=bytearray(ints[i] & 15 for i in range(0, 18, 3)),
@@ -251,15 +254,16 @@ def parse_cpu_bin(machine, data: bytes) -> _Snapshot:
     base = _stamp_from_u32(tick, clk_stamp)
     stamps = []
     levels = {0xF20: 0, 0xF21: 0}
-    for period, reg, bit, _irq in CLOCK_CHANNELS:
+    for channel in range(8):
+        period = 16384 >> channel
         n = (tick - base) // period
         stamps.append(base + n * period)
-        levels[reg] |= (n & 1) << bit
+        levels[0xF21 if channel < 4 else 0xF20] |= (n & 1) << (3 - (channel & 3))
     mem[0xF20] = levels[0xF20]
     mem[0xF21] = levels[0xF21]
     return _Snapshot(
         mem=mem, pc=pc, np=np_, a=a, b=b, x=x, y=y, sp=sp, f=f, tick=tick, pending=0, acc=0,
-        osc3=0, halted=0, clock_stamps=stamps, prog_stamp=_stamp_from_u32(tick, prog_stamp),
+        osc3=0, halted=0, clock_stamps=array("q", stamps), prog_stamp=_stamp_from_u32(tick, prog_stamp),
         prog_enabled=1 if prog_enabled else 0, prog_data=prog_data, prog_reload=prog_reload,
         factor=bytearray(ints[i] & 15 for i in range(0, 24, 4)),
         mask=bytearray(ints[i] & 15 for i in range(1, 24, 4)),

@@ -1,0 +1,17 @@
+# Types of memory.py for the compiled build.
+
+import cython
+
+from pygotchi.emu.chip cimport Chip
+
+
+cdef int reg_slot(int reg) noexcept nogil
+cdef bint s48_plain(int reg) noexcept nogil
+
+@cython.locals(reg=int, slot=int, value=int)
+cdef int read_io(Chip c, int addr) noexcept nogil
+
+@cython.locals(reg=int, slot=int, osc3=int)
+cdef void write_mem(Chip c, int addr, int value) noexcept nogil
+
+cdef void set_buzzer(Chip c, int freq, int on) noexcept nogil
