@@ -9,6 +9,7 @@ Public API::
     rom = load_rom(data)              # Rom: words, model, sha256 (RomError if not a ROM)
     m = Machine(rom)
     m.run_until(tick); m.run_for(seconds); m.step()
+    run_many(machines, ticks)         # many machines, one GIL release (schedulers)
     m.press("A"); m.release("A", at_tick=t)      # buttons of m.model (A, B, C, TAP ...)
     m.screen() -> Screen(frame: 65 bytes, version); m.screen_version
     m.buzzer_events() -> [BuzzerEvent(tick, on, freq_dhz)]
@@ -26,13 +27,37 @@ COMPILED, _CORE_INFO = _core.load()
 from pygotchi.emu.asm import Program, assemble  # noqa: E402
 from pygotchi.emu.disasm import disassemble, listing  # noqa: E402
 from pygotchi.emu.errors import AsmError, EmuError, RomError, ScriptError, StateError  # noqa: E402
-from pygotchi.emu.machine import TICKS_PER_SECOND, BuzzerEvent, Machine, Screen  # noqa: E402
+from pygotchi.emu.machine import (  # noqa: E402
+    TICKS_PER_SECOND,
+    BuzzerEvent,
+    Machine,
+    Screen,
+    run_many,
+)
 from pygotchi.emu.rom import MODELS, Model, Rom, load_rom, load_rom_file  # noqa: E402
 
 __all__ = [
-    "AsmError", "BuzzerEvent", "COMPILED", "EmuError", "MODELS", "Machine", "Model", "Program", "Rom",
-    "RomError", "Screen", "ScriptError", "StateError", "TICKS_PER_SECOND", "assemble",
-    "core_info", "disassemble", "listing", "load_rom", "load_rom_file",
+    "AsmError",
+    "BuzzerEvent",
+    "COMPILED",
+    "EmuError",
+    "MODELS",
+    "Machine",
+    "Model",
+    "Program",
+    "Rom",
+    "RomError",
+    "Screen",
+    "ScriptError",
+    "StateError",
+    "TICKS_PER_SECOND",
+    "assemble",
+    "core_info",
+    "disassemble",
+    "listing",
+    "load_rom",
+    "load_rom_file",
+    "run_many",
 ]
 
 

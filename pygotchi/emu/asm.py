@@ -34,8 +34,28 @@ from pygotchi.emu.errors import AsmError
 from pygotchi.emu.isa import OPERAND_BITS, REG_NAMES, TABLE, Instruction
 
 MAX_ADDR = 0x2000
-RESERVED = {"A", "B", "MX", "MY", "X", "Y", "XP", "XH", "XL", "YP", "YH", "YL", "F", "SP",
-            "SPH", "SPL", "C", "NC", "Z", "NZ"}
+RESERVED = {
+    "A",
+    "B",
+    "MX",
+    "MY",
+    "X",
+    "Y",
+    "XP",
+    "XH",
+    "XL",
+    "YP",
+    "YH",
+    "YL",
+    "F",
+    "SP",
+    "SPH",
+    "SPL",
+    "C",
+    "NC",
+    "Z",
+    "NZ",
+}
 _LITERALS = RESERVED
 _BY_MNEMONIC: dict[str, list[Instruction]] = {}
 for _ins in TABLE:
@@ -46,10 +66,18 @@ _CONST = re.compile(r"^([A-Za-z_.][\w.]*)\s*(?:=|\s+EQU\s+)(.+)$", re.I)
 _NUM_H = re.compile(r"\b([0-9][0-9A-Fa-f]*)[hH]\b")
 _MN = re.compile(r"^M(?:([0-9A-Fa-f])|\((.+)\))$", re.I)
 
-_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.BitAnd: operator.and_,
-           ast.BitOr: operator.or_, ast.BitXor: operator.xor, ast.LShift: operator.lshift,
-           ast.RShift: operator.rshift}
+_BINOPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+}
 _UNOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}
 
 
@@ -63,8 +91,9 @@ class Program:
     def image(self, size: int = 6144, fill: int = 0xFFF) -> list[int]:
         """The program as a list of ``size`` words, gaps filled (NOP7 by default)."""
         if self.words and max(self.words) >= size:
-            raise AsmError(f"the program reaches address {max(self.words):#06x}, past a "
-                           f"{size}-word ROM")
+            raise AsmError(
+                f"the program reaches address {max(self.words):#06x}, past a {size}-word ROM"
+            )
         out = [fill] * size
         for addr, word in self.words.items():
             out[addr] = word
@@ -108,7 +137,9 @@ class _Evaluator:
             return self.symbols[node.id]
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             try:
-                return _BINOPS[type(node.op)](self._eval(node.left, text), self._eval(node.right, text))
+                return _BINOPS[type(node.op)](
+                    self._eval(node.left, text), self._eval(node.right, text)
+                )
             except (ZeroDivisionError, ValueError):
                 raise self.fail(f"cannot compute {text.strip()!r}") from None
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNOPS:
@@ -163,7 +194,7 @@ def assemble(source: str, name: str | None = None) -> Program:
             if label in symbols:
                 raise AsmError(f"label {label!r} is defined twice", number, name)
             symbols[label] = addr
-            text = text[m.end():].strip()
+            text = text[m.end() :].strip()
         if not text:
             continue
         m = _CONST.match(text)
@@ -271,8 +302,10 @@ def _match(ins: Instruction, operands: list[str], ev: _Evaluator) -> dict[str, i
                 value &= 0xFF
             bits = OPERAND_BITS[part]
             if not 0 <= value < (1 << bits):
-                raise ev.fail(f"{token.strip()} = {value} does not fit in {bits} bits "
-                              f"(operand {part} of '{ins.syntax}')")
+                raise ev.fail(
+                    f"{token.strip()} = {value} does not fit in {bits} bits "
+                    f"(operand {part} of '{ins.syntax}')"
+                )
             values[part] = value
         elif upper != part:
             raise _NoMatch(f"expected {part}, got {token!r}")
@@ -286,8 +319,9 @@ def _address(ev: _Evaluator, token: str) -> int:
     return value
 
 
-def _check_branch(ins: Instruction, values: dict[str, int], line: _Line, ev: _Evaluator,
-                  prev_pset: int | None) -> None:
+def _check_branch(
+    ins: Instruction, values: dict[str, int], line: _Line, ev: _Evaluator, prev_pset: int | None
+) -> None:
     """A jump's target must be in the page NP will hold when it executes."""
     target = values.get("_target")
     if target is None:
@@ -306,8 +340,10 @@ def _check_branch(ins: Instruction, values: dict[str, int], line: _Line, ev: _Ev
         reach = page << 8
     if target & ~0xFF != reach:
         hint = "use JPF/CALLF, or put 'PSET target' before it"
-        raise ev.fail(f"{ins.mnemonic} to {target:#06x} from {here:#06x}: NP points at page "
-                      f"{reach >> 8:#04x}; {hint}")
+        raise ev.fail(
+            f"{ins.mnemonic} to {target:#06x} from {here:#06x}: NP points at page "
+            f"{reach >> 8:#04x}; {hint}"
+        )
 
 
 def _looks_like_label(line: _Line) -> bool:

@@ -12,14 +12,21 @@ from pygotchi.emu.errors import EmuError, ScriptError
 
 
 def register(sub) -> None:
-    p = sub.add_parser("trace", help="run a ROM under a button script and print golden-format snapshots")
+    p = sub.add_parser(
+        "trace", help="run a ROM under a button script and print golden-format snapshots"
+    )
     p.add_argument("rom", help="ROM image (rom.bin, packed 12-bit or C header)")
     p.add_argument("--script", help="button script: lines of '<ms> <A|B|C|T> DOWN|UP'")
-    p.add_argument("--duration-s", required=True, help="stop when emulated time reaches this many seconds")
+    p.add_argument(
+        "--duration-s", required=True, help="stop when emulated time reaches this many seconds"
+    )
     p.add_argument("--snapshots", default="", help="comma-separated snapshot times in ms")
     p.add_argument("--steptrace", metavar="FILE", help="also write one line per CPU step to FILE")
-    p.add_argument("--load-state", metavar="FILE",
-                   help="start from a state file (pygotchi, TamaTool TLST or pygotchi cpu.bin)")
+    p.add_argument(
+        "--load-state",
+        metavar="FILE",
+        help="start from a state file (pygotchi, TamaTool TLST or pygotchi cpu.bin)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write snapshots here instead of stdout")
     p.set_defaults(func=cmd_trace)
 
@@ -38,7 +45,9 @@ def register(sub) -> None:
 
     p = sub.add_parser("screenshot", help="run a ROM for a while and save the LCD as a PNG")
     p.add_argument("rom")
-    p.add_argument("--seconds", required=True, help="emulated seconds to run from reset (or the state)")
+    p.add_argument(
+        "--seconds", required=True, help="emulated seconds to run from reset (or the state)"
+    )
     p.add_argument("--script", help="button script, as for trace")
     p.add_argument("--load-state", metavar="FILE")
     p.add_argument("--scale", type=int, default=8, help="screen pixels per LCD dot (default 8)")
@@ -104,9 +113,18 @@ def cmd_trace(args: argparse.Namespace) -> int:
     out = open(args.output, "w") if args.output else sys.stdout  # noqa: SIM115
     step_file = open(args.steptrace, "w") if args.steptrace else None  # noqa: SIM115
     try:
-        out.write(header(Path(args.rom).name, machine.rom.data, len(machine.rom.words),
-                         Path(args.script).name if args.script else "-", events, duration,
-                         Path(args.load_state).name if args.load_state else None, machine.tick))
+        out.write(
+            header(
+                Path(args.rom).name,
+                machine.rom.data,
+                len(machine.rom.words),
+                Path(args.script).name if args.script else "-",
+                events,
+                duration,
+                Path(args.load_state).name if args.load_state else None,
+                machine.tick,
+            )
+        )
         run_trace(machine, events, snapshots, duration, out, step_file)
     finally:
         if step_file:
@@ -131,7 +149,11 @@ def cmd_disasm(args: argparse.Namespace) -> int:
     start = _int(args.start, "--start")
     if not 0 <= start < len(rom.words):
         raise EmuError(f"--start {start:#x} is outside the ROM (0-{len(rom.words) - 1:#x})")
-    end = len(rom.words) if args.count is None else min(len(rom.words), start + _int(args.count, "--count"))
+    end = (
+        len(rom.words)
+        if args.count is None
+        else min(len(rom.words), start + _int(args.count, "--count"))
+    )
     for line in listing(rom.words[start:end], start):
         sys.stdout.write(line + "\n")
     return 0
@@ -152,7 +174,8 @@ def cmd_asm(args: argparse.Namespace) -> int:
     else:
         packed = words_to_packed(words)
         body = ",\n".join(
-            "  " + ", ".join(f"0x{b:02X}" for b in packed[i : i + 12]) for i in range(0, len(packed), 12)
+            "  " + ", ".join(f"0x{b:02X}" for b in packed[i : i + 12])
+            for i in range(0, len(packed), 12)
         )
         data = f"static const unsigned char g_program_b12[] = {{\n{body}\n}};\n".encode()
     _write_atomic(args.output, data)
@@ -195,8 +218,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"emulator core: {core_info()}")
     if args.rom:
         rom = load_rom_file(args.rom)
-        print(f"{args.rom}: {rom.model.name} ({rom.model.id}, {rom.chip}), {len(rom.words)} words, "
-              f"format {rom.source_format}, sha256 {rom.sha256}")
+        print(
+            f"{args.rom}: {rom.model.name} ({rom.model.id}, {rom.chip}), {len(rom.words)} words, "
+            f"format {rom.source_format}, sha256 {rom.sha256}"
+        )
     else:
         print("known ROMs: " + ", ".join(f"{m.name} [{m.chip}]" for m in MODELS))
     return 0

@@ -25,6 +25,9 @@ cdef class Cpu(Chip):
     @cython.locals(bit=int, old=int)
     cpdef void set_input(self, int pin, int level)
 
+@cython.locals(i=long, n=long, addrs="unsigned long long[::1]")
+cpdef void run_batch(list cpus, const long long[::1] limits)
+
 @cython.locals(count="long long")
 cdef void run_until(Cpu c, long long limit) noexcept nogil
 

@@ -81,7 +81,8 @@ class Instruction:
         return (word & self.mask) == self.code
 
     def operands(self, word: int) -> dict[str, int]:
-        return {letter: (word >> shift) & ((1 << width) - 1) for letter, shift, width in self.fields}
+        fields = self.fields
+        return {letter: (word >> shift) & ((1 << width) - 1) for letter, shift, width in fields}
 
     def encode(self, **values: int) -> int:
         word = self.code

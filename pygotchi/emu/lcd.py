@@ -25,8 +25,45 @@ FRAME_BYTES = WIDTH * HEIGHT // 8 + 1
 
 # SEG -> screen column on the P1 glass; -1: no pixel (icons or unused).
 SEG_TO_X = tuple(
-    [0, 1, 2, 3, 4, 5, 6, 7, -1, 8, 9, 10, 11, 12, 13, 14, 15, -1, -1, -1,
-     31, 30, 29, 28, 27, 26, 25, 24, -1, 23, 22, 21, 20, 19, 18, 17, 16]
+    [
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        -1,
+        8,
+        9,
+        10,
+        11,
+        12,
+        13,
+        14,
+        15,
+        -1,
+        -1,
+        -1,
+        31,
+        30,
+        29,
+        28,
+        27,
+        26,
+        25,
+        24,
+        -1,
+        23,
+        22,
+        21,
+        20,
+        19,
+        18,
+        17,
+        16,
+    ]
     + [-1] * 14
 )
 
@@ -42,8 +79,12 @@ def _columns(seg_to_x) -> tuple[tuple[int, ...], ...]:
     cols: list[tuple[int, ...]] = [()] * WIDTH
     for seg, x in enumerate(seg_to_x):
         if x >= 0:
-            cols[x] = (DISPLAY1 + 2 * seg, DISPLAY1 + 2 * seg + 1,
-                       DISPLAY2 + 2 * seg, DISPLAY2 + 2 * seg + 1)
+            cols[x] = (
+                DISPLAY1 + 2 * seg,
+                DISPLAY1 + 2 * seg + 1,
+                DISPLAY2 + 2 * seg,
+                DISPLAY2 + 2 * seg + 1,
+            )
     return tuple(cols)
 
 
@@ -101,7 +142,7 @@ class Glass:
         return bytes(out)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def glass_for(icon_map, seg_to_x=None, flip_y: bool = False) -> Glass:
     """One Glass per wiring, shared by every machine of that model."""
     return Glass(icon_map, seg_to_x, flip_y)

@@ -9,10 +9,11 @@ to run up to a tick as fast as the host allows.
 from __future__ import annotations
 
 import bisect
+from array import array
 from dataclasses import dataclass
 
 from pygotchi.emu.chip import BUZZER_RING
-from pygotchi.emu.cpu import Cpu
+from pygotchi.emu.cpu import Cpu, run_batch
 from pygotchi.emu.errors import EmuError
 from pygotchi.emu.lcd import frame_to_text, glass_for
 from pygotchi.emu.memory import BUZZER_DHZ
@@ -51,6 +52,24 @@ class Screen:
 
     def text(self, on: str = "#", off: str = ".") -> list[str]:
         return frame_to_text(self.frame, on, off)
+
+
+def run_many(machines, ticks) -> None:
+    """Advance each machine to its own target tick (``run_until`` for many at once).
+
+    Machines without queued input run in one batch: the compiled core releases
+    the GIL once for all of them, so a scheduler thread per core scales.
+    """
+    batch = []
+    limits = array("q")
+    for machine, tick in zip(machines, ticks, strict=True):
+        if machine._inputs:
+            machine.run_until(tick)
+        else:
+            batch.append(machine.cpu)
+            limits.append(tick)
+    if batch:
+        run_batch(batch, limits)
 
 
 class Machine:

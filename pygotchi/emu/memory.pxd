@@ -14,4 +14,5 @@ cdef int read_io(Chip c, int addr) noexcept nogil
 @cython.locals(reg=int, slot=int, osc3=int)
 cdef void write_mem(Chip c, int addr, int value) noexcept nogil
 
+@cython.locals(audible=bint)
 cdef void set_buzzer(Chip c, int freq, int on) noexcept nogil

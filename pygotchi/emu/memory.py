@@ -155,9 +155,13 @@ def write_mem(c, addr: int, value: int) -> None:
 
 
 def set_buzzer(c, freq: int, on: int) -> None:
-    """Record a buzzer change with its tick, for clients that play every beep."""
-    if freq == c.buzzer_freq and on == c.buzzer_on:
-        return
+    """Record a buzzer change with its tick, for clients that play every beep.
+
+    A new frequency while the buzzer is silent is kept but not reported: the
+    next "on" event carries it, and listeners only care about what sounds.
+    """
+    audible = on != c.buzzer_on or (on and freq != c.buzzer_freq)
     c.buzzer_freq = freq
     c.buzzer_on = on
-    c.record_buzzer()
+    if audible:
+        c.record_buzzer()

@@ -29,7 +29,8 @@ NEXT = "return (pc + 1) & 0x1FFF"
 # Templates: lines of Python. $R/$Q read the register operands r/q and SET_R(v)
 # writes r; $MX/$MY read M(X)/M(Y) and SET_MX(v)/SET_MY(v) write them; WRITE(a, v)
 # writes any data address. Results are kept to 4 bits.
-ALU_ADD = """
+ALU_ADD = (
+    """
 t = $R + {rhs}{carry}
 if c.f & 4:
     if t >= 10:
@@ -42,9 +43,12 @@ else:
     t &= 15
 SET_R(t)
 c.f = (c.f & 12) | cy | (0 if t else 2)
-""" + NEXT
+"""
+    + NEXT
+)
 
-ALU_SUB = """
+ALU_SUB = (
+    """
 t = $R - {rhs}{carry}
 if t < 0:
     cy = 1
@@ -53,23 +57,34 @@ else:
     cy = 0
 SET_R(t)
 c.f = (c.f & 12) | cy | (0 if t else 2)
-""" + NEXT
+"""
+    + NEXT
+)
 
-LOGIC = """
+LOGIC = (
+    """
 t = $R {op} {rhs}
 SET_R(t)
 c.f = (c.f & 13) | (0 if t else 2)
-""" + NEXT
+"""
+    + NEXT
+)
 
-CP = """
+CP = (
+    """
 u = $R
 v = {rhs}
 c.f = (c.f & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-""" + NEXT
+"""
+    + NEXT
+)
 
-FAN = """
+FAN = (
+    """
 c.f = (c.f & 13) | (0 if $R & {rhs} else 2)
-""" + NEXT
+"""
+    + NEXT
+)
 
 
 def _jump(cond: str) -> str:
@@ -81,19 +96,25 @@ def _jump(cond: str) -> str:
 def _index_adc(reg: str, shift: int) -> str:
     # ADC XH/XL/YH/YL,i: one nibble of X or Y, binary only (no decimal mode).
     keep = 0xFFF & ~(0xF << shift)
-    return f"""
+    return (
+        f"""
 t = ((c.{reg} >> {shift}) & 15) + (op & 15) + (c.f & 1)
 c.{reg} = (c.{reg} & {keep:#x}) | ((t & 15) << {shift})
 c.f = (c.f & 12) | (t >> 4) | (0 if t & 15 else 2)
-""" + NEXT
+"""
+        + NEXT
+    )
 
 
 def _index_cp(reg: str, shift: int) -> str:
-    return f"""
+    return (
+        f"""
 u = (c.{reg} >> {shift}) & 15
 v = op & 15
 c.f = (c.f & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-""" + NEXT
+"""
+        + NEXT
+    )
 
 
 def _post_inc(reg: str, by: int = 1) -> str:
@@ -111,21 +132,27 @@ def _mem_adjust(reg: str, sub: bool) -> str:
 
 
 def _push(value: str) -> str:
-    return f"""
+    return (
+        f"""
 sp = (c.sp - 1) & 0xFF
 c.mem[sp] = {value}
 c.sp = sp
-""" + NEXT
+"""
+        + NEXT
+    )
 
 
 def _pop(target: str) -> str:
     # target is a statement using `v`
-    return f"""
+    return (
+        f"""
 sp = c.sp
 v = c.mem[sp]
 {target}
 c.sp = (sp + 1) & 0xFF
-""" + NEXT
+"""
+        + NEXT
+    )
 
 
 _RET = """
@@ -256,25 +283,29 @@ u = $R
 cy_in = c.f & 1
 c.f = (c.f & 14) | (u >> 3)
 SET_R(((u << 1) & 15) | cy_in)
-""" + NEXT,
+"""
+    + NEXT,
     "rrc_r": """
 u = $R
 cy_in = c.f & 1
 c.f = (c.f & 14) | (u & 1)
 SET_R((u >> 1) | (cy_in << 3))
-""" + NEXT,
+"""
+    + NEXT,
     "inc_mn": """
 n = op & 15
 t = c.mem[n] + 1
 c.mem[n] = t & 15
 c.f = (c.f & 12) | (t >> 4) | (0 if t & 15 else 2)
-""" + NEXT,
+"""
+    + NEXT,
     "dec_mn": """
 n = op & 15
 t = c.mem[n] - 1
 c.mem[n] = t & 15
 c.f = (c.f & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
-""" + NEXT,
+"""
+    + NEXT,
     "acpx": _mem_adjust("x", sub=False),
     "acpy": _mem_adjust("y", sub=False),
     "scpx": _mem_adjust("x", sub=True),
@@ -418,8 +449,10 @@ def generate() -> str:
         out.extend("    " + line if line else "" for line in body.split("\n"))
         out.append("")
     out.append("")
-    out.append("# KIND[word]: which handler runs instruction word `word` (index into the list above).")
-    out.append("KIND = array(\"H\", (")
+    out.append(
+        "# KIND[word]: which handler runs instruction word `word` (index into the list above)."
+    )
+    out.append('KIND = array("H", (')
     kinds = [index[name] for name in table]
     for i in range(0, 4096, 32):
         out.append("    " + ", ".join(str(k) for k in kinds[i : i + 32]) + ",")
@@ -436,7 +469,9 @@ def generate() -> str:
     out.append("")
     out.append("")
     out.append("if not cython.compiled:")
-    out.append("    # HANDLERS[word] executes instruction word `word`; built once, shared by every machine.")
+    out.append(
+        "    # HANDLERS[word] runs instruction word `word`; built once, shared by every machine."
+    )
     out.append("    HANDLERS = (")
     for i in range(0, 4096, 4):
         out.append("        " + " ".join(f"{n}," for n in table[i : i + 4]))
@@ -489,7 +524,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "--check":
         stale = [p.name for p, text in files.items() if not p.exists() or p.read_text() != text]
         if stale:
-            print(f"out of date: {', '.join(stale)}; run python -m pygotchi.emu.opgen", file=sys.stderr)
+            print(
+                f"out of date: {', '.join(stale)}; run python -m pygotchi.emu.opgen",
+                file=sys.stderr,
+            )
         return 1 if stale else 0
     for path, text in files.items():
         path.write_text(text)

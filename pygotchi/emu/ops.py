@@ -4647,7 +4647,7 @@ def dispatch(c, op, pc):
 
 
 if not cython.compiled:
-    # HANDLERS[word] executes instruction word `word`; built once, shared by every machine.
+    # HANDLERS[word] runs instruction word `word`; built once, shared by every machine.
     HANDLERS = (
         op_jp, op_jp, op_jp, op_jp,
         op_jp, op_jp, op_jp, op_jp,

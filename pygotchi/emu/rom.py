@@ -41,12 +41,26 @@ class Model:
     name: str
     chip: str  # "E0C6S46" or "E0C6S48"
     buttons: dict[str, int]  # button name -> input pin
-    icons: tuple[str, ...] = ("food", "light", "game", "medicine",
-                              "toilet", "status", "discipline", "attention")
+    icons: tuple[str, ...] = (
+        "food",
+        "light",
+        "game",
+        "medicine",
+        "toilet",
+        "status",
+        "discipline",
+        "attention",
+    )
     # (seg, com) pairs lighting each of the 8 icons; any of them lights it.
     icon_map: tuple[tuple[tuple[int, int], ...], ...] = (
-        ((8, 0),), ((8, 1),), ((8, 2),), ((8, 3),),
-        ((28, 12),), ((28, 13),), ((28, 14),), ((28, 15),),
+        ((8, 0),),
+        ((8, 1),),
+        ((8, 2),),
+        ((8, 3),),
+        ((28, 12),),
+        ((28, 13),),
+        ((28, 14),),
+        ((28, 15),),
     )
     sha1: str | None = None
     background: str = "generic"
@@ -64,38 +78,116 @@ _ABC_TAP = {**_ABC, "TAP": K03}
 # the P1 glass (TamaLIB's hw.c notes and the tamagotchi-carebot project list
 # them); each icon is lit by whichever of its known positions the ROM drives.
 _ALT_ICONS = (
-    ((18, 3), (19, 2)), ((17, 0), (19, 3)), ((17, 1), (37, 12), (38, 13), (39, 14)),
-    ((17, 2), (18, 1), (19, 0)), ((37, 13), (38, 14), (39, 15)), ((37, 14), (38, 15)),
-    ((37, 15), (39, 12)), ((38, 12), (39, 13)),
+    ((18, 3), (19, 2)),
+    ((17, 0), (19, 3)),
+    ((17, 1), (37, 12), (38, 13), (39, 14)),
+    ((17, 2), (18, 1), (19, 0)),
+    ((37, 13), (38, 14), (39, 15)),
+    ((37, 14), (38, 15)),
+    ((37, 15), (39, 12)),
+    ((38, 12), (39, 13)),
 )
 
 MODELS: tuple[Model, ...] = (
-    Model("p1", "Tamagotchi P1", "E0C6S46", _ABC,
-          sha1="4b4979cf92dc9d2fb6d7295a38f209f3da144f72", background="p1"),
-    Model("p1j", "Tamagotchi P1 (Japan)", "E0C6S46", _ABC,
-          sha1="15763f806c9c792f6a6458538dbd932a3c6668a3", background="p1"),
-    Model("p2", "Tamagotchi P2", "E0C6S46", _ABC,
-          sha1="09e5101b37636a314fc599d5d69b4846721b3c88", background="p2"),
-    Model("angel", "Tamagotchi Angel (Tenshitchi)", "E0C6S48", _ABC_TAP,
-          icons=("status", "food", "game", "toilet", "praise", "medicine", "light", "attention"),
-          sha1="f5899bb7717756ac581451cf16cf97d909961c5c", background="angel"),
-    Model("mothra", "Mothra Tamagotchi", "E0C6S48", _ABC, icon_map=_ALT_ICONS,
-          sha1="74c1f6761724b7cbda8bca3113db78586b786d2d", background="mothra"),
-    Model("morino", "Mori de Hakken! Tamagotchi (Morino)", "E0C6S48", _ABC_TAP,
-          icons=("status", "food", "game", "toilet", "predator", "medicine", "light", "attention"),
-          sha1="4b578ea5dd328fd49fc7a664abeca79e35d573b2", background="morino"),
-    Model("umino", "Umi de Hakken! Tamagotchi (Umino)", "E0C6S48", _ABC_TAP,
-          icon_map=_ALT_ICONS, sha1="69d916819f8f4aa4be9194e6c78f099bf8199f37",
-          background="umino"),
-    Model("genjintch", "Genjintch", "E0C6S48", _ABC_TAP, icon_map=_ALT_ICONS,
-          sha1="e317eac80c3360b766b92a2da253bda32fd50273", background="genjintch"),
-    Model("tamaotch", "Tamaotch", "E0C6S48", _ABC_TAP, icon_map=_ALT_ICONS,
-          sha1="d4ea15fa2abb16bd844c79e3b095a6f6cf21a98f", background="tamaotch"),
-    Model("yasashii", "Yasashii Tamagotchi", "E0C6S48",
-          {"FOOD": K13, "SMILE": K12, "HEART": K11, "CLEAN": K10,
-           "LIGHT": K03, "WEIGHT": K02, "SELECT": K01, "CANCEL": K00},
-          icons=(), icon_map=(), seg_to_x=YASASHII_SEG_TO_X, flip_y=True,
-          sha1="bf52d35667556d2236aa066e13118c01fe1e3f8b", background="yasashii"),
+    Model(
+        "p1",
+        "Tamagotchi P1",
+        "E0C6S46",
+        _ABC,
+        sha1="4b4979cf92dc9d2fb6d7295a38f209f3da144f72",
+        background="p1",
+    ),
+    Model(
+        "p1j",
+        "Tamagotchi P1 (Japan)",
+        "E0C6S46",
+        _ABC,
+        sha1="15763f806c9c792f6a6458538dbd932a3c6668a3",
+        background="p1",
+    ),
+    Model(
+        "p2",
+        "Tamagotchi P2",
+        "E0C6S46",
+        _ABC,
+        sha1="09e5101b37636a314fc599d5d69b4846721b3c88",
+        background="p2",
+    ),
+    Model(
+        "angel",
+        "Tamagotchi Angel (Tenshitchi)",
+        "E0C6S48",
+        _ABC_TAP,
+        icons=("status", "food", "game", "toilet", "praise", "medicine", "light", "attention"),
+        sha1="f5899bb7717756ac581451cf16cf97d909961c5c",
+        background="angel",
+    ),
+    Model(
+        "mothra",
+        "Mothra Tamagotchi",
+        "E0C6S48",
+        _ABC,
+        icon_map=_ALT_ICONS,
+        sha1="74c1f6761724b7cbda8bca3113db78586b786d2d",
+        background="mothra",
+    ),
+    Model(
+        "morino",
+        "Mori de Hakken! Tamagotchi (Morino)",
+        "E0C6S48",
+        _ABC_TAP,
+        icons=("status", "food", "game", "toilet", "predator", "medicine", "light", "attention"),
+        sha1="4b578ea5dd328fd49fc7a664abeca79e35d573b2",
+        background="morino",
+    ),
+    Model(
+        "umino",
+        "Umi de Hakken! Tamagotchi (Umino)",
+        "E0C6S48",
+        _ABC_TAP,
+        icon_map=_ALT_ICONS,
+        sha1="69d916819f8f4aa4be9194e6c78f099bf8199f37",
+        background="umino",
+    ),
+    Model(
+        "genjintch",
+        "Genjintch",
+        "E0C6S48",
+        _ABC_TAP,
+        icon_map=_ALT_ICONS,
+        sha1="e317eac80c3360b766b92a2da253bda32fd50273",
+        background="genjintch",
+    ),
+    Model(
+        "tamaotch",
+        "Tamaotch",
+        "E0C6S48",
+        _ABC_TAP,
+        icon_map=_ALT_ICONS,
+        sha1="d4ea15fa2abb16bd844c79e3b095a6f6cf21a98f",
+        background="tamaotch",
+    ),
+    Model(
+        "yasashii",
+        "Yasashii Tamagotchi",
+        "E0C6S48",
+        {
+            "FOOD": K13,
+            "SMILE": K12,
+            "HEART": K11,
+            "CLEAN": K10,
+            "LIGHT": K03,
+            "WEIGHT": K02,
+            "SELECT": K01,
+            "CANCEL": K00,
+        },
+        icons=(),
+        icon_map=(),
+        seg_to_x=YASASHII_SEG_TO_X,
+        flip_y=True,
+        sha1="bf52d35667556d2236aa066e13118c01fe1e3f8b",
+        background="yasashii",
+    ),
 )
 GENERIC_S46 = Model("e0c6s46", "Unknown E0C6S46 program", "E0C6S46", _ABC_TAP)
 GENERIC_S48 = Model("e0c6s48", "Unknown E0C6S48 program", "E0C6S48", _ABC_TAP)
@@ -171,7 +263,20 @@ def _check_count(words: int, what: str) -> None:
 
 
 _C_ARRAY = re.compile(r"\[\s*\]\s*(?:PROGMEM\s*)?=\s*\{(?P<body>[^}]*)\}", re.S)
-_C_NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|\d+")
+_C_NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)[uUlL]*")
+
+
+def _c_int(token: str) -> int:
+    """A C integer literal: 0x hex, 0b binary, a leading 0 for octal, U/L suffixes."""
+    token = token.rstrip("uUlL")
+    try:
+        if token[:2].lower() in ("0x", "0b"):
+            return int(token, 0)
+        if len(token) > 1 and token[0] == "0":
+            return int(token, 8)
+        return int(token)
+    except ValueError:
+        raise RomError(f"{token!r} in the C array is not a valid C number") from None
 
 
 def _parse_c_header(text: str) -> tuple[list[int], str]:
@@ -187,7 +292,7 @@ def _parse_c_header(text: str) -> tuple[list[int], str]:
     for tok in tokens:
         if not _C_NUMBER.fullmatch(tok):
             raise RomError(f"unexpected {tok[:20]!r} in the C array: only numbers are allowed")
-        values.append(int(tok, 0))
+        values.append(_c_int(tok))
     decl = text[: match.start()]
     packed = "b12" in decl or ("u12" not in decl and max(values, default=0) <= 0xFF)
     if not packed:
@@ -214,7 +319,9 @@ def _looks_like_text(data: bytes) -> bool:
 def parse_rom_words(data: bytes) -> tuple[list[int], str]:
     """The program words in ``data`` and the name of the format they came in."""
     if not data:
-        raise RomError("the file is empty: expected a ROM image (rom.bin, packed 12-bit or C header)")
+        raise RomError(
+            "the file is empty: expected a ROM image (rom.bin, packed 12-bit or C header)"
+        )
     if _looks_like_text(data):
         words, fmt = _parse_c_header(data.decode("utf-8", "replace"))
         _check_count(len(words), "the C header")

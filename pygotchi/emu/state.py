@@ -33,11 +33,11 @@ VERSION = 1
 _HEADER = struct.Struct("<4sBB16s32sI")
 _BODY = struct.Struct(
     "<HBBBHHBB"  # pc np a b x y sp f
-    "QBIBB"      # tick pending acc osc3 halted
-    "8qqBBB"     # clock stamps, prog stamp/enabled/data/reload (stamps may precede tick 0)
-    "6s6s6s"     # interrupt factor flags, masks, latches
-    "BBbB"       # k0 k1 buzzer_freq buzzer_on
-    "QQQIQ"      # steps halted_steps interrupts call_depth lcd_version
+    "QBIBB"  # tick pending acc osc3 halted
+    "8qqBBB"  # clock stamps, prog stamp/enabled/data/reload (stamps may precede tick 0)
+    "6s6s6s"  # interrupt factor flags, masks, latches
+    "BBbB"  # k0 k1 buzzer_freq buzzer_on
+    "QQQIQ"  # steps halted_steps interrupts call_depth lcd_version
 )
 _MEM_SPANS = ((0x000, 0x300), (0xE00, 0xE66), (0xE80, 0xEE6), (0xF00, 0xF80))
 _MEM_BYTES = sum(end - start for start, end in _MEM_SPANS)
@@ -45,12 +45,38 @@ _U32 = 1 << 32
 
 
 def _cpu_fields(c) -> tuple:
-    return (c.pc, c.np, c.a, c.b, c.x, c.y, c.sp, c.f,
-            c.tick, c.pending, c.acc, c.osc3, c.halted,
-            *c.clock_stamps, c.prog_stamp, c.prog_enabled, c.prog_data, c.prog_reload,
-            bytes(c.factor), bytes(c.mask), bytes(c.triggered),
-            c.k0, c.k1, c.buzzer_freq, c.buzzer_on,
-            c.steps, c.halted_steps, c.interrupts, c.call_depth, c.lcd_version)
+    return (
+        c.pc,
+        c.np,
+        c.a,
+        c.b,
+        c.x,
+        c.y,
+        c.sp,
+        c.f,
+        c.tick,
+        c.pending,
+        c.acc,
+        c.osc3,
+        c.halted,
+        *c.clock_stamps,
+        c.prog_stamp,
+        c.prog_enabled,
+        c.prog_data,
+        c.prog_reload,
+        bytes(c.factor),
+        bytes(c.mask),
+        bytes(c.triggered),
+        c.k0,
+        c.k1,
+        c.buzzer_freq,
+        c.buzzer_on,
+        c.steps,
+        c.halted_steps,
+        c.interrupts,
+        c.call_depth,
+        c.lcd_version,
+    )
 
 
 def save_state(machine) -> bytes:
@@ -58,8 +84,14 @@ def save_state(machine) -> bytes:
     mem = b"".join(bytes(c.mem[start:end]) for start, end in _MEM_SPANS)
     body = _BODY.pack(*_cpu_fields(c)) + mem
     model = machine.model.id.encode("ascii")[:16]
-    head = _HEADER.pack(MAGIC, VERSION, 1 if machine.model.s48 else 0, model,
-                        bytes.fromhex(machine.rom.sha256), len(body))
+    head = _HEADER.pack(
+        MAGIC,
+        VERSION,
+        1 if machine.model.s48 else 0,
+        model,
+        bytes.fromhex(machine.rom.sha256),
+        len(body),
+    )
     data = head + body
     return data + struct.pack("<I", zlib.crc32(data))
 
@@ -92,9 +124,13 @@ def parse_state(machine, data: bytes) -> _Snapshot:
     if magic != MAGIC:
         raise StateError("not a pygotchi state file")
     if version != VERSION:
-        raise StateError(f"pygotchi state version {version} is not supported (this is version {VERSION})")
+        raise StateError(
+            f"pygotchi state version {version} is not supported (this is version {VERSION})"
+        )
     if len(data) != _HEADER.size + body_len + 4:
-        raise StateError("truncated or padded pygotchi state file (length does not match its header)")
+        raise StateError(
+            "truncated or padded pygotchi state file (length does not match its header)"
+        )
     (crc,) = struct.unpack_from("<I", data, len(data) - 4)
     if zlib.crc32(data[:-4]) != crc:
         raise StateError("corrupt pygotchi state file (checksum mismatch)")
@@ -109,15 +145,34 @@ def parse_state(machine, data: bytes) -> _Snapshot:
     values = _BODY.unpack_from(data, _HEADER.size)
     (pc, np_, a, b, x, y, sp, f, tick, pending, acc, osc3, halted, *rest) = values
     stamps, rest = list(rest[:8]), rest[8:]
-    (prog_stamp, prog_enabled, prog_data, prog_reload, factor, mask, triggered,
-     k0, k1, bz_freq, bz_on, steps, halted_steps, interrupts, call_depth, lcd_version) = rest
+    (
+        prog_stamp,
+        prog_enabled,
+        prog_data,
+        prog_reload,
+        factor,
+        mask,
+        triggered,
+        k0,
+        k1,
+        bz_freq,
+        bz_on,
+        steps,
+        halted_steps,
+        interrupts,
+        call_depth,
+        lcd_version,
+    ) = rest
     _check(pc < 0x2000 and np_ < 0x20 and a < 16 and b < 16 and f < 16, "register out of range")
     _check(x < 0x1000 and y < 0x1000, "index register out of range")
     _check(pending <= 12 and acc < 1_000_000 and osc3 < 2 and halted < 2, "clock state")
     # Stamps trail the tick count by less than TamaLIB's 32-bit wrap; they can be
     # negative after a TLST saved just past the wrap.
-    _check(all(tick - _U32 <= s <= tick + 16384 for s in stamps)
-           and tick - _U32 <= prog_stamp <= tick + 128, "timer stamps")
+    _check(
+        all(tick - _U32 <= s <= tick + 16384 for s in stamps)
+        and tick - _U32 <= prog_stamp <= tick + 128,
+        "timer stamps",
+    )
     _check(prog_enabled < 2, "programmable timer state")
     _check(all(v < 16 for v in factor + mask) and all(v < 2 for v in triggered), "interrupts")
     _check(k0 < 16 and k1 < 16 and -1 <= bz_freq < 8 and bz_on < 2, "inputs or buzzer")
@@ -130,13 +185,39 @@ def parse_state(machine, data: bytes) -> _Snapshot:
         mem[start:end] = chunk
         offset += end - start
     return _Snapshot(
-        mem=mem, pc=pc, np=np_, a=a, b=b, x=x, y=y, sp=sp, f=f, tick=tick, pending=pending,
-        acc=acc, osc3=osc3, halted=halted, clock_stamps=array("q", stamps), prog_stamp=prog_stamp,
-        prog_enabled=prog_enabled, prog_data=prog_data, prog_reload=prog_reload,
-        factor=bytearray(factor), mask=bytearray(mask), triggered=bytearray(triggered),
-        k0=k0, k1=k1, buzzer_freq=bz_freq, buzzer_on=bz_on, steps=steps,
-        halted_steps=halted_steps, interrupts=interrupts, call_depth=call_depth,
-        lcd_version=lcd_version, bz_head=0, bz_count=0,
+        mem=mem,
+        pc=pc,
+        np=np_,
+        a=a,
+        b=b,
+        x=x,
+        y=y,
+        sp=sp,
+        f=f,
+        tick=tick,
+        pending=pending,
+        acc=acc,
+        osc3=osc3,
+        halted=halted,
+        clock_stamps=array("q", stamps),
+        prog_stamp=prog_stamp,
+        prog_enabled=prog_enabled,
+        prog_data=prog_data,
+        prog_reload=prog_reload,
+        factor=bytearray(factor),
+        mask=bytearray(mask),
+        triggered=bytearray(triggered),
+        k0=k0,
+        k1=k1,
+        buzzer_freq=bz_freq,
+        buzzer_on=bz_on,
+        steps=steps,
+        halted_steps=halted_steps,
+        interrupts=interrupts,
+        call_depth=call_depth,
+        lcd_version=lcd_version,
+        bz_head=0,
+        bz_count=0,
     )
 
 
@@ -144,7 +225,9 @@ def parse_state(machine, data: bytes) -> _Snapshot:
 
 TLST_MAGIC = b"TLST"
 _TLST_HEAD = struct.Struct("<4sBHHHBBBBB")  # magic version pc x y a b np sp f
-_TLST_TIMERS = struct.Struct("<10IBBBI")    # tick, 8 clock stamps, prog stamp, prog en/data/rld, depth
+_TLST_TIMERS = struct.Struct(
+    "<10IBBBI"
+)  # tick, 8 clock stamps, prog stamp, prog en/data/rld, depth
 TLST_SIZES = {_TLST_HEAD.size + _TLST_TIMERS.size + 18 + n + 128: n for n in (768, 640)}
 
 
@@ -162,7 +245,8 @@ def parse_tlst(machine, data: bytes) -> _Snapshot:
     ram_size = TLST_SIZES.get(len(data))
     if ram_size is None:
         raise StateError(
-            f"a TamaTool v3 state file is 977 bytes (849 from an E0C6S46-only build), not {len(data)}"
+            "a TamaTool v3 state file is 977 bytes (849 from an E0C6S46-only build), "
+            f"not {len(data)}"
         )
     _, _, pc, x, y, a, b, np_, sp, f = _TLST_HEAD.unpack_from(data)
     off = _TLST_HEAD.size
@@ -180,19 +264,39 @@ def parse_tlst(machine, data: bytes) -> _Snapshot:
     mem[: len(ram)] = bytes(v & 15 for v in ram)
     mem[0xF00:0xF80] = bytes(v & 15 for v in io)
     return _Snapshot(
-        mem=mem, pc=pc & 0x1FFF, np=np_ & 0x1F, a=a & 15, b=b & 15, x=x & 0xFFF, y=y & 0xFFF,
-        sp=sp, f=f & 15, tick=tick, pending=0, acc=0, osc3=0, halted=0,
+        mem=mem,
+        pc=pc & 0x1FFF,
+        np=np_ & 0x1F,
+        a=a & 15,
+        b=b & 15,
+        x=x & 0xFFF,
+        y=y & 0xFFF,
+        sp=sp,
+        f=f & 15,
+        tick=tick,
+        pending=0,
+        acc=0,
+        osc3=0,
+        halted=0,
         clock_stamps=array("q", [_stamp_from_u32(tick, s) for s in stamps]),
-        prog_stamp=_stamp_from_u32(tick, prog_stamp_u32), prog_enabled=prog_enabled & 1,
-        prog_data=prog_data, prog_reload=prog_reload,
+        prog_stamp=_stamp_from_u32(tick, prog_stamp_u32),
+        prog_enabled=prog_enabled & 1,
+        prog_data=prog_data,
+        prog_reload=prog_reload,
         factor=bytearray(ints[i] & 15 for i in range(0, 18, 3)),
         mask=bytearray(ints[i] & 15 for i in range(1, 18, 3)),
         triggered=bytearray(ints[i] & 1 for i in range(2, 18, 3)),
-        k0=0xF, k1=0xF if c.s48 else 0,
+        k0=0xF,
+        k1=0xF if c.s48 else 0,
         # tamalib_refresh_hw(): the buzzer is told F74's frequency and F54's on bit again.
-        buzzer_freq=mem[0xF74] & 7, buzzer_on=0 if mem[0xF54] & 8 else 1,
-        steps=0, halted_steps=0, interrupts=0, call_depth=depth,
-        bz_head=0, bz_count=0,
+        buzzer_freq=mem[0xF74] & 7,
+        buzzer_on=0 if mem[0xF54] & 8 else 1,
+        steps=0,
+        halted_steps=0,
+        interrupts=0,
+        call_depth=depth,
+        bz_head=0,
+        bz_count=0,
     )
 
 
@@ -201,8 +305,15 @@ def export_tlst(machine) -> bytes:
     c = machine.cpu
     out = bytearray(_TLST_HEAD.pack(TLST_MAGIC, 3, c.pc, c.x, c.y, c.a, c.b, c.np, c.sp, c.f))
     stamps = [s % _U32 for s in c.clock_stamps]
-    out += _TLST_TIMERS.pack(c.tick % _U32, *stamps, c.prog_stamp % _U32, c.prog_enabled,
-                             c.prog_data, c.prog_reload, c.call_depth % _U32)
+    out += _TLST_TIMERS.pack(
+        c.tick % _U32,
+        *stamps,
+        c.prog_stamp % _U32,
+        c.prog_enabled,
+        c.prog_data,
+        c.prog_reload,
+        c.call_depth % _U32,
+    )
     for slot in range(6):
         out += bytes((c.factor[slot], c.mask[slot], c.triggered[slot]))
     out += bytes(c.mem[0x000:0x300])
@@ -232,8 +343,23 @@ def parse_cpu_bin(machine, data: bytes) -> _Snapshot:
     if len(data) != CPU_BIN_SIZE:
         raise StateError(f"an original pygotchi cpu.bin is {CPU_BIN_SIZE} bytes, not {len(data)}")
     raw = _unpack_cpu_bin(data)
-    (pc, x, y, a, b, np_, sp, f, tick, clk_stamp, prog_stamp, prog_enabled, prog_data,
-     prog_reload, depth) = _CPU_STRUCT.unpack_from(raw)
+    (
+        pc,
+        x,
+        y,
+        a,
+        b,
+        np_,
+        sp,
+        f,
+        tick,
+        clk_stamp,
+        prog_stamp,
+        prog_enabled,
+        prog_data,
+        prog_reload,
+        depth,
+    ) = _CPU_STRUCT.unpack_from(raw)
     ints = raw[40:64]
     vectors = tuple(ints[i] for i in range(3, 24, 4))
     if vectors not in (_VECTORS, (0,) * 6):
@@ -262,15 +388,38 @@ def parse_cpu_bin(machine, data: bytes) -> _Snapshot:
     mem[0xF20] = levels[0xF20]
     mem[0xF21] = levels[0xF21]
     return _Snapshot(
-        mem=mem, pc=pc, np=np_, a=a, b=b, x=x, y=y, sp=sp, f=f, tick=tick, pending=0, acc=0,
-        osc3=0, halted=0, clock_stamps=array("q", stamps), prog_stamp=_stamp_from_u32(tick, prog_stamp),
-        prog_enabled=1 if prog_enabled else 0, prog_data=prog_data, prog_reload=prog_reload,
+        mem=mem,
+        pc=pc,
+        np=np_,
+        a=a,
+        b=b,
+        x=x,
+        y=y,
+        sp=sp,
+        f=f,
+        tick=tick,
+        pending=0,
+        acc=0,
+        osc3=0,
+        halted=0,
+        clock_stamps=array("q", stamps),
+        prog_stamp=_stamp_from_u32(tick, prog_stamp),
+        prog_enabled=1 if prog_enabled else 0,
+        prog_data=prog_data,
+        prog_reload=prog_reload,
         factor=bytearray(ints[i] & 15 for i in range(0, 24, 4)),
         mask=bytearray(ints[i] & 15 for i in range(1, 24, 4)),
         triggered=bytearray(1 if ints[i] else 0 for i in range(2, 24, 4)),
-        k0=0xF, k1=0xF if c.s48 else 0, buzzer_freq=-1, buzzer_on=0,
-        steps=0, halted_steps=0, interrupts=0, call_depth=depth,
-        bz_head=0, bz_count=0,
+        k0=0xF,
+        k1=0xF if c.s48 else 0,
+        buzzer_freq=-1,
+        buzzer_on=0,
+        steps=0,
+        halted_steps=0,
+        interrupts=0,
+        call_depth=depth,
+        bz_head=0,
+        bz_count=0,
     )
 
 

@@ -50,7 +50,9 @@ def parse_ms(text: str, what: str = "time") -> Fraction:
     return value
 
 
-def parse_script(text: str, source: str = "script", pins: dict[str, int] | None = None) -> list[ScriptEvent]:
+def parse_script(
+    text: str, source: str = "script", pins: dict[str, int] | None = None
+) -> list[ScriptEvent]:
     """Lines of ``<ms> <button> DOWN|UP``; ``#`` starts a comment."""
     pins = pins or SCRIPT_PINS
     events = []
@@ -60,11 +62,15 @@ def parse_script(text: str, source: str = "script", pins: dict[str, int] | None 
             continue
         parts = line.split()
         if len(parts) != 3:
-            raise ScriptError(f"{source}:{number}: expected '<ms> <button> DOWN|UP', got {raw.strip()!r}")
+            raise ScriptError(
+                f"{source}:{number}: expected '<ms> <button> DOWN|UP', got {raw.strip()!r}"
+            )
         ms = parse_ms(parts[0], f"{source}:{number}: time")
         button = parts[1].upper()
         if button not in pins:
-            raise ScriptError(f"{source}:{number}: unknown button {parts[1]!r} (use {', '.join(pins)})")
+            raise ScriptError(
+                f"{source}:{number}: unknown button {parts[1]!r} (use {', '.join(pins)})"
+            )
         action = parts[2].upper()
         if action not in ("DOWN", "UP"):
             raise ScriptError(f"{source}:{number}: action must be DOWN or UP, not {parts[2]!r}")
@@ -114,8 +120,10 @@ def snapshot_block(m: Machine, label: str) -> str:
 def step_line(m: Machine) -> str:
     c = m.cpu
     op = c.rom[c.pc]
-    return (f"{c.steps} {c.pc:04X} {op:03X} {c.a:X} {c.b:X} {c.x:03X} {c.y:03X} "
-            f"{c.sp:02X} {c.np:02X} {c.f:X} {c.tick} {c.halted}\n")
+    return (
+        f"{c.steps} {c.pc:04X} {op:03X} {c.a:X} {c.b:X} {c.x:03X} {c.y:03X} "
+        f"{c.sp:02X} {c.np:02X} {c.f:X} {c.tick} {c.halted}\n"
+    )
 
 
 def run_trace(
@@ -132,8 +140,10 @@ def run_trace(
     end = duration_s * TICKS_PER_SECOND  # stop once tick >= end (a Fraction)
     cpu = m.cpu
     if steptrace is not None:
-        steptrace.write("# step PC OP A B X Y SP NP F ticks halted "
-                        "(state before the step; hex except step/ticks)\n")
+        steptrace.write(
+            "# step PC OP A B X Y SP NP F ticks halted "
+            "(state before the step; hex except step/ticks)\n"
+        )
     while True:
         tick = cpu.tick
         if pending_events and any(t <= tick for t, _ in pending_events):
@@ -166,9 +176,16 @@ def run_trace(
         cpu.run(target)
 
 
-def header(rom_name: str, rom_data: bytes, words: int, script_name: str,
-           events: list[ScriptEvent], duration_s: Fraction, loaded: str | None = None,
-           start_ticks: int = 0) -> str:
+def header(
+    rom_name: str,
+    rom_data: bytes,
+    words: int,
+    script_name: str,
+    events: list[ScriptEvent],
+    duration_s: Fraction,
+    loaded: str | None = None,
+    start_ticks: int = 0,
+) -> str:
     lines = [
         "# tama-oracle golden v1",
         "# produced by pygotchi (python -m pygotchi trace)",

@@ -48,8 +48,16 @@ def trace_args(golden: Path) -> list[str]:
         pytest.skip(f"no ROM with sha256 {head['rom_sha256'][:12]}... for {golden.name}")
     text = golden.read_text()
     snaps = re.findall(r"^snapshot t_ms=(\S+)", text, re.M)
-    args = ["trace", str(rom), "--script", str(golden.parent / head["script_file"].strip()),
-            "--duration-s", head["duration_s"].strip(), "--snapshots", ",".join(snaps)]
+    args = [
+        "trace",
+        str(rom),
+        "--script",
+        str(golden.parent / head["script_file"].strip()),
+        "--duration-s",
+        head["duration_s"].strip(),
+        "--snapshots",
+        ",".join(snaps),
+    ]
     if "load_tlst" in head:
         args += ["--load-state", str(golden.parent / head["load_tlst"].split()[0])]
     return args
@@ -78,8 +86,11 @@ def test_snapshots_match_golden(golden: Path) -> None:
 def _trace_files() -> list[Path]:
     if not GOLDEN.is_dir():
         return []
-    return sorted(GOLDEN.glob("*.trace.txt.gz")) + sorted(GOLDEN.glob("fuzz/*.trace.txt.gz")) + \
-        sorted(GOLDEN.glob("p1_trace_*.txt.gz"))
+    return (
+        sorted(GOLDEN.glob("*.trace.txt.gz"))
+        + sorted(GOLDEN.glob("fuzz/*.trace.txt.gz"))
+        + sorted(GOLDEN.glob("p1_trace_*.txt.gz"))
+    )
 
 
 @pytest.mark.skipif(not _trace_files(), reason=f"no step traces in {GOLDEN}")
@@ -98,7 +109,7 @@ def test_step_trace_matches(trace: Path, tmp_path: Path) -> None:
     run_cli([*args, "--steptrace", str(steps)])
     ours = [ln for ln in steps.read_text().splitlines() if not ln.startswith("#")]
     assert len(ours) >= len(expected)
-    for i, (mine, theirs) in enumerate(zip(ours, expected)):
+    for i, (mine, theirs) in enumerate(zip(ours, expected, strict=False)):
         assert mine == theirs, f"step {i} differs"
 
 
@@ -111,8 +122,14 @@ def test_trace_command_in_a_subprocess() -> None:
     args = trace_args(golden)
     args[args.index("--duration-s") + 1] = "6"
     args[args.index("--snapshots") + 1] = "1000,5000"
-    proc = subprocess.run([sys.executable, "-m", "pygotchi", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pygotchi", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     ours = BLOCK.findall(proc.stdout)
     expected = BLOCK.findall(golden.read_text())[:2]

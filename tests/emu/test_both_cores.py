@@ -1,0 +1,179 @@
+"""The compiled core and the pure-Python core must agree on everything, including junk.
+
+The compiled build indexes its arrays without bounds checks, so a ROM or a state
+file that could push an index out of range would read or write stray memory
+there while the pure build raised or wrapped. Hypothesis feeds random programs
+and random (and mutated) state files to both builds: the pure one runs in a
+worker subprocess with ``PYGOTCHI_PURE_PYTHON=1``. Both must produce the same
+state, byte for byte, or refuse the same input with the same error.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import zlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pygotchi.emu import COMPILED, EmuError, Machine, load_rom
+from pygotchi.emu.rom import words_to_rombin
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.skipif(not COMPILED, reason="the compiled core is not built here "
+                                "(or PYGOTCHI_PURE_PYTHON is set): nothing to compare")
+
+WORKER = r"""
+import pickle, sys
+from pygotchi.emu import COMPILED, EmuError, Machine, load_rom
+assert not COMPILED
+out = sys.stdout.buffer
+for line in iter(sys.stdin.buffer.readline, b""):
+    size = int(line)
+    job = pickle.loads(sys.stdin.buffer.read(size))
+    try:
+        m = Machine(load_rom(job["rom"]))
+        if job["state"] is not None:
+            m.load_state(job["state"])
+        for button, tick in job["presses"]:
+            m.set_pin(button, 0, at_tick=tick)
+            m.set_pin(button, 1, at_tick=tick + 300)
+        m.run_until(m.tick + job["ticks"])
+        result = ("ok", m.save_state(), [(e.tick, e.on, e.freq_dhz) for e in m.buzzer_events()],
+                  m.screen().frame)
+    except EmuError as exc:
+        result = ("refused", type(exc).__name__, str(exc))
+    data = pickle.dumps(result)
+    out.write(b"%d\n" % len(data) + data)
+    out.flush()
+"""
+
+
+@pytest.fixture(scope="module")
+def pure_worker():
+    env = dict(os.environ, PYGOTCHI_PURE_PYTHON="1")
+    proc = subprocess.Popen([sys.executable, "-c", WORKER], cwd=REPO, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def call(job: dict):
+        data = pickle.dumps(job)
+        proc.stdin.write(b"%d\n" % len(data) + data)
+        proc.stdin.flush()
+        size = int(proc.stdout.readline())
+        return pickle.loads(proc.stdout.read(size))
+
+    yield call
+    proc.stdin.close()
+    proc.wait(timeout=30)
+
+
+def run_here(job: dict):
+    try:
+        m = Machine(load_rom(job["rom"]))
+        if job["state"] is not None:
+            m.load_state(job["state"])
+        for button, tick in job["presses"]:
+            m.set_pin(button, 0, at_tick=tick)
+            m.set_pin(button, 1, at_tick=tick + 300)
+        m.run_until(m.tick + job["ticks"])
+        return ("ok", m.save_state(), [(e.tick, e.on, e.freq_dhz) for e in m.buzzer_events()],
+                m.screen().frame)
+    except EmuError as exc:
+        return ("refused", type(exc).__name__, str(exc))
+
+
+# Random words, biased towards the instructions that move data through X/Y,
+# touch I/O, switch clocks and halt, so that odd corners come up often.
+_INTERESTING = [0xE80, 0xE90, 0xB00, 0x800, 0xEE8, 0xEF8, 0xE60, 0xE70, 0xF28, 0xF38, 0xFF8,
+                0xF48, 0xF57, 0xFDF, 0x400, 0xE40, 0xFE8, 0x900, 0xAF0, 0xE8C]
+word = st.one_of(
+    st.integers(0, 0xFFF),
+    st.builds(lambda base, low: base | (low & (0xFF if base < 0xE00 else 0xF)),
+              st.sampled_from(_INTERESTING), st.integers(0, 0xFF)),
+)
+
+
+@st.composite
+def programs(draw) -> bytes:
+    size = draw(st.sampled_from([6144, 8192, 0x101, 3000]))
+    body = draw(st.lists(word, min_size=16, max_size=200))
+    words = [0xFFB] * size
+    # Boot code at the reset vector: random words from 0x100 on, then more
+    # random words scattered where jumps may land.
+    for i, w in enumerate(body):
+        words[(0x100 + i) % size] = w
+    for _ in range(draw(st.integers(0, 40))):
+        words[draw(st.integers(0, size - 1))] = draw(word)
+    return words_to_rombin(words)
+
+
+presses = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 20000)), max_size=4)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rom=programs(), ticks=st.integers(0, 40000), presses=presses)
+def test_random_programs_agree(pure_worker, rom: bytes, ticks: int, presses) -> None:
+    job = {"rom": rom, "state": None, "ticks": ticks, "presses": presses}
+    assert run_here(job) == pure_worker(job)
+
+
+def _valid_state(rom: bytes, ticks: int) -> bytes:
+    m = Machine(load_rom(rom))
+    m.run_until(ticks)
+    return m.save_state()
+
+
+def _fix_crc(data: bytes) -> bytes:
+    if data[:4] != b"PGST" or len(data) < 8:
+        return data
+    return data[:-4] + struct.pack("<I", zlib.crc32(data[:-4]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rom=programs(), at=st.integers(0, 20000), ticks=st.integers(0, 20000),
+       flips=st.lists(st.tuples(st.integers(0, 1200), st.integers(0, 255)), min_size=1,
+                      max_size=6),
+       fix_crc=st.booleans(), cut=st.one_of(st.none(), st.integers(0, 1200)))
+def test_mutated_state_files_agree(pure_worker, rom, at, ticks, flips, fix_crc, cut) -> None:
+    """A corrupted state is refused by both, or (CRC fixed up) loads and runs alike."""
+    data = bytearray(_valid_state(rom, at))
+    for pos, value in flips:
+        if pos < len(data):
+            data[pos] = value
+    if cut is not None:
+        data = data[:cut]
+    state = _fix_crc(bytes(data)) if fix_crc else bytes(data)
+    job = {"rom": rom, "state": state, "ticks": ticks, "presses": []}
+    assert run_here(job) == pure_worker(job)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rom=programs(), blob=st.binary(min_size=0, max_size=1100),
+       kind=st.sampled_from(["raw", "tlst", "cpubin"]), ticks=st.integers(0, 20000))
+def test_random_state_blobs_agree(pure_worker, rom, blob, kind, ticks) -> None:
+    """Any bytes at all, dressed as TLST or cpu.bin files, give the same result."""
+    if kind == "tlst":
+        blob = (b"TLST\x03" + blob + bytes(977))[:977]
+    elif kind == "cpubin":
+        # 12-bit words in 16-bit big-endian containers, as the original pygotchi writes.
+        blob = bytes(b if i % 2 else b & 0x0F for i, b in enumerate((blob + bytes(512))[:512]))
+    job = {"rom": rom, "state": blob, "ticks": ticks, "presses": []}
+    assert run_here(job) == pure_worker(job)
+
+
+def test_the_worker_really_is_pure(pure_worker) -> None:
+    rom = words_to_rombin([0xFFB] * 6144)
+    assert pure_worker({"rom": rom, "state": None, "ticks": 10, "presses": []})[0] == "ok"
+    proc = subprocess.run([sys.executable, "-m", "pygotchi", "info"], cwd=REPO, check=True,
+                          env=dict(os.environ, PYGOTCHI_PURE_PYTHON="1"),
+                          capture_output=True, text=True)
+    assert "pure Python" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "pygotchi", "info"], cwd=REPO, check=True,
+                          env={k: v for k, v in os.environ.items() if k != "PYGOTCHI_PURE_PYTHON"},
+                          capture_output=True, text=True)
+    assert "compiled" in proc.stdout

@@ -1,0 +1,9 @@
+"""ops.py/ops.pxd are generated from the templates in opgen.py: they must be current."""
+
+from pygotchi.emu import opgen
+
+
+def test_generated_handlers_are_up_to_date() -> None:
+    stale = [path.name for path, text in opgen.outputs().items() if path.read_text() != text]
+    assert not stale, f"{stale} out of date: run python -m pygotchi.emu.opgen"
+
