@@ -28,7 +28,7 @@ cdef class Cpu(Chip):
 @cython.locals(i=long, n=long, addrs="unsigned long long[::1]")
 cpdef void run_batch(list cpus, const long long[::1] limits)
 
-@cython.locals(count="long long")
+@cython.locals(count="long long", wake="long long")
 cdef void run_until(Cpu c, long long limit) noexcept nogil
 
 @cython.locals(tick="long long", pending=int, pc=int, osc3=int, steps="long long", acc="long long",

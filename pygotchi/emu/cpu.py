@@ -110,11 +110,15 @@ class Cpu(Chip):
         self.charge(INTERRUPT_CYCLES)
 
     def halted_run(self, count: int) -> None:
-        """``count`` halted steps; only the last may meet a timer event."""
+        """``count`` halted steps; timer events before the last are applied in bulk.
+
+        The caller makes sure none of those earlier events can wake the CPU.
+        """
         if count > 1:
             self.steps += count - 1
             self.halted_steps += count - 1
             self.charge_halted(count - 1)
+            timers.skip_halted(self, self.tick)
         self.charge(HALT_CYCLES)
         self.pending = 0
         self.steps += 1
@@ -190,9 +194,13 @@ def run_until(c: Cpu, limit: int) -> None:
     """Steps while the tick count is below ``limit``; halted time in jumps."""
     while c.tick < limit:
         if c.halted:
-            # Nothing happens until a timer event or an enabled, latched interrupt.
-            if c.attn == 0 and c.f & 8:
+            # Asleep until a timer event latches an interrupt while I=1 (or one
+            # already is). The events in between are applied in bulk.
+            if c.attn == 0:
                 count = 1
+            elif timers.timers_current(c):
+                wake = timers.next_wake(c)
+                count = c.halted_steps_until(limit if wake < 0 or limit < wake else wake)
             else:
                 count = c.halted_steps_until(limit if limit < c.timer_event else c.timer_event)
             c.halted_run(count)

@@ -10,3 +10,14 @@ cdef int clock_irq_bit(int channel) noexcept nogil
 @cython.locals(i=int, period="long long", late="long long", reg=int, bit=int, level=int, irq=int,
                data=int, _="long long")
 cdef void run_timers(Chip c, long long tick) noexcept nogil
+
+@cython.locals(i=int)
+cdef bint timers_current(Chip c) noexcept nogil
+
+@cython.locals(wake="long long", i=int, irq=int, period="long long", reg=int, edge="long long",
+               first="long long")
+cdef long long next_wake(Chip c) noexcept nogil
+
+@cython.locals(i=int, shift=int, n="long long", reg=int, bit=int, high=int, irq=int,
+               first="long long", period="long long")
+cdef void skip_halted(Chip c, long long tick) noexcept nogil

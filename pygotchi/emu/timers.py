@@ -62,3 +62,77 @@ def run_timers(c, tick: int) -> None:
                     c.raise_interrupt(0, 0)
                 c.prog_data = data
     c.update_timer_event()
+
+
+# --- halted time in one jump -------------------------------------------------
+#
+# A halted CPU wakes only when a timer event latches an interrupt while I=1.
+# Every other timer event in between only toggles a clock-timer bit, sets a
+# factor flag (and a latch, with I=0) or counts the programmable timer down:
+# effects that can be computed in one go. Stepping applies them one per halted
+# step (a step is 5 ticks, every period is at least 128, so no step ever sees
+# two events of one channel), which is what ``skip_halted`` reproduces.
+
+
+def timers_current(c) -> bool:
+    """No timer is a whole period late (after a TLST load one may be: TamaLIB then
+    toggles once for several periods, which only normal steps reproduce)."""
+    for i in range(8):
+        if c.tick - c.clock_stamps[i] >= (16384 >> i):
+            return False
+    return not (c.prog_enabled and c.tick - c.prog_stamp >= 128)
+
+
+def next_wake(c) -> int:
+    """The earliest tick of a timer event that would wake the halted CPU, or -1."""
+    wake = -1
+    if not c.f & 8:
+        return wake  # with I=0 nothing can wake it
+    for i in range(8):
+        irq = clock_irq_bit(i)
+        if irq < 0 or not c.mask[5] & (1 << irq):
+            continue
+        period = 16384 >> i
+        reg = 0xF21 if i < 4 else 0xF20
+        # The next falling edge: one toggle away if the bit is high, two if low.
+        edge = c.clock_stamps[i] + (period if c.mem[reg] & (1 << (3 - (i & 3))) else 2 * period)
+        if wake < 0 or edge < wake:
+            wake = edge
+    if c.prog_enabled and c.mask[0] & 1:
+        first = c.prog_data if c.prog_data else 256  # decrements until it reaches 0
+        edge = c.prog_stamp + 128 * first
+        if wake < 0 or edge < wake:
+            wake = edge
+    return wake
+
+
+def skip_halted(c, tick: int) -> None:
+    """Apply every timer event due by ``tick`` at once; none of them may wake the CPU."""
+    for i in range(8):
+        shift = 14 - i
+        n = (tick - c.clock_stamps[i]) >> shift  # events of this channel by `tick`
+        if n <= 0:
+            continue
+        c.clock_stamps[i] += n << shift
+        reg = 0xF21 if i < 4 else 0xF20
+        bit = 1 << (3 - (i & 3))
+        high = 1 if c.mem[reg] & bit else 0
+        if n & 1:
+            c.mem[reg] ^= bit
+        irq = clock_irq_bit(i)
+        # Toggles alternate; from high the 1st, 3rd ... fall, from low the 2nd, 4th ...
+        if irq >= 0 and (n + high) >> 1:
+            c.raise_interrupt(5, irq)
+    if c.prog_enabled:
+        n = (tick - c.prog_stamp) >> 7
+        if n > 0:
+            c.prog_stamp += n << 7
+            first = c.prog_data if c.prog_data else 256
+            if n < first:
+                c.prog_data = (c.prog_data - n) & 0xFF
+            else:
+                # Reaching 0 reloads; after that it underflows every `period` counts.
+                period = c.prog_reload if c.prog_reload else 256
+                c.prog_data = (c.prog_reload - (n - first) % period) & 0xFF
+                c.raise_interrupt(0, 0)
+    c.update_timer_event()
