@@ -5,6 +5,7 @@ import cython
 
 cdef class Chip:
     cdef public unsigned short[::1] rom
+    cdef public unsigned int[::1] code
     cdef public bint s48
     cdef public unsigned char[::1] mem
     cdef public int pc, np, a, b, x, y, sp, f
@@ -33,3 +34,4 @@ cdef class Chip:
     cdef void charge(self, long long cycles) noexcept nogil
     @cython.locals(i=int)
     cdef void record_buzzer(self) noexcept nogil
+    cdef void attend(self, bint after_pset) noexcept nogil

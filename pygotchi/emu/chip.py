@@ -24,20 +24,9 @@ except ImportError:  # pure Python without Cython installed
 COMPILED = bool(cython.compiled)  # True in the Cython build of this module
 OSC3_HZ = 1_000_000
 TICK_HZ = 32_768
-PROGRAM_WORDS = 8192  # the 13-bit PC addresses 8K words; shorter ROMs are padded
-PAD_WORD = 0xFFB  # NOP5 past the end of a short ROM
 BUZZER_RING = 256  # buzzer changes kept between two reads
 PROG_PERIOD = 128  # programmable timer: 256 Hz, in ticks
 # The methods below write these as literals: the compiled build runs them without the GIL.
-
-
-def make_program(words) -> object:
-    """The padded program in the form the loop indexes fastest; share it between machines."""
-    if len(words) > PROGRAM_WORDS:
-        raise ValueError("program larger than the 8K words the PC can address")
-    padded = [w & 0xFFF for w in words] + [PAD_WORD] * (PROGRAM_WORDS - len(words))
-    # A list of ints indexes fastest in CPython; the compiled loop wants a C array.
-    return array("H", padded) if cython.compiled else padded
 
 
 class Chip:
@@ -45,17 +34,17 @@ class Chip:
 
     if not cython.compiled:  # the compiled build types these fields in chip.pxd
         __slots__ = (
-            "rom", "s48", "mem", "pc", "np", "a", "b", "x", "y", "sp", "f", "tick", "pending",
-            "acc", "osc3", "halted", "attn", "timer_event", "clock_stamps", "prog_stamp",
+            "rom", "code", "s48", "mem", "pc", "np", "a", "b", "x", "y", "sp", "f", "tick",
+            "pending", "acc", "osc3", "halted", "attn", "timer_event", "clock_stamps", "prog_stamp",
             "prog_enabled", "prog_data", "prog_reload", "factor", "mask", "triggered", "k0",
             "k1", "buzzer_freq", "buzzer_on", "bz_ticks", "bz_vals", "bz_head", "bz_count",
             "bz_dropped", "lcd_version", "steps", "halted_steps", "interrupts", "call_depth",
         )
 
     def __init__(self, program, s48: bool) -> None:
-        if len(program) != PROGRAM_WORDS:
-            program = make_program(program)
-        self.rom = program
+        """``program`` is ``(words, code)`` from ``cpu.make_program``, shared by machines."""
+        self.rom = program[0]
+        self.code = program[1]
         self.s48 = bool(s48)
         self.bz_ticks = array("q", bytes(8 * BUZZER_RING))
         self.bz_vals = array("h", bytes(2 * BUZZER_RING))
@@ -172,6 +161,9 @@ class Chip:
             self.bz_count += 1
         self.bz_ticks[i] = self.tick
         self.bz_vals[i] = (self.buzzer_on << 4) | (self.buzzer_freq & 0xF)
+
+    def attend(self, after_pset: bool) -> None:
+        """End-of-step work (timers, interrupts); the CPU (cpu.Cpu) supplies it."""
 
     @property
     def instructions(self) -> int:

@@ -6,11 +6,10 @@ from pygotchi.emu cimport ops, timers
 from pygotchi.emu.chip cimport Chip
 
 
-cdef const unsigned char[::1] CYCLE_TABLE
 cdef long long INTERRUPT_CYCLES, HALT_CYCLES
 
 cdef class Cpu(Chip):
-    @cython.locals(pc=int, op=int, pset=bint)
+    @cython.locals(pc=int, op=int, pset=bint, entry="unsigned int")
     cpdef void step(self)
     cpdef void run(self, long long limit)
     @cython.locals(slot=int)
@@ -31,6 +30,3 @@ cpdef void run_batch(list cpus, const long long[::1] limits)
 @cython.locals(count="long long", wake="long long")
 cdef void run_until(Cpu c, long long limit) noexcept nogil
 
-@cython.locals(tick="long long", pending=int, pc=int, osc3=int, steps="long long", acc="long long",
-               ticks="long long", op=int)
-cdef void run_awake_native(Cpu c, long long limit) noexcept nogil

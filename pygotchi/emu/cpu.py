@@ -44,7 +44,23 @@ if not cython.compiled:
 
 INTERRUPT_CYCLES = 12
 HALT_CYCLES = 5
-CYCLE_TABLE = CYCLES  # bytes: cycles of each of the 4,096 words
+PROGRAM_WORDS = 8192  # the 13-bit PC addresses 8K words; shorter ROMs are padded
+PAD_WORD = 0xFFB  # NOP5 past the end of a short ROM
+
+
+def make_program(words) -> tuple:
+    """``(words, code)``: the padded program and its decoded form, shared by machines.
+
+    The pure-Python loop indexes ``words`` (a list is fastest in CPython). The
+    compiled loop reads ``code``: per address the word (bits 0-11), its handler
+    number (12-20) and its cycles (21+), one memory read per step.
+    """
+    if len(words) > PROGRAM_WORDS:
+        raise ValueError("program larger than the 8K words the PC can address")
+    padded = [w & 0xFFF for w in words] + [PAD_WORD] * (PROGRAM_WORDS - len(words))
+    kind = ops.KIND
+    code = array("I", [(CYCLES[w] << 21) | (kind[w] << 12) | w for w in padded])
+    return (array("H", padded) if cython.compiled else padded), code
 
 
 class Cpu(Chip):
@@ -62,10 +78,12 @@ class Cpu(Chip):
         pc = self.pc
         op = self.rom[pc]
         if cython.compiled:
-            self.pc = ops.dispatch(self, op, pc)
+            entry = self.code[pc]
+            self.pc = ops.dispatch(self, (entry >> 12) & 0x1FF, op, pc)
+            self.pending = entry >> 21
         else:
             self.pc = HANDLERS[op](self, op, pc)
-        self.pending = CYCLE_TABLE[op]
+            self.pending = CYCLES[op]
         pset = (op & 0xFE0) == 0xE40
         if not pset:
             self.np = self.pc >> 8
@@ -205,46 +223,9 @@ def run_until(c: Cpu, limit: int) -> None:
                 count = c.halted_steps_until(limit if limit < c.timer_event else c.timer_event)
             c.halted_run(count)
         elif cython.compiled:
-            run_awake_native(c, limit)
+            ops.run_awake_native(c, limit)  # generated next to the handlers: see opgen.py
         else:
             run_awake_py(c, limit)
-
-
-def run_awake_native(c: Cpu, limit: int) -> None:
-    """The compiled loop: the same steps as ``run_awake_py`` through a C switch."""
-    tick = c.tick
-    pending = c.pending
-    pc = c.pc
-    osc3 = c.osc3
-    steps = 0
-    while tick < limit:
-        if osc3:
-            acc = c.acc + pending * 32768
-            ticks = acc // 1_000_000
-            c.acc = acc - ticks * 1_000_000
-            tick += ticks
-        else:
-            tick += pending
-        c.tick = tick
-        op = c.rom[pc]
-        pc = ops.dispatch(c, op, pc)
-        pending = CYCLE_TABLE[op]
-        steps += 1
-        if (op & 0xFE0) != 0xE40:
-            c.np = pc >> 8
-        if tick >= c.attn:
-            c.pc = pc
-            c.pending = pending
-            c.attend((op & 0xFE0) == 0xE40)
-            pc = c.pc
-            tick = c.tick
-            osc3 = c.osc3
-            if c.halted:
-                break
-    c.pc = pc
-    c.tick = tick
-    c.pending = pending
-    c.steps += steps
 
 
 if not cython.compiled:
@@ -253,7 +234,7 @@ if not cython.compiled:
         """The pure-Python loop: locals for PC/tick, one table call per step."""
         rom = c.rom
         handlers = HANDLERS
-        cycles = CYCLE_TABLE
+        cycles = CYCLES
         tick = c.tick
         pending = c.pending
         pc = c.pc

@@ -16,7 +16,7 @@ from pygotchi.emu.chip import BUZZER_RING
 from pygotchi.emu.cpu import Cpu, run_batch
 from pygotchi.emu.errors import EmuError
 from pygotchi.emu.lcd import frame_to_text, glass_for
-from pygotchi.emu.memory import BUZZER_DHZ
+from pygotchi.emu.memory import BUZZER_DHZ, peek
 from pygotchi.emu.rom import Model, Rom, load_rom
 
 TICKS_PER_SECOND = 32_768
@@ -239,4 +239,4 @@ class Machine:
         """A data nibble as the CPU would read it, without side effects."""
         if not 0 <= addr < 4096:
             raise EmuError(f"data address {addr:#x} is outside 0x000-0xFFF")
-        return self.cpu.mem[addr]
+        return peek(self.cpu, addr)

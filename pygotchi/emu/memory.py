@@ -165,3 +165,18 @@ def set_buzzer(c, freq: int, on: int) -> None:
     c.buzzer_on = on
     if audible:
         c.record_buzzer()
+
+
+def peek(c, addr: int) -> int:
+    """What the CPU would read at ``addr``, without the read's side effects.
+
+    For debuggers and RAM viewers: reading the factor flags (F00-F05) clears
+    them on the chip, a peek must not.
+    """
+    if addr < 0xF00:
+        return c.mem[addr]
+    saved = bytes(c.factor)
+    value = read_io(c, addr)
+    for i in range(6):
+        c.factor[i] = saved[i]
+    return value

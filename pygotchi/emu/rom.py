@@ -21,7 +21,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from pygotchi.emu.chip import make_program
 from pygotchi.emu.errors import RomError
 from pygotchi.emu.lcd import YASASHII_SEG_TO_X
 
@@ -206,6 +205,8 @@ class Rom:
     @functools.cached_property
     def program(self):
         """The padded program the CPU runs; one copy shared by every machine."""
+        from pygotchi.emu.cpu import make_program
+
         return make_program(self.words)
 
     @property
