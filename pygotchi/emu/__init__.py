@@ -64,3 +64,8 @@ __all__ = [
 def core_info() -> str:
     """Which implementation of the CPU loop runs, and why."""
     return _CORE_INFO
+
+
+def core_warning() -> str | None:
+    """A one-line warning for start-up when the compiled core is missing (else None)."""
+    return _core.warning(COMPILED, _CORE_INFO)

@@ -57,19 +57,17 @@ def load() -> tuple[bool, str]:
         _forget()
         sys.meta_path.insert(0, _SourceFinder())
         importlib.import_module(f"{_PACKAGE}.cpu")
-        reason = f"pure Python (the compiled core failed to load: {exc})"
-        _warn(reason)
-        return False, reason
+        return False, f"pure Python (the compiled core failed to load: {exc})"
     if chip.COMPILED:
         return True, "compiled (Cython, GIL released while running)"
     if _built():
-        reason = "pure Python (compiled modules present but not all of them load)"
-    else:
-        reason = ("pure Python (the compiled core was not built: install with Cython and a C "
-                  "compiler available, e.g. `pip install --force-reinstall .`)")
-    _warn(reason)
-    return False, reason
+        return False, "pure Python (compiled modules present but not all of them load)"
+    return False, ("pure Python (the compiled core was not built: install with Cython and a C "
+                   "compiler available, e.g. `pip install --force-reinstall -e .`)")
 
 
-def _warn(reason: str) -> None:
-    sys.stderr.write(f"pygotchi: emulator core is {reason}; expect ~400x real time\n")
+def warning(compiled: bool, info: str) -> str | None:
+    """The one line a server prints at start-up when it runs on the slow core unasked."""
+    if compiled or "forced" in info:
+        return None
+    return f"pygotchi: emulator core is {info}; expect ~400x real time instead of ~30,000x"

@@ -212,10 +212,13 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from pygotchi.emu import core_info
+    from pygotchi.emu import core_info, core_warning
     from pygotchi.emu.rom import MODELS, load_rom_file
 
     print(f"emulator core: {core_info()}")
+    warning = core_warning()
+    if warning:
+        print(warning, file=sys.stderr)
     if args.rom:
         rom = load_rom_file(args.rom)
         print(
