@@ -223,48 +223,6 @@ def run_until(c: Cpu, limit: int) -> None:
                 count = c.halted_steps_until(limit if limit < c.timer_event else c.timer_event)
             c.halted_run(count)
         elif cython.compiled:
-            ops.run_awake_native(c, limit)  # generated next to the handlers: see opgen.py
+            ops.run_awake_native(c, limit)  # both loops are generated next to the handlers
         else:
-            run_awake_py(c, limit)
-
-
-if not cython.compiled:
-
-    def run_awake_py(c: Cpu, limit: int) -> None:
-        """The pure-Python loop: locals for PC/tick, one table call per step."""
-        rom = c.rom
-        handlers = HANDLERS
-        cycles = CYCLES
-        tick = c.tick
-        pending = c.pending
-        pc = c.pc
-        osc3 = c.osc3
-        steps = 0
-        while tick < limit:
-            if osc3:
-                acc = c.acc + pending * 32768
-                ticks = acc // 1_000_000
-                c.acc = acc - ticks * 1_000_000
-                tick += ticks
-            else:
-                tick += pending
-            c.tick = tick
-            op = rom[pc]
-            pc = handlers[op](c, op, pc)
-            pending = cycles[op]
-            steps += 1
-            if (op & 0xFE0) != 0xE40:
-                c.np = pc >> 8
-            if tick >= c.attn:
-                c.pc = pc
-                c.pending = pending
-                c.attend((op & 0xFE0) == 0xE40)
-                pc = c.pc
-                tick = c.tick
-                osc3 = c.osc3
-                if c.halted:
-                    break
-        c.pc = pc
-        c.tick = tick
-        c.pending = pending
-        c.steps += steps
+            ops.run_awake_py(c, limit)

@@ -427,12 +427,19 @@ def _handler_names() -> tuple[list[tuple[str, str]], list[str]]:
     return handlers, table
 
 
-# The compiled loop: the same steps as ``cpu.run_awake_py``. ``c.code[pc]`` is
-# the decoded word: bits 0-11 the instruction, 12-20 its handler, 21+ its cycles.
+# The run loop, in two builds from one template: ``run_awake_py`` for pure Python
+# (a table of handlers indexed by the word) and ``run_awake_native`` for Cython
+# (``c.code[pc]`` holds the word in bits 0-11, its handler number in 12-20 and
+# its cycles from bit 21: one memory read, then a C switch with every handler
+# inlined). They differ only in ``{fetch}``: the steps are the same.
 LOOP = """
-def run_awake_native(c, limit):
-    \"\"\"Steps while awake and below ``limit``; leaves at timer events, interrupts, HALT.\"\"\"
-    tick = c.tick
+def {name}(c, limit):
+    \"\"\"Steps while awake and below ``limit``; leaves at timer events, interrupts, HALT.
+
+    PC, tick and the pending cycles live in locals; ``attn`` is the tick at which
+    timers or a latched interrupt need the slow path (``Cpu.attend``).
+    \"\"\"
+{setup}    tick = c.tick
     pending = c.pending
     pc = c.pc
     osc3 = c.osc3
@@ -446,12 +453,8 @@ def run_awake_native(c, limit):
         else:
             tick += pending
         c.tick = tick
-        entry = c.code[pc]
-        op = entry & 0xFFF
-        k = (entry >> 12) & 0x1FF
-        pending = entry >> 21
+{fetch}
         steps += 1
-{switch}
         if (op & 0xFE0) != 0xE40:
             c.np = pc >> 8
         if tick >= c.attn:
@@ -468,6 +471,24 @@ def run_awake_native(c, limit):
     c.pending = pending
     c.steps += steps
 """
+
+PY_SETUP = """    rom = c.rom
+    handlers = HANDLERS
+    cycles = CYCLES
+"""
+PY_FETCH = """        op = rom[pc]
+        pc = handlers[op](c, op, pc)
+        pending = cycles[op]"""
+NATIVE_FETCH = """        entry = c.code[pc]
+        op = entry & 0xFFF
+        k = (entry >> 12) & 0x1FF
+        pending = entry >> 21
+{switch}"""
+
+
+def _loop(name: str, setup: str, fetch: str) -> list[str]:
+    text = LOOP.replace("{name}", name).replace("{setup}", setup).replace("{fetch}", fetch)
+    return text.split("\n")
 
 
 def _switch(handlers: list[tuple[str, str]], indent: str, action: str) -> list[str]:
@@ -502,6 +523,7 @@ def generate() -> str:
         "    cython = SimpleNamespace(compiled=False)",
         "",
         "from pygotchi.emu import memory",
+        "from pygotchi.emu.isa import CYCLES",
         "",
     ]
     for name, body in handlers:
@@ -523,9 +545,8 @@ def generate() -> str:
     out.extend(_switch(handlers, "    ", "return {name}(c, op, pc)"))
     out.append("    return (pc + 1) & 0x1FFF")
     out.append("")
-    switch = _switch(handlers, "        ", "pc = {name}(c, op, pc)")
-    loop = LOOP.replace("{switch}", "\n".join(switch))
-    out.extend(loop.split("\n"))
+    switch = "\n".join(_switch(handlers, "        ", "pc = {name}(c, op, pc)"))
+    out.extend(_loop("run_awake_native", "", NATIVE_FETCH.replace("{switch}", switch)))
     out.append("")
     out.append("if not cython.compiled:")
     out.append("    # HANDLERS[word] runs word `word`; built once, shared by every machine.")
@@ -533,6 +554,8 @@ def generate() -> str:
     for i in range(0, 4096, 4):
         out.append("        " + " ".join(f"{n}," for n in table[i : i + 4]))
     out.append("    )")
+    out.append("")
+    out.extend("    " + line if line else "" for line in _loop("run_awake_py", PY_SETUP, PY_FETCH))
     out.append("")
     return "\n".join(out)
 

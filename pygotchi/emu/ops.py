@@ -18,6 +18,7 @@ except ImportError:  # pure Python without Cython installed
     cython = SimpleNamespace(compiled=False)
 
 from pygotchi.emu import memory
+from pygotchi.emu.isa import CYCLES
 
 
 def op_acpx_a(c, op, pc):
@@ -4653,7 +4654,11 @@ def dispatch(c, k, op, pc):
 
 
 def run_awake_native(c, limit):
-    """Steps while awake and below ``limit``; leaves at timer events, interrupts, HALT."""
+    """Steps while awake and below ``limit``; leaves at timer events, interrupts, HALT.
+
+    PC, tick and the pending cycles live in locals; ``attn`` is the tick at which
+    timers or a latched interrupt need the slow path (``Cpu.attend``).
+    """
     tick = c.tick
     pending = c.pending
     pc = c.pc
@@ -4672,7 +4677,6 @@ def run_awake_native(c, limit):
         op = entry & 0xFFF
         k = (entry >> 12) & 0x1FF
         pending = entry >> 21
-        steps += 1
         if k == 0:
             pc = op_acpx_a(c, op, pc)
         elif k == 1:
@@ -5429,6 +5433,7 @@ def run_awake_native(c, limit):
             pc = op_xor_r_q_my_mx(c, op, pc)
         elif k == 377:
             pc = op_xor_r_q_my_my(c, op, pc)
+        steps += 1
         if (op & 0xFE0) != 0xE40:
             c.np = pc >> 8
         if tick >= c.attn:
@@ -6474,3 +6479,48 @@ if not cython.compiled:
         op_halt, op_nop, op_unknown, op_nop,
         op_unknown, op_unknown, op_unknown, op_nop,
     )
+
+
+    def run_awake_py(c, limit):
+        """Steps while awake and below ``limit``; leaves at timer events, interrupts, HALT.
+
+        PC, tick and the pending cycles live in locals; ``attn`` is the tick at which
+        timers or a latched interrupt need the slow path (``Cpu.attend``).
+        """
+        rom = c.rom
+        handlers = HANDLERS
+        cycles = CYCLES
+        tick = c.tick
+        pending = c.pending
+        pc = c.pc
+        osc3 = c.osc3
+        steps = 0
+        while tick < limit:
+            if osc3:
+                acc = c.acc + pending * 32768
+                ticks = acc // 1_000_000
+                c.acc = acc - ticks * 1_000_000
+                tick += ticks
+            else:
+                tick += pending
+            c.tick = tick
+            op = rom[pc]
+            pc = handlers[op](c, op, pc)
+            pending = cycles[op]
+            steps += 1
+            if (op & 0xFE0) != 0xE40:
+                c.np = pc >> 8
+            if tick >= c.attn:
+                c.pc = pc
+                c.pending = pending
+                c.attend((op & 0xFE0) == 0xE40)
+                pc = c.pc
+                tick = c.tick
+                osc3 = c.osc3
+                if c.halted:
+                    break
+        c.pc = pc
+        c.tick = tick
+        c.pending = pending
+        c.steps += steps
+

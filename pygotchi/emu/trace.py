@@ -16,7 +16,6 @@ from fractions import Fraction
 from typing import TextIO
 
 from pygotchi.emu.errors import ScriptError
-from pygotchi.emu.isa import DECODE
 from pygotchi.emu.machine import TICKS_PER_SECOND, Machine
 
 # Script button letters (golden README): A = K02, B = K01, C = K00, T = tap (K03).
@@ -201,7 +200,3 @@ def header(
         lines.append(f"{_ms_label(e.ms)} {e.button} {'DOWN' if e.down else 'UP'}")
     lines.append("end_script")
     return "\n".join(lines) + "\n"
-
-
-def disasm_word(word: int) -> str:  # small helper for step-trace debugging
-    return DECODE[word].syntax
