@@ -221,6 +221,17 @@ def parse_state(machine, data: bytes) -> _Snapshot:
     )
 
 
+def _imported(c, **fields) -> _Snapshot:
+    """A state from another emulator's file: what the file cannot carry starts as
+    after a fresh load (no pending cycles, OSC1, awake, buttons released, counters
+    from zero), as TamaTool's own load leaves TamaLIB."""
+    return _Snapshot(**{
+        "pending": 0, "acc": 0, "osc3": 0, "halted": 0, "k0": 0xF, "k1": 0xF if c.s48 else 0,
+        "steps": 0, "halted_steps": 0, "interrupts": 0, "bz_head": 0, "bz_count": 0,
+        **fields,
+    })
+
+
 # --- TamaTool TLST ----------------------------------------------------------
 
 TLST_MAGIC = b"TLST"
@@ -263,7 +274,8 @@ def parse_tlst(machine, data: bytes) -> _Snapshot:
     mem = bytearray(4096)
     mem[: len(ram)] = bytes(v & 15 for v in ram)
     mem[0xF00:0xF80] = bytes(v & 15 for v in io)
-    return _Snapshot(
+    return _imported(
+        c,
         mem=mem,
         pc=pc & 0x1FFF,
         np=np_ & 0x1F,
@@ -274,10 +286,6 @@ def parse_tlst(machine, data: bytes) -> _Snapshot:
         sp=sp,
         f=f & 15,
         tick=tick,
-        pending=0,
-        acc=0,
-        osc3=0,
-        halted=0,
         clock_stamps=array("q", [_stamp_from_u32(tick, s) for s in stamps]),
         prog_stamp=_stamp_from_u32(tick, prog_stamp_u32),
         prog_enabled=prog_enabled & 1,
@@ -286,17 +294,10 @@ def parse_tlst(machine, data: bytes) -> _Snapshot:
         factor=bytearray(ints[i] & 15 for i in range(0, 18, 3)),
         mask=bytearray(ints[i] & 15 for i in range(1, 18, 3)),
         triggered=bytearray(ints[i] & 1 for i in range(2, 18, 3)),
-        k0=0xF,
-        k1=0xF if c.s48 else 0,
         # tamalib_refresh_hw(): the buzzer is told F74's frequency and F54's on bit again.
         buzzer_freq=mem[0xF74] & 7,
         buzzer_on=0 if mem[0xF54] & 8 else 1,
-        steps=0,
-        halted_steps=0,
-        interrupts=0,
         call_depth=depth,
-        bz_head=0,
-        bz_count=0,
     )
 
 
@@ -387,7 +388,8 @@ def parse_cpu_bin(machine, data: bytes) -> _Snapshot:
         levels[0xF21 if channel < 4 else 0xF20] |= (n & 1) << (3 - (channel & 3))
     mem[0xF20] = levels[0xF20]
     mem[0xF21] = levels[0xF21]
-    return _Snapshot(
+    return _imported(
+        c,
         mem=mem,
         pc=pc,
         np=np_,
@@ -398,10 +400,6 @@ def parse_cpu_bin(machine, data: bytes) -> _Snapshot:
         sp=sp,
         f=f,
         tick=tick,
-        pending=0,
-        acc=0,
-        osc3=0,
-        halted=0,
         clock_stamps=array("q", stamps),
         prog_stamp=_stamp_from_u32(tick, prog_stamp),
         prog_enabled=1 if prog_enabled else 0,
@@ -410,16 +408,9 @@ def parse_cpu_bin(machine, data: bytes) -> _Snapshot:
         factor=bytearray(ints[i] & 15 for i in range(0, 24, 4)),
         mask=bytearray(ints[i] & 15 for i in range(1, 24, 4)),
         triggered=bytearray(1 if ints[i] else 0 for i in range(2, 24, 4)),
-        k0=0xF,
-        k1=0xF if c.s48 else 0,
         buzzer_freq=-1,
         buzzer_on=0,
-        steps=0,
-        halted_steps=0,
-        interrupts=0,
         call_depth=depth,
-        bz_head=0,
-        bz_count=0,
     )
 
 
