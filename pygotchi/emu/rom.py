@@ -188,9 +188,13 @@ MODELS: tuple[Model, ...] = (
         background="yasashii",
     ),
 )
+# pygotchi's own demo (pygotchi/demo): an E0C6S46 program that ends with a signature.
+DEMO = Model("demo", "pygotchi demo (Sprout)", "E0C6S46", _ABC_TAP, background="demo")
+DEMO_SIGNATURE_AT = 0x17F0
+DEMO_SIGNATURE = tuple(b"PYGOTCHI DEMO")
 GENERIC_S46 = Model("e0c6s46", "Unknown E0C6S46 program", "E0C6S46", _ABC_TAP)
 GENERIC_S48 = Model("e0c6s48", "Unknown E0C6S48 program", "E0C6S48", _ABC_TAP)
-MODELS_BY_ID = {m.id: m for m in (*MODELS, GENERIC_S46, GENERIC_S48)}
+MODELS_BY_ID = {m.id: m for m in (*MODELS, DEMO, GENERIC_S46, GENERIC_S48)}
 _MODELS_BY_SHA1 = {m.sha1: m for m in MODELS if m.sha1}
 
 
@@ -209,16 +213,18 @@ class Rom:
 
         return make_program(self.words)
 
-    @property
+    # Cached: checkpoints call save_state (which names the ROM by sha256) for
+    # every pet every few seconds.
+    @functools.cached_property
     def data(self) -> bytes:
         """The ``rom.bin`` form: what hashes are taken over and what is stored."""
         return words_to_rombin(self.words)
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
-    @property
+    @functools.cached_property
     def sha1(self) -> str:
         return hashlib.sha1(self.data).hexdigest()
 
@@ -348,6 +354,9 @@ def identify(words) -> Model:
     model = _MODELS_BY_SHA1.get(sha1)
     if model is not None:
         return model
+    end = DEMO_SIGNATURE_AT + len(DEMO_SIGNATURE)
+    if len(words) == S46_WORDS and tuple(words[DEMO_SIGNATURE_AT:end]) == DEMO_SIGNATURE:
+        return DEMO
     return GENERIC_S46 if len(words) <= S46_WORDS else GENERIC_S48
 
 

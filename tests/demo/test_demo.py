@@ -32,12 +32,13 @@ PRESS_AT = 2.05  # between two 8 Hz edges; the ROM reacts at the next one (2.125
 # --- the ROM image -----------------------------------------------------------------
 
 
-def test_rom_image_is_a_generic_e0c6s46_program() -> None:
+def test_rom_image_is_recognised_as_the_demo() -> None:
     data = demo_rom_bytes()
     assert len(data) == 2 * S46_WORDS
     assert demo_rom_bytes() is data  # assembled once
     rom = load_rom(data)
-    assert rom.model.id == "e0c6s46"
+    assert rom.model.id == "demo" and rom.model.chip == "E0C6S46"
+    assert rom.model.background == "demo"
     assert rom.model.buttons.keys() == {"A", "B", "C", "TAP"}
     assert DEMO_NAME == "pygotchi demo"
 

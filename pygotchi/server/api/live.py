@@ -1,0 +1,169 @@
+"""The live view: one websocket per pet and viewer (protocol in API.md).
+
+Two tasks per socket: this handler reads the client's JSON messages and
+applies buttons at the pet's present instant (in a worker thread, under the
+pet's lock); a writer task drains the viewer's queue, which the scheduler
+fills with screens, beeps and status. When the socket goes, every button it
+held is released.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import time
+
+from fastapi import APIRouter, WebSocket
+from fastapi.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketState
+
+from pygotchi.emu import EmuError
+from pygotchi.server.api.deps import Services, services
+from pygotchi.server.livepet import TAP_MS, LivePet
+from pygotchi.server.logs import event
+from pygotchi.server.viewers import Viewer
+
+router = APIRouter(tags=["live"])
+_ids = itertools.count(1)
+MAX_MESSAGE = 4096
+
+
+def _error(message: str) -> str:
+    return json.dumps({"type": "error", "message": message})
+
+
+async def _refuse(ws: WebSocket, code: int, reason: str) -> None:
+    await ws.accept()
+    await ws.close(code, reason)
+
+
+async def _writer(ws: WebSocket, viewer: Viewer) -> None:
+    try:
+        while (payload := await viewer.next()) is not None:
+            if isinstance(payload, bytes):
+                await ws.send_bytes(payload)
+            else:
+                await ws.send_text(payload)
+        if viewer.close_code is not None and ws.client_state == WebSocketState.CONNECTED:
+            await ws.close(viewer.close_code, viewer.close_reason)
+    except Exception:  # the client went away mid-send: the reader notices too
+        viewer.close(1006)
+
+
+class LiveConnection:
+    """One connected viewer of one pet."""
+
+    def __init__(self, svc: Services, ws: WebSocket, pet: LivePet, user_id: int) -> None:
+        self.svc = svc
+        self.ws = ws
+        self.pet = pet
+        self.user_id = user_id
+        self.viewer = Viewer(holder=f"ws{next(_ids)}")
+        self.loop = asyncio.get_running_loop()
+
+    async def _in_thread(self, fn, *args):
+        return await self.loop.run_in_executor(self.svc.scheduler.control_pool, fn, *args)
+
+    def _playable(self) -> str | None:
+        if self.pet.paused:
+            return "the pet is paused: resume it to press its buttons"
+        if self.pet.catch_up is not None:
+            return "the pet is still catching up on missed time; wait a moment"
+        return None
+
+    async def handle(self, text: str) -> None:
+        viewer = self.viewer
+        if len(text) > MAX_MESSAGE:
+            viewer.send(_error("message too long"))
+            return
+        try:
+            msg = json.loads(text)
+            kind = msg.get("type") if isinstance(msg, dict) else None
+        except json.JSONDecodeError:
+            viewer.send(_error("messages are JSON objects with a \"type\""))
+            return
+        clock = self.svc.scheduler.clock
+        if kind == "ping":
+            viewer.send(json.dumps({"type": "pong"}))
+        elif kind in ("button", "tap"):
+            problem = self._playable()
+            if problem:
+                viewer.send(_error(problem))
+                return
+            try:
+                if kind == "tap":
+                    if "TAP" not in self.pet.buttons:
+                        viewer.send(_error("this model has no tap sensor"))
+                        return
+                    _, out = await self._in_thread(self.pet.press_for, ["TAP"], TAP_MS,
+                                                   clock.now())
+                else:
+                    button, down = msg.get("button"), msg.get("down")
+                    if not isinstance(button, str) or not isinstance(down, bool):
+                        viewer.send(_error('a button message is {"type": "button", '
+                                           '"button": "A", "down": true}'))
+                        return
+                    out = await self._in_thread(self.pet.hold, button, down, viewer.holder,
+                                                clock.now())
+            except EmuError as exc:
+                viewer.send(_error(str(exc)))
+                return
+            self.svc.scheduler.publish(self.pet, out)
+            self.svc.scheduler.nudge(self.pet)
+        else:
+            viewer.send(_error(f"unknown message type {kind!r}: button, tap or ping"))
+
+    async def run(self) -> None:
+        ws, pet, viewer = self.ws, self.pet, self.viewer
+        await ws.accept()
+        pet.viewers.add(viewer)
+        pet.welcome(viewer, self.svc.scheduler.clock.now())
+        writer = asyncio.create_task(_writer(ws, viewer))
+        began = time.monotonic()
+        event("ws_open", pet=pet.id, user=self.user_id, viewer=viewer.holder)
+        try:
+            while not viewer.closed:
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("text") is not None:
+                    await self.handle(message["text"])
+                else:
+                    viewer.send(_error("send JSON text messages, not binary ones"))
+        except Exception as exc:  # a broken connection ends the session, nothing else
+            if not isinstance(exc, RuntimeError):
+                event("ws_error", logging.WARNING, pet=pet.id, error=type(exc).__name__)
+        finally:
+            pet.viewers.discard(viewer)
+            viewer.close(1000)
+            try:
+                await asyncio.wait_for(writer, 2)
+            except (TimeoutError, asyncio.CancelledError, Exception):
+                writer.cancel()
+            try:
+                out = await self._in_thread(pet.release_all, viewer.holder,
+                                            self.svc.scheduler.clock.now())
+                self.svc.scheduler.publish(pet, out)
+            except RuntimeError:  # shutting down: the pools are gone, nothing is held
+                pass
+            event("ws_close", pet=pet.id, user=self.user_id, viewer=viewer.holder,
+                  seconds=round(time.monotonic() - began, 1))
+
+
+@router.websocket("/api/pets/{pet_id}/ws")
+async def live_view(ws: WebSocket, pet_id: str) -> None:
+    svc = services(ws)
+    try:
+        principal = await run_in_threadpool(svc.auth.identify_websocket, ws)
+    except Exception:
+        principal = None
+    if principal is None:
+        await _refuse(ws, 4401, "sign in first")
+        return
+    pet = svc.scheduler.get(pet_id, principal.user_id)
+    if pet is None or pet.error is not None:
+        await _refuse(ws, 4404, "there is no such pet")
+        return
+    await LiveConnection(svc, ws, pet, principal.user_id).run()

@@ -1,0 +1,352 @@
+"""Pets: create, list, pause, reset, delete, states in and out, buttons and screen.
+
+Only a pet's owner reaches it. Unknown ids and other people's pets give the
+same 404, so nobody learns which ids exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import time
+import unicodedata
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pygotchi.emu import TICKS_PER_SECOND, EmuError, Machine, StateError
+from pygotchi.emu.render import screenshot_png
+from pygotchi.server import wire
+from pygotchi.server.api.deps import Services, services
+from pygotchi.server.auth import CurrentUser, Principal
+from pygotchi.server.errors import ApiError, not_found
+from pygotchi.server.livepet import LivePet
+from pygotchi.server.logs import event
+from pygotchi.server.romlib import DEMO, iso, model_of, rom_brief
+from pygotchi.server.uploads import read_upload
+from pygotchi.store import pets as pet_store
+from pygotchi.store import roms as rom_store
+from pygotchi.store.models import CATCH_UP, Pet, RomRecord
+
+router = APIRouter(prefix="/api/pets", tags=["pets"])
+
+Policy = Literal["catch_up", "pause_while_down"]
+MAX_NAME = 32
+HOT_SECONDS = 2.0  # after a button, advance the pet every round for this long
+
+_UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary"}},
+}}}}}
+
+
+class NewPet(BaseModel):
+    name: str = Field(max_length=200)
+    rom: str = Field(max_length=100, description="a ROM id (sha256) or \"demo\"")
+    catch_up: Policy = CATCH_UP
+
+
+class PetChange(BaseModel):
+    name: str | None = Field(None, max_length=200)
+    paused: bool | None = None
+    catch_up: Policy | None = None
+
+
+class Confirm(BaseModel):
+    confirm: bool = False
+
+
+class ButtonPress(BaseModel):
+    button: str | None = Field(None, max_length=16)
+    buttons: list[str] | None = Field(None, min_length=1, max_length=8)
+    ms: float = Field(150, gt=0, le=10_000, description="how long to hold, in milliseconds")
+    action: Literal["press", "down", "up"] = "press"
+
+
+def clean_name(name: str) -> str:
+    name = unicodedata.normalize("NFC", name).strip()
+    if not 1 <= len(name) <= MAX_NAME:
+        raise ApiError(422, "invalid", f"a pet's name is 1 to {MAX_NAME} characters")
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise ApiError(422, "invalid", "a pet's name cannot contain control characters")
+    return name
+
+
+# --- looking pets up ------------------------------------------------------------------
+
+def _row(s: Session, pet_id: str, who: Principal) -> Pet:
+    row = pet_store.get_pet(s, pet_id, who.user_id) if len(pet_id) <= 32 else None
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _live(svc: Services, pet_id: str, who: Principal) -> LivePet:
+    pet = svc.scheduler.get(pet_id, who.user_id)
+    if pet is not None and pet.error is None:
+        return pet
+    with svc.db.session() as s:
+        _row(s, pet_id, who)  # 404 unless it is theirs
+    raise ApiError(409, "unavailable", "this pet cannot run right now (its ROM file or state "
+                                       "is damaged; the server log says why)")
+
+
+def _playable(pet: LivePet) -> None:
+    if pet.paused:
+        raise ApiError(409, "paused", "the pet is paused: resume it to press its buttons")
+    if pet.catch_up is not None:
+        raise ApiError(409, "catching_up", "the pet is still catching up on the time the "
+                                           "server was down; try again in a moment")
+
+
+def pet_json(svc: Services, s: Session, row: Pet) -> dict:
+    rom = s.get(RomRecord, row.rom_sha256)
+    live = svc.scheduler.get(row.id, row.owner_id)
+    now = svc.scheduler.clock.now()
+    model = model_of(rom.model if rom else "e0c6s46")
+    brief = rom_brief(rom) if rom else {"id": row.rom_sha256, "name": "?", "model": model.id,
+                                        "model_name": model.name}
+    usable = live is not None and live.error is None
+    return {
+        "id": row.id,
+        "name": row.name,
+        "rom": brief,
+        "model": model.id,
+        "buttons": list(live.buttons if live else model.buttons),
+        "status": live.status if usable else "paused",
+        "catch_up": row.catch_up,
+        "catch_up_progress": live.catch_up_progress(now) if usable else None,
+        "emulated_seconds": round((live.tick if live else row.state_tick) / TICKS_PER_SECOND, 3),
+        "created_at": iso(row.created_at),
+        "background": model.background,
+        "icons": list(model.icons),
+        "error": None if usable else (live.error if live else "this pet could not be loaded"),
+    }
+
+
+def _pet_response(svc: Services, pet_id: str, who: Principal) -> dict:
+    with svc.db.session() as s:
+        return pet_json(svc, s, _row(s, pet_id, who))
+
+
+# --- collection ---------------------------------------------------------------------------
+
+@router.get("")
+def list_pets(request: Request, who: CurrentUser) -> list[dict]:
+    svc = services(request)
+    with svc.db.session() as s:
+        return [pet_json(svc, s, row) for row in pet_store.list_pets(s, who.user_id)]
+
+
+@router.post("", status_code=201)
+def create_pet(body: NewPet, request: Request, who: CurrentUser) -> dict:
+    svc = services(request)
+    name = clean_name(body.name)
+    sha = svc.demo_sha if body.rom.strip().lower() == DEMO else body.rom.strip().lower()
+    with svc.db.session() as s:
+        limit = svc.settings.max_pets_per_user
+        if limit and pet_store.count_pets(s, who.user_id) >= limit:
+            raise ApiError(409, "too_many_pets", f"you already have {limit} pets, the most "
+                                                 "this server allows per person")
+        record = rom_store.get_rom(s, sha) if sha else None
+        if record is None:
+            missing = "this server has no demo ROM" if body.rom.strip().lower() == DEMO else \
+                "there is no ROM with this id in the library"
+            raise ApiError(422, "unknown_rom", missing)
+        try:
+            machine = Machine(svc.scheduler.rom(record.sha256))
+        except (OSError, EmuError) as exc:
+            raise ApiError(409, "unavailable", f"this ROM cannot be loaded: {exc}") from None
+        now = svc.scheduler.clock.now()
+        pet_id = secrets.token_urlsafe(9)
+        try:
+            row = pet_store.create_pet(
+                s, pet_id=pet_id, owner_id=who.user_id, rom_sha256=record.sha256, name=name,
+                catch_up=body.catch_up, state=machine.save_state(), tick=machine.tick, at=now)
+            s.commit()  # the pet exists on disk before anyone hears of it
+        except IntegrityError:
+            raise ApiError(422, "unknown_rom", "this ROM was just removed from the library") \
+                from None
+        svc.scheduler.add(svc.scheduler.new_live_pet(row, machine, now))
+        event("pet_created", pet=pet_id, user=who.user_id, rom=record.sha256[:12])
+        return pet_json(svc, s, row)
+
+
+# --- one pet ---------------------------------------------------------------------------------
+
+@router.get("/{pet_id}")
+def get_pet(pet_id: str, request: Request, who: CurrentUser) -> dict:
+    return _pet_response(services(request), pet_id, who)
+
+
+@router.patch("/{pet_id}")
+def change_pet(pet_id: str, body: PetChange, request: Request, who: CurrentUser) -> dict:
+    svc = services(request)
+    with svc.db.session() as s:
+        row = _row(s, pet_id, who)
+        if body.name is not None:
+            row.name = clean_name(body.name)
+        if body.catch_up is not None:
+            row.catch_up = body.catch_up
+        if body.paused is not None:
+            row.paused = body.paused
+        s.commit()
+        live = svc.scheduler.get(pet_id, who.user_id)
+        if live is not None:
+            live.policy = row.catch_up
+            if body.paused is not None and body.paused != live.paused and live.error is None:
+                out = live.set_paused(body.paused, svc.scheduler.clock.now())
+                svc.scheduler.save_now(live)
+                svc.scheduler.publish(live, out)
+                svc.scheduler.status_changed(live)
+                event("pet_paused" if body.paused else "pet_resumed", pet=pet_id)
+        return pet_json(svc, s, row)
+
+
+@router.delete("/{pet_id}", status_code=204)
+def delete_pet(pet_id: str, request: Request, who: CurrentUser,
+               confirm: str | None = Query(None)) -> Response:
+    svc = services(request)
+    with svc.db.session() as s:
+        row = _row(s, pet_id, who)
+        if confirm != "yes":
+            raise ApiError(400, "confirm_required",
+                           "deleting a pet cannot be undone: add ?confirm=yes")
+        s.delete(row)
+        s.commit()
+    svc.scheduler.remove(pet_id)
+    event("pet_deleted", pet=pet_id, user=who.user_id)
+    return Response(status_code=204)
+
+
+@router.post("/{pet_id}/reset")
+def reset_pet(pet_id: str, request: Request, who: CurrentUser,
+              body: Confirm | None = None) -> dict:
+    svc = services(request)
+    live = _live(svc, pet_id, who)
+    if body is None or not body.confirm:
+        raise ApiError(400, "confirm_required",
+                       'resetting starts the pet over from an egg: send {"confirm": true}')
+    out = live.reset(svc.scheduler.clock.now())
+    svc.scheduler.save_now(live)
+    svc.scheduler.publish(live, out)
+    svc.scheduler.status_changed(live)
+    event("pet_reset", pet=pet_id)
+    return _pet_response(svc, pet_id, who)
+
+
+# --- state files ------------------------------------------------------------------------------
+
+def _filename(name: str, ext: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", ascii_name).strip("-.") or "pet"
+    return f"{slug}.{ext}"
+
+
+@router.get("/{pet_id}/state", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def download_state(pet_id: str, request: Request, who: CurrentUser,
+                   fmt: Literal["pygotchi", "tlst"] = Query("pygotchi", alias="format")
+                   ) -> Response:
+    svc = services(request)
+    live = _live(svc, pet_id, who)
+    with svc.db.session() as s:
+        name = _row(s, pet_id, who).name
+    data, out = live.export(fmt, svc.scheduler.clock.now())
+    svc.scheduler.publish(live, out)
+    filename = _filename(name, "tlst" if fmt == "tlst" else "pgst")
+    return Response(data, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+@router.put("/{pet_id}/state", openapi_extra=_UPLOAD_DOC)
+async def upload_state(pet_id: str, request: Request, who: CurrentUser) -> dict:
+    svc = services(request)
+    live = await run_in_threadpool(_live, svc, pet_id, who)
+    data, _ = await read_upload(request, svc.settings.max_upload_bytes, "state file")
+
+    def load() -> dict:
+        try:
+            out = live.load_state(data, svc.scheduler.clock.now())
+        except StateError as exc:
+            raise ApiError(422, "bad_state", f"{exc}; the pet was not changed") from None
+        svc.scheduler.save_now(live)
+        svc.scheduler.publish(live, out)
+        svc.scheduler.status_changed(live)
+        event("pet_state_loaded", pet=pet_id, bytes=len(data))
+        return _pet_response(svc, pet_id, who)
+
+    return await run_in_threadpool(load)
+
+
+# --- buttons and screen -------------------------------------------------------------------------
+
+@router.post("/{pet_id}/buttons")
+async def press_buttons(pet_id: str, body: ButtonPress, request: Request,
+                        who: CurrentUser) -> dict:
+    """Press for ``ms`` (answers once released), or hold with ``action: down`` / ``up``."""
+    svc = services(request)
+    live = await run_in_threadpool(_live, svc, pet_id, who)
+    names = body.buttons if body.buttons is not None else [body.button] if body.button else []
+    if not names or (body.button and body.buttons):
+        raise ApiError(422, "invalid", 'give either "button": "A" or "buttons": ["A", "C"]')
+    try:
+        names = [live.button_name(b) for b in names]
+    except EmuError as exc:
+        raise ApiError(422, "bad_button", str(exc)) from None
+    _playable(live)
+    clock = svc.scheduler.clock
+    live.hot_until = clock.now() + HOT_SECONDS + body.ms / 1000
+    if body.action == "press":
+        release, out = await run_in_threadpool(live.press_for, names, body.ms, clock.now())
+        svc.scheduler.publish(live, out)
+        svc.scheduler.nudge(live)
+        # Answer once the pet's own clock has passed the release, so that a script's
+        # next press is a new press and not part of this one.
+        give_up = time.monotonic() + body.ms / 1000 + 10
+        await asyncio.sleep(body.ms / 1000)
+        while live.target_tick(clock.now()) < release and not live.paused \
+                and not live.removed and time.monotonic() < give_up:
+            await asyncio.sleep(0.005)
+        out = await run_in_threadpool(live.advance, clock.now())
+    else:
+        def hold():
+            result = None
+            for name in names:
+                result = live.hold(name, body.action == "down", "rest", clock.now())
+            return result
+
+        out = await run_in_threadpool(hold)
+        svc.scheduler.nudge(live)
+    svc.scheduler.publish(live, out)
+    return {"pressed": list(live.pressed), "emulated_seconds":
+            round(live.tick / TICKS_PER_SECOND, 3)}
+
+
+@router.get("/{pet_id}/screen")
+def read_screen(pet_id: str, request: Request, who: CurrentUser) -> dict:
+    svc = services(request)
+    live = _live(svc, pet_id, who)
+    seq, frame, on, dhz, out = live.screen_now(svc.scheduler.clock.now())
+    svc.scheduler.publish(live, out)
+    return {"seq": seq, "emulated_seconds": round(live.tick / TICKS_PER_SECOND, 3),
+            "pixels": wire.frame_pixels(frame), "icons": wire.frame_icons(frame),
+            "buzzer": {"on": on, "freq_hz": dhz / 10}}
+
+
+@router.get("/{pet_id}/screen.png", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})
+def screen_png(pet_id: str, request: Request, who: CurrentUser,
+               scale: int = Query(8, ge=1, le=32)) -> Response:
+    svc = services(request)
+    live = _live(svc, pet_id, who)
+    _, frame, _, _, out = live.screen_now(svc.scheduler.clock.now())
+    svc.scheduler.publish(live, out)
+    return Response(screenshot_png(frame, scale), media_type="image/png",
+                    headers={"Cache-Control": "no-store"})

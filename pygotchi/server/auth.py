@@ -1,0 +1,233 @@
+"""Who is asking: session cookies for browsers, bearer tokens for scripts, CSRF checks.
+
+* A session cookie holds 32 random bytes; the database keeps only their
+  sha256, so a stolen database cannot be replayed as cookies.
+* Cookie-authenticated requests that change state must carry ``X-CSRF-Token``:
+  an HMAC of the session under the server's secret, which a page on another
+  site cannot read. Bearer tokens need none (a browser never adds them).
+* API tokens (``pgt_...``) are stored as their sha256 too and shown once.
+* A cookie-authenticated websocket must come from a page of this server (its
+  Origin is checked), or another site could open it with the user's cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from pygotchi.server.errors import ApiError
+from pygotchi.server.settings import Settings
+from pygotchi.store import Database
+from pygotchi.store import users as user_store
+from pygotchi.store.models import ROLE_ADMIN, User, utcnow
+
+COOKIE = "pygotchi_session"
+CSRF_HEADER = "x-csrf-token"
+TOKEN_PREFIX = "pgt_"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_TOUCH_EVERY = timedelta(hours=1)  # sliding expiry, without a write per request
+_TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_secret(settings: Settings) -> bytes:
+    """The key CSRF tokens are derived from: from settings, or kept in the data directory."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = Path(settings.data_dir) / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return path.read_text().strip().encode()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in user, and how they proved it."""
+
+    user_id: int
+    username: str
+    role: str
+    via: str  # "session" or "token"
+    session_hash: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+    def public(self) -> dict:
+        return {"id": self.user_id, "username": self.username, "role": self.role}
+
+
+def principal_of(user: User, via: str, session_hash: str | None = None) -> Principal:
+    return Principal(user.id, user.username, user.role, via, session_hash)
+
+
+class Auth:
+    def __init__(self, settings: Settings, db: Database, secret: bytes) -> None:
+        self.settings = settings
+        self.db = db
+        self.secret = secret
+        self.session_life = timedelta(days=settings.session_days)
+
+    # --- CSRF ---------------------------------------------------------------
+
+    def csrf_token(self, session_hash: str | None) -> str:
+        subject = f"csrf:{session_hash or 'anonymous'}"
+        return hmac.new(self.secret, subject.encode(), hashlib.sha256).hexdigest()[:43]
+
+    def check_csrf(self, request: Request, principal: Principal) -> None:
+        if principal.via != "session" or request.method in SAFE_METHODS:
+            return
+        given = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(given, self.csrf_token(principal.session_hash)):
+            raise ApiError(403, "csrf", "missing or wrong X-CSRF-Token header: reload the page "
+                                        "(GET /api/session gives the token)")
+
+    # --- sessions -----------------------------------------------------------
+
+    def start_session(self, response: Response, request: Request, user: User) -> Principal:
+        token = secrets.token_urlsafe(32)
+        token_hash = sha256_hex(token)
+        with self.db.session() as s:
+            user_store.create_session(s, user.id, token_hash, utcnow() + self.session_life)
+            s.commit()
+        response.set_cookie(
+            COOKIE, token, max_age=int(self.session_life.total_seconds()), httponly=True,
+            samesite="lax", secure=self.secure(request), path="/")
+        return principal_of(user, "session", token_hash)
+
+    def end_session(self, response: Response, request: Request,
+                    principal: Principal | None) -> None:
+        if principal is not None and principal.session_hash:
+            with self.db.session() as s:
+                user_store.delete_session(s, principal.session_hash)
+                s.commit()
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",
+                               secure=self.secure(request))
+
+    def secure(self, request: HTTPConnection) -> bool:
+        mode = self.settings.secure_cookies
+        return mode == "always" or (mode == "auto" and request.url.scheme in ("https", "wss"))
+
+    # --- identifying a request -----------------------------------------------
+
+    def _from_cookie(self, conn: HTTPConnection) -> Principal | None:
+        token = conn.cookies.get(COOKIE)
+        if not token or len(token) > 100:
+            return None
+        token_hash = sha256_hex(token)
+        with self.db.session() as s:
+            found = user_store.get_session(s, token_hash)
+            if found is None:
+                return None
+            session, user = found
+            if utcnow() - session.last_seen_at > _TOUCH_EVERY:
+                user_store.touch_session(s, token_hash, utcnow() + self.session_life)
+                s.commit()
+            return principal_of(user, "session", token_hash)
+
+    def _from_token(self, token: str) -> Principal | None:
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+            return None
+        with self.db.session() as s:
+            found = user_store.find_token(s, sha256_hex(token))
+            if found is None:
+                return None
+            api_token, user = found
+            if api_token.last_used_at is None or \
+                    utcnow() - api_token.last_used_at > _TOKEN_TOUCH_EVERY:
+                user_store.touch_token(s, api_token.id)
+                s.commit()
+            return principal_of(user, "token")
+
+    def identify(self, conn: HTTPConnection) -> Principal | None:
+        header = conn.headers.get("authorization", "")
+        if header:
+            scheme, _, value = header.partition(" ")
+            if scheme.lower() != "bearer" or not value.strip():
+                raise ApiError(401, "unauthorized",
+                               "the Authorization header must be 'Bearer <API token>'")
+            principal = self._from_token(value.strip())
+            if principal is None:
+                raise ApiError(401, "unauthorized", "this API token is not valid (revoked?)")
+            return principal
+        return self._from_cookie(conn)
+
+    def identify_websocket(self, conn: HTTPConnection) -> Principal | None:
+        token = conn.query_params.get("token")
+        if token:
+            return self._from_token(token)
+        header = conn.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            return self._from_token(header[7:].strip())
+        if not same_origin(conn):
+            return None
+        return self._from_cookie(conn)
+
+    def new_api_token(self) -> tuple[str, str]:
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        return token, sha256_hex(token)
+
+
+def same_origin(conn: HTTPConnection) -> bool:
+    """True when the Origin header is absent (not a browser) or names this server."""
+    origin = conn.headers.get("origin")
+    if not origin:
+        return True
+    host = conn.headers.get("host", "")
+    forwarded = conn.headers.get("x-forwarded-host")
+    return urlsplit(origin).netloc.lower() in {host.lower(), (forwarded or "").lower()}
+
+
+# --- FastAPI dependencies ----------------------------------------------------------
+
+def get_auth(request: Request) -> Auth:
+    return request.app.state.auth
+
+
+def optional_user(request: Request) -> Principal | None:
+    """The caller, if signed in; cookie callers changing state must pass the CSRF check."""
+    auth: Auth = request.app.state.auth
+    principal = auth.identify(request)
+    if principal is not None:
+        auth.check_csrf(request, principal)
+    request.state.user_id = principal.user_id if principal else None
+    return principal
+
+
+OptionalUser = Annotated[Principal | None, Depends(optional_user)]
+
+
+def require_user(principal: OptionalUser) -> Principal:
+    if principal is None:
+        raise ApiError(401, "unauthorized", "sign in first")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(require_user)]
+
+
+def require_admin(principal: CurrentUser) -> Principal:
+    if not principal.is_admin:
+        raise ApiError(403, "forbidden", "only an administrator can do this")
+    return principal
+
+
+AdminUser = Annotated[Principal, Depends(require_admin)]

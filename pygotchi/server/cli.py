@@ -1,0 +1,202 @@
+"""``python -m pygotchi serve`` (the default) and ``python -m pygotchi user ...``.
+
+Heavy imports (FastAPI, uvicorn, SQLAlchemy) happen inside the commands, so
+the emulator's tools do not pay for the web stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import socket
+import sys
+
+
+def _add_server_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", default=argparse.SUPPRESS,
+                   help="where the database and ROMs live "
+                        "(PYGOTCHI_DATA_DIR, default ./pygotchi-data)")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="run the pygotchi server (the default command)")
+    p.add_argument("--host", help="address to listen on (PYGOTCHI_HOST, default 127.0.0.1; "
+                                  "0.0.0.0 to reach it from phones on your network)")
+    p.add_argument("--port", type=int, help="port (PYGOTCHI_PORT, default 8000)")
+    _add_server_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("user", help="manage accounts from the shell")
+    _add_server_options(p)
+    users = p.add_subparsers(dest="user_command", metavar="ACTION")
+    add = users.add_parser("add", help="create an account (prompts for its password)")
+    add.add_argument("name")
+    add.add_argument("--admin", action="store_true", help="make it an administrator")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input instead of prompting")
+    _add_server_options(add)
+    add.set_defaults(func=cmd_user_add)
+    lst = users.add_parser("list", help="list accounts")
+    _add_server_options(lst)
+    lst.set_defaults(func=cmd_user_list)
+    pw = users.add_parser("passwd", help="set an account's password (signs it out everywhere)")
+    pw.add_argument("name")
+    pw.add_argument("--password-stdin", action="store_true")
+    _add_server_options(pw)
+    pw.set_defaults(func=cmd_user_passwd)
+    p.set_defaults(func=lambda args: _missing_action(p))
+
+
+def _missing_action(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _settings(args: argparse.Namespace):
+    from pydantic import ValidationError
+
+    from pygotchi.cli import CliError
+    from pygotchi.server.settings import Settings
+
+    overrides = {k: v for k in ("host", "port", "data_dir")
+                 if (v := getattr(args, k, None)) is not None}
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise CliError(f"bad setting {where}: {err['msg']}") from None
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the port before anything else, so "already in use" is a one-line error."""
+    from pygotchi.cli import CliError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                       "(choose another with --port)") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def websocket_protocol() -> str:
+    """uvicorn's sans-I/O websockets implementation where it has one (the older is deprecated)."""
+    from uvicorn.config import WS_PROTOCOLS
+
+    return "websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from pygotchi.cli import CliError
+    from pygotchi.server import logs
+    from pygotchi.server.app import create_app
+
+    settings = _settings(args)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        probe = settings.data_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CliError(f"the data directory {settings.data_dir} is not writable: "
+                       f"{exc.strerror or exc}") from None
+    sock = _listen(settings.host, settings.port)
+    logs.configure(settings.log_format, settings.log_level)
+    shown = f"[{settings.host}]" if ":" in settings.host else settings.host
+    logs.event("starting", url=f"http://{shown}:{settings.port}/",
+               data_dir=str(settings.data_dir.resolve()))
+    config = uvicorn.Config(
+        create_app(settings), log_config=None, access_log=False, proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips, ws=websocket_protocol(),
+        ws_max_size=64 * 1024, ws_per_message_deflate=False,  # 70-byte frames: not worth it
+        timeout_graceful_shutdown=5, server_header=False)
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    if not server.started:
+        return 1  # start-up failed; the log says why
+    return 0
+
+
+def _open_db(args: argparse.Namespace):
+    from pygotchi.store import Database
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database.for_data_dir(settings.data_dir, settings.database_url)
+    db.migrate()
+    return db
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    from pygotchi.cli import CliError
+    from pygotchi.server.passwords import password_problem
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise CliError("the two passwords differ")
+    if problem := password_problem(password):
+        raise CliError(problem)
+    return password
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from pygotchi.cli import CliError
+    from pygotchi.server.passwords import hash_password, username_problem
+    from pygotchi.store import users as user_store
+    from pygotchi.store.models import ROLE_ADMIN, ROLE_PLAYER
+
+    if problem := username_problem(args.name):
+        raise CliError(problem)
+    db = _open_db(args)
+    password = _read_password(args)
+    role = ROLE_ADMIN if args.admin else ROLE_PLAYER
+    with db.session() as s:
+        try:
+            user = user_store.create_user(s, args.name, hash_password(password), role)
+        except user_store.UsernameTaken:
+            raise CliError(f"there is already a user called {args.name!r}") from None
+        s.commit()
+    print(f"created {role} {user.username} (id {user.id})")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from pygotchi.store import users as user_store
+
+    db = _open_db(args)
+    with db.session() as s:
+        rows = user_store.list_users(s)
+    if not rows:
+        print("no users yet: `python -m pygotchi user add NAME --admin`, "
+              "or open the web page to create the administrator")
+    for u in rows:
+        print(f"{u.id}\t{u.username}\t{u.role}\t{u.created_at:%Y-%m-%d}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from pygotchi.cli import CliError
+    from pygotchi.server.passwords import hash_password
+    from pygotchi.store import users as user_store
+
+    db = _open_db(args)
+    with db.session() as s:
+        user = user_store.find_user(s, args.name)
+        if user is None:
+            raise CliError(f"there is no user called {args.name!r}")
+        user.password_hash = hash_password(_read_password(args))
+        user_store.delete_user_sessions(s, user.id)
+        s.commit()
+    print(f"password of {user.username} changed; their browser sessions were signed out")
+    return 0

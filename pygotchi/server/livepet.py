@@ -1,0 +1,323 @@
+"""A pet in memory: its machine, its clock, its viewers and the buttons held on it.
+
+The pet's clock maps wall time to emulated time: while it runs, the tick it
+should be at is ``anchor_tick + (now - anchor_wall) * 32768``. Pausing freezes
+the machine; resuming (or loading a state, or a reset) moves the anchor to
+"now", so no time is skipped. The wall-clock instant of the machine's current
+state follows from the same mapping, and that is what a checkpoint stores.
+
+Threads: every method that touches the machine takes ``lock`` and runs in a
+worker thread, never on the event loop. The fields marked *loop* below are
+only read and written on the event loop (scheduler bookkeeping and viewers).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from pygotchi.emu import TICKS_PER_SECOND, BuzzerEvent, EmuError, Machine
+from pygotchi.server import wire
+from pygotchi.server.viewers import Viewer
+from pygotchi.store.pets import Checkpoint
+
+TAP_MS = 100  # how long a websocket "tap" touches the sensor
+
+
+@dataclass
+class Output:
+    """What one advance produced, to publish on the event loop."""
+
+    frame_changed: bool = False
+    buzzer: list[BuzzerEvent] = field(default_factory=list)
+    pressed_changed: bool = False
+
+
+@dataclass
+class CatchUp:
+    """Progress of a long fast-forward (loop)."""
+
+    start_tick: int
+    started_at: float
+    last_status: float = 0.0
+    last_log: float = 0.0
+
+
+class LivePet:
+    def __init__(self, *, pet_id: str, owner_id: int, machine: Machine, paused: bool,
+                 policy: str, anchor_wall: float, anchor_tick: int | None = None) -> None:
+        self.id = pet_id
+        self.owner_id = owner_id
+        self.machine = machine
+        self.lock = threading.Lock()
+        self.paused = paused
+        self.policy = policy
+        self.anchor_wall = anchor_wall
+        self.anchor_tick = machine.tick if anchor_tick is None else anchor_tick
+        self.tick = machine.tick  # last known machine tick, readable without the lock
+        self.buttons = machine.buttons
+        self.pressed: tuple[str, ...] = machine.pressed()
+        self.holds: dict[str, set[str]] = {}
+        # Which buttons are down changes only through the methods below, or when a timed
+        # release comes due: look at the machine only then, not after every advance.
+        self._check_pressed = False
+        self._release_at: int | None = None
+        self._version = machine.screen_version
+        self.frame: tuple[int, bytes] = (1, machine.screen().frame)  # (seq, frame)
+        self.saved_tick = machine.tick  # tick of the last checkpoint written
+        self.dirty = False  # changed in a way the tick does not show (buttons, reset...)
+        self.removed = False
+        self.error: str | None = None
+        # loop-only scheduler and viewer bookkeeping
+        self.busy = False
+        self.last_run = 0.0
+        self.hot_until = 0.0
+        self.catch_up: CatchUp | None = None
+        self.viewers: set[Viewer] = set()
+
+    # --- clock (call with the lock held, or accept a racy read) -----------------
+
+    def target_tick(self, now: float) -> int:
+        if self.paused:
+            return self.tick
+        return self.anchor_tick + int((now - self.anchor_wall) * TICKS_PER_SECOND)
+
+    def lag_seconds(self, now: float) -> float:
+        return max(0, self.target_tick(now) - self.tick) / TICKS_PER_SECOND
+
+    def wall_of_state(self, now: float) -> float:
+        """The wall-clock instant the machine's current state belongs to."""
+        if self.paused:
+            return now
+        return self.anchor_wall + (self.machine.tick - self.anchor_tick) / TICKS_PER_SECOND
+
+    def _reanchor(self, now: float) -> None:
+        self.anchor_wall = now
+        self.anchor_tick = self.machine.tick
+
+    # --- driving the machine (worker threads) ----------------------------------
+
+    def run_target(self, now: float, limit: int | None = None) -> int:
+        """The tick to run to now, at most ``limit`` ticks ahead (with the lock held)."""
+        target = self.target_tick(now)
+        if limit is not None:
+            target = min(target, self.machine.tick + limit)
+        return target
+
+    def _run(self, now: float, limit: int | None = None) -> None:
+        target = self.run_target(now, limit)
+        if target > self.machine.tick:
+            self.machine.run_until(target)
+
+    def _collect(self) -> Output:
+        m = self.machine
+        out = Output(buzzer=m.buzzer_events())
+        version = m.screen_version
+        if version != self._version:
+            self._version = version
+            frame = m.screen().frame
+            if frame != self.frame[1]:
+                self.frame = (self.frame[0] + 1, frame)
+                out.frame_changed = True
+        due = self._release_at is not None and m.tick >= self._release_at
+        if self._check_pressed or due:
+            self._check_pressed = False
+            if due:
+                self._release_at = None
+            pressed = m.pressed()
+            if pressed != self.pressed:
+                self.pressed = pressed
+                out.pressed_changed = True
+        self.tick = m.tick
+        return out
+
+    def advance(self, now: float, limit: int | None = None) -> Output:
+        """Run up to the tick ``now`` calls for (at most ``limit`` ticks further)."""
+        with self.lock:
+            self._run(now, limit)
+            return self._collect()
+
+    def collect(self) -> Output:
+        """After a batch run, with the lock held."""
+        return self._collect()
+
+    def button_name(self, button: str) -> str:
+        """The model's name for ``button`` (case-insensitive; T = TAP); EmuError if none."""
+        name = button.strip().upper()
+        if name == "T":
+            name = "TAP"
+        if name not in self.buttons:
+            known = ", ".join(self.buttons)
+            raise EmuError(f"this pet has no button {button!r}; its buttons are {known}")
+        return name
+
+    def hold(self, button: str, down: bool, holder: str, now: float) -> Output:
+        """Press or release ``button`` for ``holder`` at the pet's present instant.
+
+        A button stays down while any holder (a websocket, a REST client) holds it.
+        """
+        name = self.button_name(button)
+        with self.lock:
+            self._run(now)
+            holders = self.holds.setdefault(name, set())
+            if down:
+                holders.add(holder)
+            else:
+                holders.discard(holder)
+            self.machine.set_button(name, bool(holders))
+            self.dirty = self._check_pressed = True
+            return self._collect()
+
+    def release_all(self, holder: str, now: float) -> Output | None:
+        with self.lock:
+            held = [name for name, holders in self.holds.items() if holder in holders]
+            if not held:
+                return None
+            self._run(now)
+            for name in held:
+                self.holds[name].discard(holder)
+                self.machine.set_button(name, bool(self.holds[name]))
+            self.dirty = self._check_pressed = True
+            return self._collect()
+
+    def press_for(self, buttons: list[str], ms: float, now: float) -> tuple[int, Output]:
+        """Press ``buttons`` together now and release them ``ms`` later, in emulated time.
+
+        Returns the tick of the release and what the press changed.
+        """
+        names = [self.button_name(b) for b in buttons]
+        with self.lock:
+            self._run(now)
+            m = self.machine
+            release_at = m.tick + max(1, round(ms * TICKS_PER_SECOND / 1000))
+            for name in names:
+                m.press(name)
+            for name in names:
+                m.release(name, at_tick=release_at)
+            self.dirty = self._check_pressed = True
+            self._release_at = max(self._release_at or 0, release_at)
+            return release_at, self._collect()
+
+    def set_paused(self, paused: bool, now: float) -> Output:
+        with self.lock:
+            if paused and not self.paused:
+                self._run(now)
+                self.paused = True
+            elif not paused and self.paused:
+                self.paused = False
+                self._reanchor(now)
+            self.dirty = True
+            return self._collect()
+
+    def reset(self, now: float) -> Output:
+        with self.lock:
+            self.machine.reset()
+            self.holds.clear()
+            self._version = -1
+            self._check_pressed = True
+            self._release_at = None
+            self._reanchor(now)
+            self.dirty = True
+            return self._collect()
+
+    def load_state(self, data: bytes, now: float) -> Output:
+        """Load a state file; StateError leaves the pet exactly as it was."""
+        with self.lock:
+            self.machine.load_state(data)
+            for name in self.buttons:
+                self.machine.set_button(name, False)
+            self.holds.clear()
+            self._version = -1
+            self._check_pressed = True
+            self._release_at = None
+            self._reanchor(now)
+            self.dirty = True
+            return self._collect()
+
+    def export(self, fmt: str, now: float) -> tuple[bytes, Output]:
+        """The pet's state at the present instant, as ``pygotchi`` or ``tlst`` bytes."""
+        with self.lock:
+            self._run(now)
+            out = self._collect()
+            data = self.machine.export_tlst() if fmt == "tlst" else self.machine.save_state()
+            return data, out
+
+    def screen_now(self, now: float) -> tuple[int, bytes, bool, int, Output]:
+        """(seq, frame, buzzer on, buzzer deci-hertz, output) at the present instant."""
+        with self.lock:
+            self._run(now)
+            out = self._collect()
+            on, dhz = self.machine.buzzer
+            seq, frame = self.frame
+            return seq, frame, on, dhz, out
+
+    def checkpoint(self, now: float) -> Checkpoint:
+        with self.lock:
+            return Checkpoint(self.id, self.machine.save_state(), self.machine.tick,
+                              self.wall_of_state(now))
+
+    def needs_checkpoint(self) -> bool:
+        return self.dirty or self.tick != self.saved_tick
+
+    def mark_saved(self, checkpoint: Checkpoint) -> None:
+        self.saved_tick = checkpoint.tick
+        self.dirty = False
+
+    # --- what viewers see (loop) --------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        if self.paused:
+            return "paused"
+        if self.catch_up is not None:
+            return "catching_up"
+        return "running"
+
+    def catch_up_progress(self, now: float) -> dict | None:
+        c = self.catch_up
+        if c is None or self.paused:
+            return None
+        done = (self.tick - c.start_tick) / TICKS_PER_SECOND
+        total = (self.target_tick(now) - c.start_tick) / TICKS_PER_SECOND
+        return {"done_s": round(max(0.0, done), 1), "total_s": round(max(done, total), 1)}
+
+    def status_dict(self, now: float) -> dict:
+        return {"status": self.status, "emulated_seconds": round(self.tick / TICKS_PER_SECOND, 3),
+                "tick": self.tick, "catch_up": self.catch_up_progress(now),
+                "pressed": list(self.pressed)}
+
+    def broadcast_status(self, now: float) -> None:
+        if self.viewers:
+            message = wire.status_message(self.status_dict(now))
+            for viewer in self.viewers:
+                viewer.send(message)
+
+    def publish(self, out: Output, now: float) -> None:
+        """Send what changed to every viewer: the newest screen, every beep, button changes."""
+        if not self.viewers:
+            return
+        seq, frame = self.frame
+        message = None
+        for viewer in self.viewers:
+            if viewer.seq != seq:
+                message = message or wire.screen_message(seq, frame)
+                viewer.seq = seq
+                viewer.send_screen(message)
+        if out.buzzer and self.catch_up is None:
+            for message in wire.buzzer_messages(out.buzzer):
+                for viewer in self.viewers:
+                    viewer.send(message)
+        if out.pressed_changed:
+            self.broadcast_status(now)
+
+    def welcome(self, viewer: Viewer, now: float) -> None:
+        """What a new viewer gets first: the status, then the current screen."""
+        viewer.send(wire.status_message(self.status_dict(now)))
+        seq, frame = self.frame
+        viewer.seq = seq
+        viewer.send_screen(wire.screen_message(seq, frame))
+
+    def close_viewers(self, code: int, reason: str) -> None:
+        for viewer in list(self.viewers):
+            viewer.close(code, reason)
+        self.viewers.clear()

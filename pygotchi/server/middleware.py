@@ -1,0 +1,121 @@
+"""ASGI middleware: request log lines, upload size limit, security headers.
+
+Written as plain ASGI (not Starlette's BaseHTTPMiddleware) so websockets and
+streamed bodies pass through untouched and nothing is buffered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pygotchi.server.logs import event
+
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes while they arrive, before they are stored.
+
+    A Content-Length over the limit is refused at once; a body without one is
+    counted as it streams in and the request fails with 413 as soon as it
+    passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    def _message(self) -> str:
+        return (f"the upload is larger than this server accepts "
+                f"({self.limit:,} bytes; the operator sets PYGOTCHI_MAX_UPLOAD_BYTES)")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _UNSAFE:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > self.limit
+            except ValueError:
+                too_big = False
+            if too_big:
+                body = json.dumps({"error": "too_large", "message": self._message()}).encode()
+                await send({"type": "http.response.start", "status": 413,
+                            "headers": [(b"content-type", b"application/json"),
+                                        (b"content-length", str(len(body)).encode()),
+                                        (b"connection", b"close")]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise HTTPException(413, self._message())
+            return message
+
+        await self.app(scope, counted, send)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + _SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class RequestLog:
+    """One structured log line per HTTP request (websockets log their own)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began = time.perf_counter()
+        status = 500
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            client = scope.get("client")
+            user = (scope.get("state") or {}).get("user_id")
+            level = logging.WARNING if status >= 500 else logging.INFO
+            event("request", level, method=scope["method"], path=scope["path"], status=status,
+                  ms=round((time.perf_counter() - began) * 1000, 1),
+                  user=user if user is not None else "-",
+                  client=client[0] if client else "-")

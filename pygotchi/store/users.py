@@ -1,0 +1,134 @@
+"""Users, browser sessions and personal API tokens.
+
+Secrets never reach the database in the clear: session cookies and API tokens
+are stored as their sha256, passwords as argon2id hashes made by the caller.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pygotchi.store.models import ROLE_ADMIN, ApiToken, User, WebSession, utcnow
+
+
+class UsernameTaken(Exception):
+    """Another account already has this name (names are compared without case)."""
+
+
+def username_key(username: str) -> str:
+    return username.casefold()
+
+
+def count_users(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(User)) or 0
+
+
+def count_admins(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(User).where(User.role == ROLE_ADMIN)) or 0
+
+
+def get_user(s: Session, user_id: int) -> User | None:
+    return s.get(User, user_id)
+
+
+def find_user(s: Session, username: str) -> User | None:
+    return s.scalar(select(User).where(User.username_key == username_key(username)))
+
+
+def list_users(s: Session) -> list[User]:
+    return list(s.scalars(select(User).order_by(User.id)))
+
+
+def create_user(s: Session, username: str, password_hash: str, role: str) -> User:
+    """Add a user and flush (the caller commits); UsernameTaken if the name is in use."""
+    user = User(username=username, username_key=username_key(username),
+                password_hash=password_hash, role=role)
+    s.add(user)
+    try:
+        s.flush()
+    except IntegrityError:
+        s.rollback()
+        raise UsernameTaken(username) from None
+    return user
+
+
+def delete_user(s: Session, user_id: int) -> None:
+    s.execute(delete(User).where(User.id == user_id))
+
+
+# --- sessions ------------------------------------------------------------------
+
+def create_session(s: Session, user_id: int, token_hash: str, expires_at: datetime) -> None:
+    s.add(WebSession(token_hash=token_hash, user_id=user_id, expires_at=expires_at))
+
+
+def get_session(s: Session, token_hash: str) -> tuple[WebSession, User] | None:
+    row = s.execute(
+        select(WebSession, User).join(User, User.id == WebSession.user_id)
+        .where(WebSession.token_hash == token_hash)
+    ).first()
+    if row is None:
+        return None
+    session, user = row
+    if session.expires_at <= utcnow():
+        return None
+    return session, user
+
+
+def touch_session(s: Session, token_hash: str, expires_at: datetime) -> None:
+    s.execute(update(WebSession).where(WebSession.token_hash == token_hash)
+              .values(last_seen_at=utcnow(), expires_at=expires_at))
+
+
+def delete_session(s: Session, token_hash: str) -> None:
+    s.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
+
+
+def delete_user_sessions(s: Session, user_id: int, keep: str | None = None) -> None:
+    """Sign a user out everywhere (but in the session ``keep``): after a password change."""
+    stmt = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep is not None:
+        stmt = stmt.where(WebSession.token_hash != keep)
+    s.execute(stmt)
+
+
+def purge_expired_sessions(s: Session) -> int:
+    result = s.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
+    return result.rowcount or 0
+
+
+# --- API tokens ----------------------------------------------------------------
+
+def create_token(s: Session, user_id: int, name: str, token_hash: str) -> ApiToken:
+    token = ApiToken(user_id=user_id, name=name, token_hash=token_hash)
+    s.add(token)
+    s.flush()
+    return token
+
+
+def list_tokens(s: Session, user_id: int) -> list[ApiToken]:
+    return list(s.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                          .order_by(ApiToken.id)))
+
+
+def find_token(s: Session, token_hash: str) -> tuple[ApiToken, User] | None:
+    row = s.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def touch_token(s: Session, token_id: int) -> None:
+    s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+
+
+def delete_token(s: Session, user_id: int, token_id: int) -> bool:
+    """Revoke one of the user's own tokens; False if they have no such token."""
+    result = s.execute(delete(ApiToken).where(ApiToken.id == token_id,
+                                              ApiToken.user_id == user_id))
+    return bool(result.rowcount)

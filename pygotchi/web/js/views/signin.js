@@ -1,0 +1,43 @@
+// Sign in with a local account.
+
+import { api } from "../api.js";
+import { busy, field, h, showError, svg } from "../dom.js";
+import { eggSvg } from "../art.js";
+
+export function signInView(root, ctx) {
+  const username = h("input", { name: "username", autocomplete: "username", required: true,
+    autocapitalize: "none", spellcheck: "false" });
+  const password = h("input", { name: "password", type: "password",
+    autocomplete: "current-password", required: true });
+  const error = h("p", { class: "form-error", role: "alert", hidden: true });
+
+  const form = h("form", { class: "stack" },
+    field("Username", username),
+    field("Password", password),
+    error,
+    h("button", { class: "btn btn-primary btn-block", type: "submit" }, "Sign in"));
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    showError(error, null);
+    await busy(form, async () => {
+      try {
+        await api.signIn(username.value.trim(), password.value);
+        await ctx.signedIn("#/pets");
+      } catch (err) {
+        if (err.code === "rate_limited" && err.retryAfter) {
+          err.message = `${err.message} Try again in ${err.retryAfter} s.`;
+        }
+        showError(error, err);
+        password.select();
+      }
+    });
+  });
+
+  root.append(h("section", { class: "card auth-card" },
+    h("div", { class: "auth-art" }, svg(eggSvg("p2", 84))),
+    h("h1", {}, "Sign in"),
+    h("p", { class: "lead" }, "Your pets have been waiting for you."),
+    form));
+  username.focus();
+}

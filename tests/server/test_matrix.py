@@ -1,0 +1,146 @@
+"""The authorization matrix: every endpoint as anonymous, another player, the owner, an admin.
+
+Each case runs twice for signed-in callers: from a browser (session cookie +
+CSRF header) and from a script (API token). Owner-only resources answer 404 to
+everyone else, exactly as for an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.server.helpers import PASSWORD, User, other_rom, sign_in
+
+ROLES = ("anonymous", "other", "owner", "admin")
+_names = itertools.count()
+
+
+@dataclass
+class Case:
+    method: str
+    path: str  # {pet} {token} {user} {rom} are filled in per case
+    expect: dict[str, int]  # role -> status
+    body: Callable[[], dict] | None = None  # keyword arguments for the request
+    needs: tuple[str, ...] = ()
+
+
+def _expect(anon: int, other: int, owner: int, admin: int) -> dict[str, int]:
+    return dict(zip(ROLES, (anon, other, owner, admin), strict=True))
+
+
+PET = _expect(401, 404, 200, 404)
+CASES = {
+    "session": Case("GET", "/api/session", _expect(200, 200, 200, 200)),
+    "tokens": Case("GET", "/api/tokens", _expect(401, 200, 200, 200)),
+    "token_new": Case("POST", "/api/tokens", _expect(401, 201, 201, 201),
+                      lambda: {"json": {"name": "matrix"}}),
+    "token_revoke": Case("DELETE", "/api/tokens/{token}", _expect(401, 404, 204, 404),
+                         needs=("token",)),
+    "users": Case("GET", "/api/users", _expect(401, 403, 403, 200)),
+    "user_new": Case("POST", "/api/users", _expect(401, 403, 403, 201),
+                     lambda: {"json": {"username": f"new{next(_names)}",
+                                       "password": PASSWORD}}),
+    # for user endpoints the "owner" is the account itself
+    "user_change": Case("PATCH", "/api/users/{user}", _expect(401, 403, 200, 200),
+                        lambda: {"json": {"password": "another password"}}, needs=("user",)),
+    "user_delete": Case("DELETE", "/api/users/{user}", _expect(401, 403, 403, 204),
+                        needs=("user",)),
+    "roms": Case("GET", "/api/roms", _expect(401, 200, 200, 200)),
+    "rom_upload": Case("POST", "/api/roms", _expect(401, 403, 403, 201),
+                       lambda: {"files": {"file": ("r.bin", other_rom())}}, needs=("no_rom",)),
+    "rom_delete": Case("DELETE", "/api/roms/{rom}", _expect(401, 403, 403, 204),
+                       needs=("rom",)),
+    "health": Case("GET", "/healthz", _expect(200, 200, 200, 200)),
+    "pets": Case("GET", "/api/pets", _expect(401, 200, 200, 200)),
+    "pet_new": Case("POST", "/api/pets", _expect(401, 201, 201, 201),
+                    lambda: {"json": {"name": "m", "rom": "demo"}}),
+    "pet": Case("GET", "/api/pets/{pet}", PET, needs=("pet",)),
+    "pet_change": Case("PATCH", "/api/pets/{pet}", PET, lambda: {"json": {"name": "x"}},
+                       needs=("pet",)),
+    "pet_delete": Case("DELETE", "/api/pets/{pet}?confirm=yes", _expect(401, 404, 204, 404),
+                       needs=("pet",)),
+    "pet_reset": Case("POST", "/api/pets/{pet}/reset", PET, lambda: {"json": {"confirm": True}},
+                      needs=("pet",)),
+    "state_get": Case("GET", "/api/pets/{pet}/state", PET, needs=("pet",)),
+    "state_tlst": Case("GET", "/api/pets/{pet}/state?format=tlst", PET, needs=("pet",)),
+    "state_put": Case("PUT", "/api/pets/{pet}/state", PET, needs=("pet", "state")),
+    "buttons": Case("POST", "/api/pets/{pet}/buttons", PET,
+                    lambda: {"json": {"button": "A", "ms": 20}}, needs=("pet",)),
+    "screen": Case("GET", "/api/pets/{pet}/screen", PET, needs=("pet",)),
+    "screen_png": Case("GET", "/api/pets/{pet}/screen.png?scale=2", PET, needs=("pet",)),
+}
+
+
+def _callers(world) -> dict[str, User | None]:
+    return {"anonymous": None, "other": world.other, "owner": world.owner, "admin": world.admin}
+
+
+@pytest.mark.parametrize(("name", "role", "mode"), [
+    (name, role, mode) for name in CASES for role in ROLES
+    for mode in (("browser",) if role == "anonymous" else ("browser", "script"))])
+def test_matrix(world, name, role, mode):
+    case = CASES[name]
+    owner = world.owner
+    fill: dict[str, object] = {}
+    caller = _callers(world)[role]
+    kwargs = case.body() if case.body else {}
+    if "pet" in case.needs:
+        fill["pet"] = owner.new_pet("Matrix")["id"]
+    if "state" in case.needs:
+        state = owner.call("GET", f"/api/pets/{fill['pet']}/state").content
+        kwargs = {"files": {"file": ("s.pgst", state)}}
+    if "token" in case.needs:
+        fill["token"] = owner.call("POST", "/api/tokens", json={"name": "t"}).json()["id"]
+    if "user" in case.needs:
+        username = f"subject{next(_names)}"
+        r = world.admin.call("POST", "/api/users",
+                             json={"username": username, "password": PASSWORD})
+        fill["user"] = r.json()["id"]
+        if role == "owner":
+            caller = sign_in(world.server, username)
+    if "rom" in case.needs:
+        r = world.admin.call("POST", "/api/roms", files={"file": ("r.bin", other_rom())})
+        fill["rom"] = r.json()["id"]
+    if "no_rom" in case.needs:
+        sha = hashlib.sha256(other_rom()).hexdigest()
+        world.admin.call("DELETE", f"/api/roms/{sha}")
+    path = case.path.format(**fill)
+    if caller is None:
+        with world.anonymous() as client:
+            r = client.request(case.method, path, **kwargs)
+    elif mode == "browser":
+        r = caller.call(case.method, path, **kwargs)
+    else:
+        r = caller.script(case.method, path, **kwargs)
+    assert r.status_code == case.expect[role], (name, role, mode, r.text)
+    if r.status_code >= 400:
+        body = r.json()
+        assert set(body) == {"error", "message"} and body["message"]
+    if r.status_code == 404 and "pet" in fill:
+        # a foreign pet looks exactly like one that does not exist
+        missing = path.replace(str(fill["pet"]), "AAAAAAAAAAAA")
+        ghost = (caller.script if mode == "script" else caller.call)(case.method, missing,
+                                                                     **kwargs)
+        assert (ghost.status_code, ghost.json()) == (r.status_code, r.json())
+    if caller is not None and caller.name.startswith("subject"):
+        caller.close()
+    if "pet" in fill:
+        owner.call("DELETE", f"/api/pets/{fill['pet']}?confirm=yes")
+    if name == "pet_new" and r.status_code == 201:
+        caller.call("DELETE", f"/api/pets/{r.json()['id']}?confirm=yes")
+
+
+def test_matrix_covers_every_route(world):
+    """A new route must be added to the matrix above."""
+    app = world.server.app
+    routes = {(m, r.path) for r in app.routes if hasattr(r, "methods")
+              for m in r.methods if m != "HEAD" and r.path.startswith(("/api", "/healthz"))}
+    covered = {(c.method, c.path.split("?")[0].replace("{pet}", "{pet_id}")
+                .replace("{token}", "{token_id}").replace("{user}", "{user_id}")
+                .replace("{rom}", "{rom_id}")) for c in CASES.values()}
+    assert routes <= covered, routes - covered
