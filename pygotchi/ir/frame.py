@@ -79,8 +79,41 @@ def parse_hex(text: str) -> bytes:
     return bytes(out)
 
 
+class SummedBytes:
+    """Bytes whose last one is the sum of the others (every generation's checksum).
+
+    Shared by 2024 frames and legacy frames, which differ in length and bit order
+    but not in how the checksum works.
+    """
+
+    data: bytes
+
+    @property
+    def hex(self) -> str:
+        return format_hex(self.data)
+
+    @property
+    def expected_checksum(self) -> int:
+        return checksum(self.data[:-1])
+
+    @property
+    def checksum_ok(self) -> bool:
+        return self.data[-1] == self.expected_checksum
+
+    def verify(self):
+        """Return self, or raise :class:`ChecksumError` saying what the sum should be."""
+        if not self.checksum_ok:
+            last = len(self.data) - 1
+            raise ChecksumError(
+                f"bad checksum: byte {last} is 0x{self.data[-1]:02X}, the sum of bytes "
+                f"0-{last - 1} gives 0x{self.expected_checksum:02X}",
+                index=last,
+            )
+        return self
+
+
 @dataclass(frozen=True)
-class Frame:
+class Frame(SummedBytes):
     """One 20-byte Connection 2024 frame, exactly as sent or received."""
 
     data: bytes
@@ -122,27 +155,6 @@ class Frame:
     def bits(self) -> str:
         return unpack_bits(self.data)
 
-    @property
-    def hex(self) -> str:
-        return format_hex(self.data)
-
-    @property
-    def expected_checksum(self) -> int:
-        return checksum(self.data[:-1])
-
-    @property
-    def checksum_ok(self) -> bool:
-        return self.data[-1] == self.expected_checksum
-
-    def verify(self) -> Frame:
-        """Return self, or raise :class:`ChecksumError` saying what the sum should be."""
-        if not self.checksum_ok:
-            raise ChecksumError(
-                f"bad checksum: byte 19 is 0x{self.data[-1]:02X}, the sum of bytes 0-18 "
-                f"gives 0x{self.expected_checksum:02X}",
-                index=19,
-            )
-        return self
 
     def with_checksum(self) -> Frame:
         """The same frame with byte 19 recomputed."""

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pygotchi.ir.errors import ChecksumError, FileFormatError, LengthError
-from pygotchi.ir.frame import checksum, format_hex, pack_bits, parse_hex, unpack_bits
+from pygotchi.ir.errors import FileFormatError, LengthError
+from pygotchi.ir.frame import SummedBytes, pack_bits, parse_hex, unpack_bits
 from pygotchi.ir.timing import LEGACY, TX_LEGACY, TxTiming, decode_bits, encode_bits
 
 MAGIC_COMPAT = 0x0C
@@ -53,7 +53,7 @@ def decode_v4_name(codes: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class LegacyFrame:
+class LegacyFrame(SummedBytes):
     """One legacy frame (9, 18, 20 or 24 bytes), bytes as values, LSB-first on air."""
 
     data: bytes
@@ -83,27 +83,6 @@ class LegacyFrame:
     @property
     def bits(self) -> str:
         return unpack_bits(self.data, msb_first=False)
-
-    @property
-    def hex(self) -> str:
-        return format_hex(self.data)
-
-    @property
-    def expected_checksum(self) -> int:
-        return checksum(self.data[:-1])
-
-    @property
-    def checksum_ok(self) -> bool:
-        return self.data[-1] == self.expected_checksum
-
-    def verify(self) -> LegacyFrame:
-        if not self.checksum_ok:
-            raise ChecksumError(
-                f"bad checksum: last byte is 0x{self.data[-1]:02X}, the sum of the others "
-                f"gives 0x{self.expected_checksum:02X}",
-                index=len(self.data) - 1,
-            )
-        return self
 
     def fixed(self) -> LegacyFrame:
         return LegacyFrame(self.data[:-1] + bytes([self.expected_checksum]))
