@@ -216,7 +216,10 @@ class Message:
     def from_text(cls, text: str) -> Message:
         """160 bits or 20 hex bytes, whichever the text is."""
         compact = "".join(text.split())
-        if compact and set(compact) <= {"0", "1"} and len(compact) > 40:
+        # Mostly 0s and 1s and longer than 20 bytes of hex can be: bits, perhaps with a
+        # typo, which from_bits then points at instead of a confusing hex error.
+        binary = sum(1 for ch in compact if ch in "01")
+        if len(compact) > 40 and binary >= 0.9 * len(compact):
             return cls.from_bits(compact)
         return cls.from_hex(text)
 

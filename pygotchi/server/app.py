@@ -19,9 +19,10 @@ from fastapi.concurrency import run_in_threadpool
 from pygotchi import __version__
 from pygotchi.emu import core_warning
 from pygotchi.server import errors, static
-from pygotchi.server.api import health, live, pets, roms, session, users
+from pygotchi.server.api import health, ir, live, pets, roms, session, users
 from pygotchi.server.api.deps import Services
 from pygotchi.server.auth import Auth, load_secret
+from pygotchi.server.irlab import IrLab
 from pygotchi.server.logs import event
 from pygotchi.server.middleware import BodyLimit, RequestLog, SecurityHeaders
 from pygotchi.server.ratelimit import FailureLimiter
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
         try:
             yield
         finally:
+            await run_in_threadpool(app.state.irlab.close)
             await svc.scheduler.stop()
             svc.db.close()
             event("stopped")
@@ -81,11 +83,12 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
     app = FastAPI(title="pygotchi", version=__version__, lifespan=lifespan,
                   description="Real-time first-generation Tamagotchis. See API.md.",
                   docs_url="/docs", redoc_url=None)
+    app.state.irlab = IrLab(settings)  # the IR transceiver: one session at a time
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 64 * 1024)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
-    for module in (session, users, roms, pets, live, health):
+    for module in (session, users, roms, pets, live, ir, health):
         app.include_router(module.router)
     static.install(app)
     return app

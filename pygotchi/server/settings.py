@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     signin_window: float = Field(900, gt=0, description="seconds failed sign-ins are counted")
     secret_key: str | None = Field(None, description="default: generated in the data directory")
 
+    ir_port: str | None = Field(
+        None, description="the IR transceiver's serial port if it is not found by itself "
+                          "(e.g. /dev/ttyACM0); the IR lab offers it besides the detected ones")
+    ir_fake: bool = Field(
+        False, description="offer a built-in fake IR transceiver with simulated toys "
+                           "(demos and tests; no hardware needed)")
+    ir_session_seconds: float = Field(
+        600, gt=0, le=3600, description="longest an IR lab session may hold the transceiver")
+    max_ir_items_per_user: int = Field(1000, ge=0, description="saved IR items; 0 = no limit")
+
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

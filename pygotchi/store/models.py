@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     DateTime,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -38,6 +40,10 @@ ROLES = (ROLE_ADMIN, ROLE_PLAYER)
 CATCH_UP = "catch_up"
 PAUSE_WHILE_DOWN = "pause_while_down"
 CATCH_UP_POLICIES = (CATCH_UP, PAUSE_WHILE_DOWN)
+IR_CONVERSATION = "conversation"
+IR_FRAMES = "frames"
+IR_KINDS = (IR_CONVERSATION, IR_FRAMES)
+IR_SOURCES = ("built", "imported", "snooped", "initiated", "responded", "edited")
 
 
 def utcnow() -> datetime:
@@ -140,4 +146,25 @@ class Pet(Base):
     state: Mapped[bytes] = mapped_column(LargeBinary)
     state_tick: Mapped[int] = mapped_column(BigInteger, default=0)
     state_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class IrItem(Base):
+    """A saved IR lab item: one conversation (four slots, by role) or a list of frames.
+
+    ``frames`` is a JSON list of hex strings, the bytes exactly as captured or
+    edited (``null`` marks an empty conversation slot); everything shown about
+    them (fields, checksum, consistency) is computed from those bytes.
+    """
+
+    __tablename__ = "ir_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16))  # IR_KINDS
+    source: Mapped[str] = mapped_column(String(16))  # IR_SOURCES
+    frames: Mapped[list[str | None]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

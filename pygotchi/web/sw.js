@@ -7,7 +7,7 @@
 // away and an update of the app should show up at the next load, not the one
 // after; when the network fails we still have the last good copy.
 
-const CACHE = "pygotchi-shell-v1";  // bump when the SHELL list changes
+const CACHE = "pygotchi-shell-v2";  // bump when the SHELL list changes
 const SHELL = [
   "/",
   "/manifest.webmanifest",
@@ -18,6 +18,10 @@ const SHELL = [
   "/static/js/audio.js",
   "/static/js/dom.js",
   "/static/js/icons.js",
+  "/static/js/ir-api.js",
+  "/static/js/ir-panel.js",
+  "/static/js/ir-serial.js",
+  "/static/js/ir-transport.js",
   "/static/js/lcd.js",
   "/static/js/models.js",
   "/static/js/pad.js",
@@ -26,6 +30,10 @@ const SHELL = [
   "/static/js/socket.js",
   "/static/js/ui-icons.js",
   "/static/js/views/account.js",
+  "/static/js/views/ir.js",
+  "/static/js/views/ir-build.js",
+  "/static/js/views/ir-editor.js",
+  "/static/js/views/ir-record.js",
   "/static/js/views/pet.js",
   "/static/js/views/pets.js",
   "/static/js/views/roms.js",

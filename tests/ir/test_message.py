@@ -176,3 +176,15 @@ def test_arbitrary_text_gives_clean_errors(text: str) -> None:
             parse(text)
         except DecodeError as exc:
             assert str(exc)
+
+
+def test_a_bit_string_with_a_typo_is_reported_as_one() -> None:
+    """Not as a hex string of the wrong length: the error points at the bad bit."""
+    import pytest
+
+    from pygotchi.ir.errors import IrError
+    from pygotchi.ir.message import Message
+
+    with pytest.raises(IrError) as info:
+        Message.from_text("0" * 159 + "2")
+    assert "159" in str(info.value) or "character" in str(info.value).lower()

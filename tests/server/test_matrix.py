@@ -34,6 +34,10 @@ def _expect(anon: int, other: int, owner: int, admin: int) -> dict[str, int]:
 
 
 PET = _expect(401, 404, 200, 404)
+IR_HEX = "0E 00 DE 5A 28 00 0B 08 02 04 02 00 23 00 06 00 00 00 0A BC"  # SPEC.md §2.5 message 1
+IR_VISIT = [IR_HEX, "0E 01 BF 22 2C 01 0E 01 A0 A0 00 64 22 00 00 00 00 00 0A FC",
+            "0E 08 DE 5A 28 00 0B 08 02 04 03 00 00 00 00 00 00 00 00 92",
+            "0E 09 BF 22 2C 01 0E 01 A0 A0 03 00 00 00 00 00 00 00 00 77"]
 CASES = {
     "session": Case("GET", "/api/session", _expect(200, 200, 200, 200)),
     "tokens": Case("GET", "/api/tokens", _expect(401, 200, 200, 200)),
@@ -73,7 +77,47 @@ CASES = {
                     lambda: {"json": {"button": "A", "ms": 20}}, needs=("pet",)),
     "screen": Case("GET", "/api/pets/{pet}/screen", PET, needs=("pet",)),
     "screen_png": Case("GET", "/api/pets/{pet}/screen.png?scale=2", PET, needs=("pet",)),
+    # IR lab: saved items and sessions are their owner's only, like pets; the tools
+    # and the port list are for every signed-in user.
+    "ir_items": Case("GET", "/api/ir/items", _expect(401, 200, 200, 200)),
+    "ir_item_new": Case("POST", "/api/ir/items", _expect(401, 201, 201, 201),
+                        lambda: {"json": {"name": "m", "frames": [IR_HEX, None, None, None]}}),
+    "ir_item": Case("GET", "/api/ir/items/{item}", PET, needs=("item",)),
+    "ir_item_change": Case("PATCH", "/api/ir/items/{item}", PET,
+                           lambda: {"json": {"name": "renamed"}}, needs=("item",)),
+    "ir_item_delete": Case("DELETE", "/api/ir/items/{item}", _expect(401, 404, 204, 404),
+                           needs=("item",)),
+    "ir_item_export": Case("GET", "/api/ir/items/{item}/export?format=tgir", PET,
+                           needs=("item",)),
+    # only the owner has a complete conversation to export
+    "ir_export": Case("GET", "/api/ir/export", _expect(401, 409, 200, 409), needs=("item",)),
+    "ir_import": Case("POST", "/api/ir/import", _expect(401, 201, 201, 201),
+                      lambda: {"json": {"text": IR_HEX}}),
+    "ir_decode": Case("POST", "/api/ir/decode", _expect(401, 200, 200, 200),
+                      lambda: {"json": {"text": IR_HEX}}),
+    "ir_encode": Case("POST", "/api/ir/encode", _expect(401, 200, 200, 200),
+                      lambda: {"json": {"build": {"activity": {"kind": "gift"}}}}),
+    "ir_edit": Case("POST", "/api/ir/edit", _expect(401, 200, 200, 200),
+                    lambda: {"json": {"frame": IR_HEX, "flip": [3]}}),
+    "ir_fields": Case("GET", "/api/ir/fields", _expect(401, 200, 200, 200)),
+    "ir_ports": Case("GET", "/api/ir/ports", _expect(401, 200, 200, 200)),
+    "ir_session_new": Case("POST", "/api/ir/sessions", _expect(401, 201, 201, 201),
+                           lambda: {"json": {"mode": "send", "port": "fake",
+                                             "frames": [IR_HEX]}}, needs=("fake_ir",)),
+    "ir_session": Case("GET", "/api/ir/sessions/{session}", PET, needs=("session",)),
+    "ir_session_cancel": Case("POST", "/api/ir/sessions/{session}/cancel", PET,
+                              needs=("session",)),
 }
+GHOSTS = {"pet": "AAAAAAAAAAAA", "item": "999999999", "session": "AAAAAAAAAAAA"}
+
+
+def _finish_ir_session(user: User, session_id: str) -> None:
+    """Sessions hold the one transceiver: let each end before the next case starts one."""
+    for _ in range(100):
+        body = user.call("GET", f"/api/ir/sessions/{session_id}?wait=5").json()
+        if body["status"] != "running":
+            return
+    raise AssertionError("the IR session did not end")
 
 
 def _callers(world) -> dict[str, User | None]:
@@ -83,7 +127,7 @@ def _callers(world) -> dict[str, User | None]:
 @pytest.mark.parametrize(("name", "role", "mode"), [
     (name, role, mode) for name in CASES for role in ROLES
     for mode in (("browser",) if role == "anonymous" else ("browser", "script"))])
-def test_matrix(world, name, role, mode):
+def test_matrix(world, name, role, mode, monkeypatch):
     case = CASES[name]
     owner = world.owner
     fill: dict[str, object] = {}
@@ -106,6 +150,17 @@ def test_matrix(world, name, role, mode):
     if "rom" in case.needs:
         r = world.admin.call("POST", "/api/roms", files={"file": ("r.bin", other_rom())})
         fill["rom"] = r.json()["id"]
+    if "item" in case.needs:
+        r = owner.call("POST", "/api/ir/items", json={"name": "Matrix", "frames": IR_VISIT})
+        fill["item"] = r.json()["id"]
+    if "fake_ir" in case.needs or "session" in case.needs:
+        # the matrix server has no transceiver: these cases use the lab's fake one
+        monkeypatch.setattr(world.server.app.state.irlab.settings, "ir_fake", True)
+    if "session" in case.needs:
+        r = owner.call("POST", "/api/ir/sessions",
+                       json={"mode": "send", "port": "fake", "frames": [IR_HEX]})
+        fill["session"] = r.json()["id"]
+        _finish_ir_session(owner, fill["session"])
     if "no_rom" in case.needs:
         sha = hashlib.sha256(other_rom()).hexdigest()
         world.admin.call("DELETE", f"/api/roms/{sha}")
@@ -121,9 +176,9 @@ def test_matrix(world, name, role, mode):
     if r.status_code >= 400:
         body = r.json()
         assert set(body) == {"error", "message"} and body["message"]
-    if r.status_code == 404 and "pet" in fill:
-        # a foreign pet looks exactly like one that does not exist
-        missing = path.replace(str(fill["pet"]), "AAAAAAAAAAAA")
+    for key in (GHOSTS.keys() & fill.keys()) if r.status_code == 404 else ():
+        # a foreign pet (IR item, IR session) looks exactly like one that does not exist
+        missing = path.replace(str(fill[key]), GHOSTS[key])
         ghost = (caller.script if mode == "script" else caller.call)(case.method, missing,
                                                                      **kwargs)
         assert (ghost.status_code, ghost.json()) == (r.status_code, r.json())
@@ -133,6 +188,13 @@ def test_matrix(world, name, role, mode):
         owner.call("DELETE", f"/api/pets/{fill['pet']}?confirm=yes")
     if name == "pet_new" and r.status_code == 201:
         caller.call("DELETE", f"/api/pets/{r.json()['id']}?confirm=yes")
+    if "item" in fill:
+        owner.call("DELETE", f"/api/ir/items/{fill['item']}")
+    if name in ("ir_item_new", "ir_import") and r.status_code == 201:
+        for item in r.json().get("items", [r.json()]):
+            caller.call("DELETE", f"/api/ir/items/{item['id']}")
+    if name == "ir_session_new" and r.status_code == 201:
+        _finish_ir_session(caller, r.json()["id"])
 
 
 def test_matrix_covers_every_route(world):
@@ -142,5 +204,6 @@ def test_matrix_covers_every_route(world):
               for m in r.methods if m != "HEAD" and r.path.startswith(("/api", "/healthz"))}
     covered = {(c.method, c.path.split("?")[0].replace("{pet}", "{pet_id}")
                 .replace("{token}", "{token_id}").replace("{user}", "{user_id}")
-                .replace("{rom}", "{rom_id}")) for c in CASES.values()}
+                .replace("{rom}", "{rom_id}").replace("{item}", "{item_id}")
+                .replace("{session}", "{session_id}")) for c in CASES.values()}
     assert routes <= covered, routes - covered

@@ -7,7 +7,6 @@ same 404, so nobody learns which ids exist.
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 import time
 import unicodedata
@@ -24,6 +23,7 @@ from pygotchi.emu.render import screenshot_png
 from pygotchi.server import wire
 from pygotchi.server.api.deps import Services, services
 from pygotchi.server.auth import CurrentUser, Principal
+from pygotchi.server.downloads import attachment, safe_filename
 from pygotchi.server.errors import ApiError, not_found
 from pygotchi.server.livepet import LivePet
 from pygotchi.server.logs import event
@@ -242,12 +242,6 @@ def reset_pet(pet_id: str, request: Request, who: CurrentUser,
 
 # --- state files ------------------------------------------------------------------------------
 
-def _filename(name: str, ext: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", ascii_name).strip("-.") or "pet"
-    return f"{slug}.{ext}"
-
-
 @router.get("/{pet_id}/state", response_class=Response,
             responses={200: {"content": {"application/octet-stream": {}}}})
 def download_state(pet_id: str, request: Request, who: CurrentUser,
@@ -259,10 +253,8 @@ def download_state(pet_id: str, request: Request, who: CurrentUser,
         name = _row(s, pet_id, who).name
     data, out = live.export(fmt, svc.scheduler.clock.now())
     svc.scheduler.publish(live, out)
-    filename = _filename(name, "tlst" if fmt == "tlst" else "pgst")
-    return Response(data, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
+    filename = safe_filename(name, "tlst" if fmt == "tlst" else "pgst")
+    return attachment(data, filename, "application/octet-stream")
 
 
 @router.put("/{pet_id}/state", openapi_extra=_UPLOAD_DOC)

@@ -11,6 +11,10 @@ import { petView } from "./views/pet.js";
 import { romsView } from "./views/roms.js";
 import { usersView } from "./views/users.js";
 import { accountView } from "./views/account.js";
+import { irView } from "./views/ir.js";
+import { irBuildView } from "./views/ir-build.js";
+import { irEditorView } from "./views/ir-editor.js";
+import { irRecordView } from "./views/ir-record.js";
 
 const main = document.getElementById("main");
 const topbar = document.getElementById("topbar");
@@ -25,6 +29,11 @@ const ROUTES = [
   [/^#\/roms$/, romsView, {}],
   [/^#\/users$/, usersView, { admin: true }],
   [/^#\/account$/, accountView, {}],
+  [/^#\/ir$/, irView, {}],
+  [/^#\/ir\/build$/, irBuildView, {}],
+  [/^#\/ir\/record$/, irRecordView, {}],
+  [/^#\/ir\/edit$/, irEditorView, { wide: true }],
+  [/^#\/ir\/items\/(\d+)$/, irEditorView, { wide: true }],
 ];
 
 export function go(hash) {
@@ -112,6 +121,7 @@ function renderTopbar(hash = location.hash) {
   const links = [
     link("#/pets", "Pets"),
     link("#/roms", "ROMs"),
+    link("#/ir", "IR lab"),
     user.role === "admin" ? link("#/users", "Users") : null,
     link("#/account", "Account"),
     h("button", { class: "nav-link nav-signout", type: "button", onclick: signOut }, "Sign out"),
