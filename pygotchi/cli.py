@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                 print(f"note: {modname} unavailable ({exc})", file=sys.stderr)
             continue
         module.register(sub)
+    parser.set_defaults(commands=frozenset(sub.choices))
     return parser
 
 
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         # No subcommand: run the server, passing its options through.
-        if "serve" in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
+        if "serve" in parser.get_default("commands"):
             argv = ["serve", *argv]
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
