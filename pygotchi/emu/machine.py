@@ -22,11 +22,6 @@ from pygotchi.emu.rom import Model, Rom, load_rom
 TICKS_PER_SECOND = 32_768
 
 
-def ms_to_tick(ms: float) -> int:
-    """The golden files' rule: an event at T ms is due at tick floor(T*32768/1000)."""
-    return int(ms * TICKS_PER_SECOND // 1000)
-
-
 @dataclass(frozen=True)
 class BuzzerEvent:
     """The buzzer changed at ``tick``: on or off, at ``freq_dhz`` deci-hertz."""

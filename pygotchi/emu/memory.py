@@ -23,8 +23,8 @@ compiled build runs them without the GIL.
 
 from __future__ import annotations
 
-# Interrupt slots in priority order (highest first), as TamaLIB numbers them.
-SLOT_PROG, SLOT_SERIAL, SLOT_K10, SLOT_K00, SLOT_STOPWATCH, SLOT_CLOCK = range(6)
+# Interrupt slots in priority order (highest first), as TamaLIB numbers them:
+# 0 programmable timer, 1 serial, 2 K10-K13, 3 K00-K03, 4 stopwatch, 5 clock timer.
 
 # Buzzer frequencies for F74 bits 0-2, in deci-hertz (32768 / N Hz, TamaLIB's rounding).
 BUZZER_DHZ = (40960, 32768, 27307, 23406, 20480, 16384, 13653, 11703)

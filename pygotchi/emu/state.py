@@ -26,7 +26,6 @@ import zlib
 from array import array
 
 from pygotchi.emu.errors import StateError
-from pygotchi.emu.memory import BUZZER_DHZ
 
 MAGIC = b"PGST"
 VERSION = 1
@@ -437,7 +436,3 @@ def load_any_state(machine, data: bytes) -> str:
     snapshot = _PARSERS[fmt](machine, data)
     snapshot.apply(machine.cpu)
     return fmt
-
-
-def buzzer_dhz(freq: int) -> int:
-    return BUZZER_DHZ[freq] if freq >= 0 else 0
