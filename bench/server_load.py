@@ -105,6 +105,7 @@ class Server:
             [sys.executable, "-m", "pygotchi", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(data_dir / "data")],
             env={**os.environ, "PYGOTCHI_MAX_PETS_PER_USER": "0", "PYGOTCHI_LOG_LEVEL": "warning",
+                 "PYTHONPATH": str(Path(__file__).resolve().parent.parent),  # this checkout
                  **env},
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60

@@ -19,6 +19,11 @@ SHARED = Path(os.environ.get("PYGOTCHI_SHARED", REPO.parent / "shared"))
 ROMS = Path(os.environ.get("PYGOTCHI_TEST_ROMS", SHARED / "roms"))
 GOLDEN = SHARED / "golden"
 
+# Servers and CLIs started as subprocesses must run this checkout's code, not the copy an
+# editable install elsewhere points at (their working directory is often a temporary one).
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+
 
 def rom_path(name: str) -> Path:
     path = ROMS / name
