@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from pygotchi import __version__
 from pygotchi.emu import core_warning
 from pygotchi.server import errors, static
-from pygotchi.server.api import health, ir, live, pets, roms, session, users
+from pygotchi.server.api import health, ir, live, oidc, pets, roms, session, users
 from pygotchi.server.api.deps import Services
 from pygotchi.server.auth import Auth, load_secret
 from pygotchi.server.irlab import IrLab
@@ -84,11 +84,13 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
                   description="Real-time first-generation Tamagotchis. See API.md.",
                   docs_url="/docs", redoc_url=None)
     app.state.irlab = IrLab(settings)  # the IR transceiver: one session at a time
+    app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 64 * 1024)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
     for module in (session, users, roms, pets, live, ir, health):
         app.include_router(module.router)
+    oidc.install(app, settings)
     static.install(app)
     return app

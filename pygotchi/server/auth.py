@@ -102,11 +102,14 @@ class Auth:
 
     # --- sessions -----------------------------------------------------------
 
-    def start_session(self, response: Response, request: Request, user: User) -> Principal:
+    def start_session(self, response: Response, request: Request, user: User,
+                      id_token: str | None = None) -> Principal:
+        """A new browser session; ``id_token`` when it was opened through OpenID Connect."""
         token = secrets.token_urlsafe(32)
         token_hash = sha256_hex(token)
         with self.db.session() as s:
-            user_store.create_session(s, user.id, token_hash, utcnow() + self.session_life)
+            user_store.create_session(s, user.id, token_hash, utcnow() + self.session_life,
+                                      id_token)
             s.commit()
         response.set_cookie(
             COOKIE, token, max_age=int(self.session_life.total_seconds()), httponly=True,
@@ -193,7 +196,9 @@ def same_origin(conn: HTTPConnection) -> bool:
         return True
     host = conn.headers.get("host", "")
     forwarded = conn.headers.get("x-forwarded-host")
-    return urlsplit(origin).netloc.lower() in {host.lower(), (forwarded or "").lower()}
+    public = conn.app.state.settings.public_url if hasattr(conn.app.state, "settings") else None
+    allowed = {host.lower(), (forwarded or "").lower(), urlsplit(public or "").netloc.lower()}
+    return urlsplit(origin).netloc.lower() in allowed - {""}
 
 
 # --- FastAPI dependencies ----------------------------------------------------------

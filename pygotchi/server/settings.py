@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -61,6 +62,30 @@ class Settings(BaseSettings):
         600, gt=0, le=3600, description="longest an IR lab session may hold the transceiver")
     max_ir_items_per_user: int = Field(1000, ge=0, description="saved IR items; 0 = no limit")
 
+    public_url: str | None = Field(
+        None, description="the address people use, e.g. https://pets.example.org: OpenID "
+                          "Connect redirects are built from it and browser Origins checked "
+                          "against it")
+    auth_modes: str = Field(
+        "local", description="how people sign in: local (passwords), oidc (OpenID Connect) "
+                             "or both, comma-separated")
+    oidc_issuer: str | None = Field(
+        None, description="the OpenID provider's issuer URL (its discovery document is at "
+                          "<issuer>/.well-known/openid-configuration)")
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str = Field("single sign-on", description="the sign-in button says "
+                                                          "'Sign in with <name>'")
+    oidc_scopes: str = "openid profile email"
+    oidc_roles_claim: str = Field(
+        "realm_access.roles", description="dotted path of the ID token claim listing the "
+                                          "user's roles or groups (Keycloak: realm_access.roles; "
+                                          "Authentik, Authelia: groups)")
+    oidc_admin_role: str = Field(
+        "pygotchi-admin", description="a user whose roles claim contains this is an "
+                                      "administrator (checked at every sign-in)")
+    oidc_timeout: float = Field(10, gt=0, description="seconds to wait for the provider")
+
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -68,6 +93,43 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return Path(os.path.expanduser(str(value)))
+
+    @field_validator("auth_modes")
+    @classmethod
+    def _modes(cls, value: str) -> str:
+        modes = [m.strip().lower() for m in value.split(",") if m.strip()]
+        unknown = [m for m in modes if m not in ("local", "oidc")]
+        if unknown or not modes:
+            raise ValueError("auth_modes is 'local', 'oidc' or 'local,oidc'")
+        return ",".join(dict.fromkeys(modes))
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", value):
+            raise ValueError("public_url is an address like https://pets.example.org")
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if self.oidc_enabled:
+            missing = [f"PYGOTCHI_{name.upper()}" for name in
+                       ("public_url", "oidc_issuer", "oidc_client_id", "oidc_client_secret")
+                       if not getattr(self, name)]
+            if missing:
+                raise ValueError("OpenID Connect sign-in needs " + ", ".join(missing))
+        return self
+
+    @property
+    def local_enabled(self) -> bool:
+        return "local" in self.auth_modes.split(",")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return "oidc" in self.auth_modes.split(",")
 
     @property
     def rom_dir(self) -> Path:

@@ -56,14 +56,54 @@ def create_user(s: Session, username: str, password_hash: str, role: str) -> Use
     return user
 
 
+def find_oidc_user(s: Session, issuer: str, subject: str) -> User | None:
+    return s.scalar(select(User).where(User.oidc_issuer == issuer,
+                                       User.oidc_subject == subject))
+
+
+def free_username(s: Session, wanted: str) -> str:
+    """``wanted`` if no account has it, else ``wanted2``, ``wanted3``... (cut to fit 32)."""
+    n = 1
+    while True:
+        suffix = "" if n == 1 else str(n)
+        name = wanted[:32 - len(suffix)] + suffix
+        if find_user(s, name) is None:
+            return name
+        n += 1
+
+
+def create_oidc_user(s: Session, issuer: str, subject: str, wanted: str, role: str,
+                     no_password: str) -> User:
+    """The account of a provider's user at their first sign-in, under a free name.
+
+    Two first sign-ins of the same person at once make one account: the loser of
+    the race finds the winner's row.
+    """
+    while True:
+        name = free_username(s, wanted)
+        user = User(username=name, username_key=username_key(name), password_hash=no_password,
+                    role=role, oidc_issuer=issuer, oidc_subject=subject)
+        s.add(user)
+        try:
+            s.flush()
+            return user
+        except IntegrityError:
+            s.rollback()
+            existing = find_oidc_user(s, issuer, subject)
+            if existing is not None:
+                return existing
+
+
 def delete_user(s: Session, user_id: int) -> None:
     s.execute(delete(User).where(User.id == user_id))
 
 
 # --- sessions ------------------------------------------------------------------
 
-def create_session(s: Session, user_id: int, token_hash: str, expires_at: datetime) -> None:
-    s.add(WebSession(token_hash=token_hash, user_id=user_id, expires_at=expires_at))
+def create_session(s: Session, user_id: int, token_hash: str, expires_at: datetime,
+                   id_token: str | None = None) -> None:
+    s.add(WebSession(token_hash=token_hash, user_id=user_id, expires_at=expires_at,
+                     id_token=id_token))
 
 
 def get_session(s: Session, token_hash: str) -> tuple[WebSession, User] | None:

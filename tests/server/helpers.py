@@ -97,14 +97,22 @@ def wait_for(condition: Callable[[], object], timeout: float = 20.0, interval: f
         time.sleep(interval)
 
 
+def bound_socket() -> socket.socket:
+    """A socket bound to a free loopback port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
 class LiveServer:
     """The app served by uvicorn in a background thread on a free loopback port."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, sock: socket.socket | None = None) -> None:
+        """``sock``: a socket bound already (when the app must know its own address)."""
         self.app = app
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+        if sock is None:
+            sock = bound_socket()
         self.port = sock.getsockname()[1]
         self._sock = sock
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from pygotchi.server.api.deps import services
+from pygotchi.server.api.oidc import sign_in_options
 from pygotchi.server.auth import CurrentUser, OptionalUser
 from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
@@ -43,15 +44,29 @@ def _client(request: Request) -> str:
 def get_session(request: Request, principal: OptionalUser) -> dict:
     svc = services(request)
     with svc.db.session() as s:
-        setup_needed = user_store.count_users(s) == 0
+        setup_needed = svc.settings.local_enabled and user_store.count_users(s) == 0
+        via_oidc = bool(principal and principal.session_hash and
+                        (found := user_store.get_session(s, principal.session_hash))
+                        and found[0].id_token)
     return {"user": principal.public() if principal else None, "setup_needed": setup_needed,
-            "csrf_token": svc.auth.csrf_token(principal.session_hash if principal else None)}
+            "csrf_token": svc.auth.csrf_token(principal.session_hash if principal else None),
+            "sign_in": sign_in_options(svc.settings),
+            "signed_in_with": None if principal is None else "oidc" if via_oidc else "local"}
+
+
+def _local_only(request: Request) -> None:
+    settings = services(request).settings
+    if not settings.local_enabled:
+        raise ApiError(403, "local_sign_in_off",
+                       f"password sign-in is turned off on this server: use "
+                       f"'Sign in with {settings.oidc_name}'")
 
 
 @router.post("/setup", status_code=201)
 def setup(body: Credentials, request: Request, response: Response,
           principal: OptionalUser) -> dict:
     """Create the first administrator; only possible while no user exists."""
+    _local_only(request)
     svc = services(request)
     problem = username_problem(body.username) or password_problem(body.password)
     with _setup_lock:
@@ -72,6 +87,7 @@ def setup(body: Credentials, request: Request, response: Response,
 @router.post("/session")
 def sign_in(body: Credentials, request: Request, response: Response,
             principal: OptionalUser) -> dict:
+    _local_only(request)
     svc = services(request)
     address = _client(request)
     wait = svc.limiter.retry_after(body.username, address)
