@@ -7,7 +7,7 @@
 // away and an update of the app should show up at the next load, not the one
 // after; when the network fails we still have the last good copy.
 
-const CACHE = "pygotchi-shell-v2";  // bump when the SHELL list changes
+const CACHE = "pygotchi-shell-v3";  // bump when the SHELL list changes
 const SHELL = [
   "/",
   "/manifest.webmanifest",
@@ -24,6 +24,7 @@ const SHELL = [
   "/static/js/ir-transport.js",
   "/static/js/lcd.js",
   "/static/js/models.js",
+  "/static/js/oidc.js",
   "/static/js/pad.js",
   "/static/js/petmenu.js",
   "/static/js/settings.js",

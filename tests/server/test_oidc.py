@@ -17,9 +17,11 @@ import httpx
 import pytest
 
 from pygotchi.server.app import create_app
+from pygotchi.server.passwords import hash_password
+from pygotchi.store import users as user_store
 from tests.oidc.provider import USERS, Provider, free_port, oidc_settings, start_provider
 from tests.server.conftest import ECHO_DEMO, settings_for
-from tests.server.helpers import PASSWORD, LiveServer, bound_socket, set_up_admin
+from tests.server.helpers import PASSWORD, LiveServer, bound_socket
 
 
 @dataclass
@@ -108,11 +110,15 @@ def site(tmp_path_factory) -> Iterator[Site]:
 
 # --- the flow -------------------------------------------------------------------------
 
-def test_sign_in_page_offers_the_provider(site):
+def test_sign_in_page_offers_the_provider_and_no_web_setup(site):
     with site.browser() as b:
         body = b.get("/api/session").json()
-    assert body["sign_in"] == {"local": True,
-                               "oidc": {"name": "Test SSO", "url": "/auth/oidc/login"}}
+        assert body["sign_in"] == {"local": True,
+                                   "oidc": {"name": "Test SSO", "url": "/auth/oidc/login"}}
+        # the first administrator comes from the provider, not from whoever is first here
+        assert body["setup_needed"] is False
+        r = b.post("/api/setup", json={"username": "x", "password": PASSWORD})
+        assert r.status_code == 403 and "pygotchi-admin" in r.json()["message"]
 
 
 def test_login_redirects_with_pkce_state_and_nonce(site):
@@ -144,7 +150,6 @@ def test_same_subject_same_account_and_role_refreshed(site):
     with site.browser() as b:
         first = sign_in(b, site, "bob")["user"]
     with site.server.services.db.session() as s:  # someone made bob an admin locally...
-        from pygotchi.store import users as user_store
         user_store.get_user(s, first["id"]).role = "admin"
         s.commit()
     with site.browser() as b:
@@ -154,11 +159,13 @@ def test_same_subject_same_account_and_role_refreshed(site):
 
 def test_names_are_made_unique_and_api_tokens_work(tmp_path):
     with oidc_site(tmp_path) as site:
-        admin = set_up_admin(site.server, "alice")  # a local "alice" exists first
+        with site.server.services.db.session() as s:  # a local "alice" exists first
+            local = user_store.create_user(s, "alice", hash_password(PASSWORD), "admin")
+            s.commit()
         with site.browser() as b:
             session = sign_in(b, site, "alice")
             assert session["user"]["username"] == "alice2"
-            assert session["user"]["id"] != admin.id
+            assert session["user"]["id"] != local.id
             # the local alice's password does not open the OIDC account
             with site.browser() as other:
                 r = other.post("/api/session", json={"username": "alice2", "password": PASSWORD})
@@ -172,7 +179,6 @@ def test_names_are_made_unique_and_api_tokens_work(tmp_path):
             assert r.json()["user"]["username"] == "alice2"
             assert script.get("/api/pets", headers={"Authorization": f"Bearer {token}"}
                               ).status_code == 200
-        admin.close()
 
 
 def test_logout_ends_the_provider_session_too(site):

@@ -44,7 +44,7 @@ def _client(request: Request) -> str:
 def get_session(request: Request, principal: OptionalUser) -> dict:
     svc = services(request)
     with svc.db.session() as s:
-        setup_needed = svc.settings.local_enabled and user_store.count_users(s) == 0
+        setup_needed = _web_setup(svc.settings) and user_store.count_users(s) == 0
         via_oidc = bool(principal and principal.session_hash and
                         (found := user_store.get_session(s, principal.session_hash))
                         and found[0].id_token)
@@ -52,6 +52,12 @@ def get_session(request: Request, principal: OptionalUser) -> dict:
             "csrf_token": svc.auth.csrf_token(principal.session_hash if principal else None),
             "sign_in": sign_in_options(svc.settings),
             "signed_in_with": None if principal is None else "oidc" if via_oidc else "local"}
+
+
+def _web_setup(settings) -> bool:
+    """The first-run page makes the administrator only without a sign-in provider: with
+    one, administrators are the provider's users who have the admin role."""
+    return settings.local_enabled and not settings.oidc_enabled
 
 
 def _local_only(request: Request) -> None:
@@ -68,6 +74,11 @@ def setup(body: Credentials, request: Request, response: Response,
     """Create the first administrator; only possible while no user exists."""
     _local_only(request)
     svc = services(request)
+    if not _web_setup(svc.settings):
+        raise ApiError(403, "setup_off",
+                       f"administrators of this server sign in with {svc.settings.oidc_name} "
+                       f"(role {svc.settings.oidc_admin_role}); a local one is made with "
+                       "`python -m pygotchi user add NAME --admin`")
     problem = username_problem(body.username) or password_problem(body.password)
     with _setup_lock:
         with svc.db.session() as s:

@@ -15,6 +15,7 @@ import { irView } from "./views/ir.js";
 import { irBuildView } from "./views/ir-build.js";
 import { irEditorView } from "./views/ir-editor.js";
 import { irRecordView } from "./views/ir-record.js";
+import { signOutEverywhere } from "./oidc.js";
 
 const main = document.getElementById("main");
 const topbar = document.getElementById("topbar");
@@ -148,6 +149,7 @@ function renderTopbar(hash = location.hash) {
 
 async function signOut() {
   try {
+    if (await signOutEverywhere(state.session)) return;
     await api.signOut();
   } catch (err) {
     toast(err.message, "error");

@@ -1,8 +1,9 @@
-// Sign in with a local account.
+// Sign in with a local account, or through the single sign-on provider.
 
 import { api } from "../api.js";
 import { busy, field, h, showError, svg } from "../dom.js";
 import { eggSvg } from "../art.js";
+import { providerButton } from "../oidc.js";
 
 export function signInView(root, ctx) {
   const username = h("input", { name: "username", autocomplete: "username", required: true,
@@ -34,10 +35,13 @@ export function signInView(root, ctx) {
     });
   });
 
+  const sso = providerButton(ctx.session);
+  const local = ctx.session?.sign_in?.local !== false;
   root.append(h("section", { class: "card auth-card" },
     h("div", { class: "auth-art" }, svg(eggSvg("p2", 84))),
     h("h1", {}, "Sign in"),
     h("p", { class: "lead" }, "Your pets have been waiting for you."),
-    form));
-  username.focus();
+    sso, sso && local ? h("p", { class: "auth-or" }, "or") : null,
+    local ? form : null));
+  if (local && !sso) username.focus();
 }
