@@ -119,7 +119,8 @@ class OidcClient:
             "provider",
             client_id=settings.oidc_client_id,
             client_secret=settings.oidc_client_secret,
-            server_metadata_url=f"{self.issuer}/.well-known/openid-configuration",
+            server_metadata_url=(settings.oidc_discovery_url
+                                 or f"{self.issuer}/.well-known/openid-configuration"),
             client_kwargs={"scope": settings.oidc_scopes, "code_challenge_method": "S256",
                            "timeout": settings.oidc_timeout},
         )

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = Field(
         None, description="the OpenID provider's issuer URL (its discovery document is at "
                           "<issuer>/.well-known/openid-configuration)")
+    oidc_discovery_url: str | None = Field(
+        None, description="where to fetch the discovery document when the server reaches the "
+                          "provider by another address than browsers do (a container "
+                          "network); default <issuer>/.well-known/openid-configuration. Its "
+                          "issuer must still be PYGOTCHI_OIDC_ISSUER")
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
     oidc_name: str = Field("single sign-on", description="the sign-in button says "

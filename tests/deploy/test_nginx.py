@@ -1,0 +1,184 @@
+"""pygotchi behind Debian's nginx, configured from ``deploy/nginx/pygotchi.conf.template``.
+
+Only hosts, ports and certificate paths are filled in; the certificate is made
+here. The client connects from 127.0.0.2 (all of 127/8 is this machine) while
+nginx reaches pygotchi from 127.0.0.1, so "the real client address" is a
+different address from the proxy's, as on a real host.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from pygotchi.server.settings import Settings
+from tests.deploy.support import (
+    TEMPLATE,
+    Nginx,
+    ServerProcess,
+    free_port,
+    make_certificate,
+    render_template,
+    tls_context,
+)
+from tests.server.helpers import Viewer, wait_for
+
+PASSWORD = "correct horse battery"
+CLIENT = "127.0.0.2"
+
+
+@dataclass
+class Stack:
+    public_url: str
+    http_url: str
+    cert: Path
+    app: ServerProcess
+    nginx: Nginx
+
+    def client(self, source: str = CLIENT, **kwargs) -> httpx.Client:
+        transport = httpx.HTTPTransport(local_address=source, verify=tls_context(self.cert))
+        return httpx.Client(base_url=self.public_url, transport=transport, timeout=30, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("proxy")
+    cert, key = make_certificate(tmp)
+    http_port, https_port = free_port(), free_port()
+    public_url = f"https://localhost:{https_port}"
+    app = ServerProcess(tmp / "data", tmp / "pygotchi.log", public_url=public_url,
+                        forwarded_allow_ips="127.0.0.1", signin_failures_per_address="3",
+                        signin_failures_per_user="100")
+    site = render_template({
+        "SERVER_NAME": "localhost", "PUBLIC_URL": public_url,
+        "LISTEN_HTTP": f"127.0.0.1:{http_port}", "LISTEN_HTTPS": f"127.0.0.1:{https_port}",
+        "PYGOTCHI_UPSTREAM": f"127.0.0.1:{app.port}",
+        "KEYCLOAK_UPSTREAM": f"127.0.0.1:{free_port()}",
+        "TLS_CERTIFICATE": str(cert), "TLS_CERTIFICATE_KEY": str(key),
+        "ACME_ROOT": str(tmp / "acme")})
+    nginx = Nginx(tmp / "nginx", site)
+    s = Stack(public_url, f"http://127.0.0.1:{http_port}", cert, app, nginx)
+
+    def up() -> bool:
+        assert nginx.proc.poll() is None, nginx.proc.stderr.read().decode()
+        try:
+            with s.client() as c:
+                return c.get("/healthz").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(up, timeout=30, what="nginx")
+        yield s
+    finally:
+        nginx.stop()
+        app.stop()
+
+
+@pytest.fixture(scope="module")
+def admin(stack) -> Iterator[tuple[httpx.Client, dict]]:
+    c = stack.client()
+    r = c.post("/api/setup", json={"username": "admin", "password": PASSWORD})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    yield c, {"cookie": r.headers["set-cookie"], "csrf": body["csrf_token"]}
+    c.close()
+
+
+def test_the_page_loads_over_https_with_hsts(stack):
+    with stack.client() as c:
+        r = c.get("/")
+    assert r.status_code == 200 and "pygotchi" in r.text
+    assert re.fullmatch(r"max-age=\d{7,}; includeSubDomains",
+                        r.headers["strict-transport-security"])
+    assert r.headers["x-content-type-options"] == "nosniff"  # pygotchi's own, passed on
+    assert "server" not in r.headers or "nginx/" not in r.headers["server"]
+
+
+def test_http_redirects_to_https(stack):
+    with httpx.Client(transport=httpx.HTTPTransport(local_address=CLIENT)) as c:
+        r = c.get(f"{stack.http_url}/api/session?x=1")
+    assert r.status_code == 301
+    assert r.headers["location"] == f"{stack.public_url}/api/session?x=1"
+
+
+def test_session_cookie_is_secure_behind_the_proxy(stack, admin):
+    cookie = admin[1]["cookie"]
+    assert "pygotchi_session=" in cookie
+    assert "secure" in [part.strip().lower() for part in cookie.split(";")]
+    assert "httponly" in cookie.lower()
+
+
+def test_live_view_over_wss(stack, admin):
+    client, session = admin
+    r = client.post("/api/pets", json={"name": "Sprout", "rom": "demo"},
+                    headers={"X-CSRF-Token": session["csrf"]})
+    assert r.status_code == 201, r.text
+    pet = r.json()["id"]
+    ws_url = stack.public_url.replace("https://", "wss://") + f"/api/pets/{pet}/ws"
+    cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    ctx = tls_context(stack.cert)
+    # a page of this site (Origin = the public URL), signed in by its cookie
+    with Viewer(ws_url, ssl=ctx, origin=stack.public_url,
+                additional_headers={"Cookie": cookies}) as viewer:
+        viewer.until(lambda v: v.frames, what="an LCD frame over wss://")
+    # another site's page with the same cookie is refused
+    with Viewer(ws_url, ssl=ctx, origin="https://evil.example",
+                additional_headers={"Cookie": cookies}) as viewer:
+        try:
+            code = viewer.closed_with()
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd else None
+        assert code == 4401 and not viewer.frames
+
+
+def test_oversized_upload_is_refused_by_nginx(stack, admin):
+    client, session = admin
+    limit = Settings().max_upload_bytes + 64 * 1024
+    r = client.post("/api/roms", content=b"\0" * (limit + 1),
+                    headers={"X-CSRF-Token": session["csrf"],
+                             "Content-Type": "application/octet-stream"})
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")  # nginx's page: never reached us
+
+
+def test_nginx_body_limit_matches_pygotchis():
+    size = re.search(r"client_max_body_size (\d+)k;", TEMPLATE.read_text()).group(1)
+    assert int(size) * 1024 == Settings().max_upload_bytes + 64 * 1024
+
+
+def test_logged_client_address_is_the_real_one(stack):
+    with stack.client(headers={"X-Forwarded-For": "203.0.113.9"}) as c:  # forged
+        assert c.get("/healthz?probe=real-address").status_code == 200
+    lines = [e for e in stack.app.events("request") if e["path"] == "/healthz"]
+    assert lines and lines[-1]["client"] == CLIENT
+
+
+def test_forwarded_headers_from_elsewhere_are_ignored(stack):
+    # Straight to pygotchi from 127.0.0.2, which is not a trusted proxy.
+    transport = httpx.HTTPTransport(local_address=CLIENT)
+    with httpx.Client(transport=transport) as c:
+        r = c.get(f"{stack.app.url}/api/pets", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert r.status_code == 401
+    lines = [e for e in stack.app.events("request") if e["path"] == "/api/pets"]
+    assert lines[-1]["client"] == CLIENT
+
+
+def test_sign_in_limiter_counts_the_real_address(stack):
+    with stack.client() as attacker, stack.client(source="127.0.0.3") as neighbour:
+        for _ in range(3):
+            r = attacker.post("/api/session", json={"username": "admin", "password": "nope"})
+            assert r.status_code == 401
+        r = attacker.post("/api/session", json={"username": "admin", "password": "nope"})
+        assert r.status_code == 429
+        # someone else behind the same proxy is not locked out by the attacker
+        r = neighbour.post("/api/session", json={"username": "admin", "password": "nope"})
+        assert r.status_code == 401
+    failed = stack.app.events("signin_failed")
+    assert {e["client"] for e in failed} == {CLIENT, "127.0.0.3"}
