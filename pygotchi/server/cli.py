@@ -10,6 +10,7 @@ import argparse
 import getpass
 import socket
 import sys
+from pathlib import Path
 
 
 def _add_server_options(p: argparse.ArgumentParser) -> None:
@@ -45,6 +46,17 @@ def register(sub) -> None:
     _add_server_options(pw)
     pw.set_defaults(func=cmd_user_passwd)
     p.set_defaults(func=lambda args: _missing_action(p))
+
+    p = sub.add_parser("backup", help="copy a (running) server's data into one archive")
+    p.add_argument("file", help="the archive to write (.tar.gz; '-' for standard output)")
+    _add_server_options(p)
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="bring a backup back into a data directory")
+    p.add_argument("file", help="the archive (from `backup`; '-' for standard input)")
+    _add_server_options(p)
+    p.add_argument("--force", action="store_true",
+                   help="restore into a non-empty directory, moving what is there aside")
+    p.set_defaults(func=cmd_restore)
 
 
 def _missing_action(parser: argparse.ArgumentParser) -> int:
@@ -199,4 +211,61 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
         user_store.delete_user_sessions(s, user.id)
         s.commit()
     print(f"password of {user.username} changed; their browser sessions were signed out")
+    return 0
+
+
+def _data_dir_only(args: argparse.Namespace):
+    from pygotchi.cli import CliError
+
+    settings = _settings(args)
+    if settings.database_url and not settings.database_url.startswith("sqlite"):
+        raise CliError("backup and restore handle SQLite data directories; with "
+                       "PostgreSQL, back up with pg_dump and copy the ROM folder")
+    return settings.data_dir
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pygotchi.cli import CliError
+    from pygotchi.store.backup import BackupError, backup_to_file, write_backup
+
+    data_dir = _data_dir_only(args)
+    try:
+        if args.file == "-":
+            if sys.stdout.isatty():
+                raise CliError("the backup is binary: redirect it (backup - > FILE.tar.gz)")
+            summary = write_backup(data_dir, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            summary = backup_to_file(data_dir, Path(args.file))
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"backed up {summary.pets} pets, {summary.users} users, {summary.roms} ROMs "
+          f"({summary.created_at}){' to ' + summary.path if summary.path else ''}",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    from pygotchi.cli import CliError
+    from pygotchi.store.backup import BackupError, restore
+
+    data_dir = _data_dir_only(args)
+    try:
+        if args.file == "-":
+            with tempfile.NamedTemporaryFile(prefix="pygotchi-restore-", suffix=".tar.gz") as f:
+                shutil.copyfileobj(sys.stdin.buffer, f)
+                f.flush()
+                summary = restore(Path(f.name), data_dir, force=args.force)
+        else:
+            if not Path(args.file).is_file():
+                raise CliError(f"there is no file {args.file}")
+            summary = restore(Path(args.file), data_dir, force=args.force)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"restored {summary.pets} pets, {summary.users} users, {summary.roms} ROMs from the "
+          f"backup of {summary.created_at} into {summary.path}; start the server: the pets "
+          "catch up from that moment")
     return 0
