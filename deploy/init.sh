@@ -10,7 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-usage() { sed -n '5,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() {
+  echo "usage: $0 DOMAIN [--https-port 443] [--http-port 80] [--auth oidc|local|local,oidc]" \
+       "[--email ADDRESS] [--force]" >&2
+  exit 2
+}
 fail() { echo "init.sh: $*" >&2; exit 2; }
 
 domain="" https_port=443 http_port=80 auth=oidc email="" force=0

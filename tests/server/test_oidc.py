@@ -7,7 +7,7 @@ Every refusal is checked to end on a page that says what happened, with a 4xx
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +38,12 @@ class Site:
 
 @contextmanager
 def oidc_site(data: Path, roles_shape: str = "realm_access", dead_issuer: bool = False,
+              derived: dict[str, Callable[[dict], str]] | None = None,
               **overrides) -> Iterator[Site]:
-    """Start a provider and a server that trusts it (their addresses known to each other)."""
+    """Start a provider and a server that trusts it (their addresses known to each other).
+
+    ``derived``: settings computed from the others once the provider's address is known.
+    """
     sock = bound_socket()  # the provider must know the site's address before it starts
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     if dead_issuer:
@@ -49,8 +53,10 @@ def oidc_site(data: Path, roles_shape: str = "realm_access", dead_issuer: bool =
     else:
         provider = start_provider(url, roles_shape)
         values = oidc_settings(provider, url)
+    values = {**values, **overrides}
+    values.update({k: f(values) for k, f in (derived or {}).items()})
     try:
-        app = create_app(settings_for(data, **{**values, **overrides}), demo=ECHO_DEMO)
+        app = create_app(settings_for(data, **values), demo=ECHO_DEMO)
         with LiveServer(app, sock) as server:
             yield Site(url, server, provider)
     finally:
@@ -201,6 +207,8 @@ def test_logout_ends_the_provider_session_too(site):
 
 
 def test_logout_needs_csrf_and_an_oidc_session(site):
+    with site.browser() as anonymous:
+        assert anonymous.post("/auth/oidc/logout").status_code == 401
     with site.browser() as b:
         sign_in(b, site, "bob")
         assert b.post("/auth/oidc/logout").status_code == 403
@@ -299,3 +307,23 @@ def test_oidc_only_turns_passwords_off(tmp_path):
         assert r.status_code == 403 and "Sign in with Test SSO" in r.json()["message"]
         r = b.post("/api/session", json={"username": "x", "password": PASSWORD})
         assert r.status_code == 403
+
+
+def _by_name(url: str) -> str:
+    return url.replace("127.0.0.1", "localhost")
+
+
+def test_discovery_by_a_private_address(tmp_path):
+    """As in the compose deployment: the server fetches the discovery document by another
+    address than the issuer's (there: http://keycloak:8080), and still checks the issuer."""
+    private = {"oidc_discovery_url": lambda v: _by_name(v["oidc_issuer"])
+               + "/.well-known/openid-configuration"}
+    with oidc_site(tmp_path, derived=private) as site, site.browser() as b:
+        assert sign_in(b, site, "alice")["user"]["role"] == "admin"
+
+
+def test_an_issuer_that_is_not_the_providers_is_refused(tmp_path):
+    wrong = {"oidc_issuer": lambda v: _by_name(v["oidc_issuer"])}  # the provider says 127.0.0.1
+    with oidc_site(tmp_path, derived=wrong) as site, site.browser() as b:
+        assert_refused(b.get("/auth/oidc/login"), 502, "provider_error",
+                       "must be exactly its issuer")
