@@ -125,6 +125,9 @@ def test_sign_in_page_offers_the_provider_and_no_web_setup(site):
         assert body["setup_needed"] is False
         r = b.post("/api/setup", json={"username": "x", "password": PASSWORD})
         assert r.status_code == 403 and "pygotchi-admin" in r.json()["message"]
+        paths = b.get("/openapi.json").json()["paths"]
+    assert {"/auth/oidc/login", "/auth/oidc/callback", "/auth/oidc/logout"} <= set(paths)
+    assert "502" in paths["/auth/oidc/callback"]["get"]["responses"]
 
 
 def test_login_redirects_with_pkce_state_and_nonce(site):
