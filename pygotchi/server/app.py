@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from pygotchi import __version__
 from pygotchi.emu import core_warning
 from pygotchi.server import errors, static
-from pygotchi.server.api import health, ir, live, oidc, pets, roms, session, users
+from pygotchi.server.api import health, ir, live, pets, roms, session, users
 from pygotchi.server.api.deps import Services
 from pygotchi.server.auth import Auth, load_secret
 from pygotchi.server.irlab import IrLab
@@ -91,6 +91,9 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
     app.add_middleware(RequestLog)
     for module in (session, users, roms, pets, live, ir, health):
         app.include_router(module.router)
-    oidc.install(app, settings)
+    if settings.oidc_enabled:  # Authlib is imported only by servers that use it
+        from pygotchi.server.api import oidc
+
+        oidc.install(app, settings)
     static.install(app)
     return app

@@ -21,13 +21,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.base_client.errors import MismatchingStateError
-from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import (
     BadSignatureError,
     ClaimError,
@@ -39,6 +39,12 @@ from starlette.requests import Request
 
 from pygotchi.server.settings import Settings
 from pygotchi.store.models import ROLE_ADMIN, ROLE_PLAYER
+
+with warnings.catch_warnings():
+    # Authlib 1.6+ warns at import that its httpx integration will move to "httpx2";
+    # it works as documented, and a warning on every start would only alarm operators.
+    warnings.filterwarnings("ignore", message=r".*httpx module is deprecated.*")
+    from authlib.integrations.starlette_client import OAuth
 
 STATE_COOKIE = "pygotchi_oidc"
 STATE_PATH = "/auth/oidc"
@@ -128,6 +134,12 @@ class OidcClient:
     async def _metadata(self) -> dict[str, Any]:
         try:
             metadata = await self.app.load_server_metadata()
+        except httpx.HTTPStatusError as exc:
+            self.app.server_metadata = {}
+            raise SignInFailed(502, "provider_error",
+                               f"the sign-in provider answered HTTP {exc.response.status_code} "
+                               "for its discovery document: check PYGOTCHI_OIDC_ISSUER"
+                               ) from None
         except httpx.HTTPError as exc:
             self.app.server_metadata = {}
             raise _unreachable(exc) from None
@@ -172,7 +184,10 @@ class OidcClient:
                                                    "the sign-in again")
         metadata = await self._metadata()
         # Authlib checks the nonce, and 'azp', but the audience only when told to.
-        must = {"iss": {"essential": True, "values": [metadata["issuer"]]},
+        issuers = [metadata["issuer"]]
+        if metadata["issuer"] == "https://accounts.google.com":
+            issuers.append("accounts.google.com")  # Google documents both forms of its 'iss'
+        must = {"iss": {"essential": True, "values": issuers},
                 "aud": {"essential": True, "values": [self.settings.oidc_client_id]}}
         try:
             token = await self.app.authorize_access_token(request, claims_options=must)

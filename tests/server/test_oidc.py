@@ -330,3 +330,10 @@ def test_an_issuer_that_is_not_the_providers_is_refused(tmp_path):
     with oidc_site(tmp_path, derived=wrong) as site, site.browser() as b:
         assert_refused(b.get("/auth/oidc/login"), 502, "provider_error",
                        "must be exactly its issuer")
+
+
+def test_an_issuer_without_a_discovery_document_is_explained(tmp_path):
+    nowhere = {"oidc_issuer": lambda v: v["public_url"] + "/no-provider-here"}
+    with oidc_site(tmp_path, derived=nowhere) as site, site.browser() as b:
+        assert_refused(b.get("/auth/oidc/login"), 502, "provider_error",
+                       "check PYGOTCHI_OIDC_ISSUER")

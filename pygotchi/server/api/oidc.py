@@ -44,22 +44,13 @@ class LogoutResult(BaseModel):
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the routes, the provider client and the state cookie when OIDC is turned on."""
-    if not settings.oidc_enabled:
-        return
+    """Add the routes, the provider client and the state cookie (OIDC is turned on)."""
     app.state.oidc = OidcClient(settings)
     app.add_middleware(
         SessionMiddleware, secret_key=state_secret(load_secret(settings)),
         session_cookie=STATE_COOKIE, max_age=STATE_SECONDS, path=STATE_PATH, same_site="lax",
         https_only=(settings.public_url or "").startswith("https://"))
     app.include_router(router)
-
-
-def sign_in_options(settings: Settings) -> dict:
-    """What the sign-in page offers: the password form, a provider button, or both."""
-    oidc = ({"name": settings.oidc_name, "url": f"{STATE_PATH}/login"}
-            if settings.oidc_enabled else None)
-    return {"local": settings.local_enabled, "oidc": oidc}
 
 
 def _client(request: Request) -> OidcClient:

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from pygotchi.server.api.deps import services
-from pygotchi.server.api.oidc import sign_in_options
 from pygotchi.server.auth import CurrentUser, OptionalUser
 from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
@@ -20,6 +19,7 @@ from pygotchi.server.passwords import (
     verify_password,
 )
 from pygotchi.server.romlib import iso
+from pygotchi.server.settings import Settings
 from pygotchi.store import users as user_store
 from pygotchi.store.models import ROLE_ADMIN
 
@@ -54,7 +54,14 @@ def get_session(request: Request, principal: OptionalUser) -> dict:
             "signed_in_with": None if principal is None else "oidc" if via_oidc else "local"}
 
 
-def _web_setup(settings) -> bool:
+def sign_in_options(settings: Settings) -> dict:
+    """What the sign-in page offers: the password form, a provider button, or both."""
+    oidc = ({"name": settings.oidc_name, "url": "/auth/oidc/login"}
+            if settings.oidc_enabled else None)
+    return {"local": settings.local_enabled, "oidc": oidc}
+
+
+def _web_setup(settings: Settings) -> bool:
     """The first-run page makes the administrator only without a sign-in provider: with
     one, administrators are the provider's users who have the admin role."""
     return settings.local_enabled and not settings.oidc_enabled
