@@ -182,3 +182,38 @@ def test_sign_in_limiter_counts_the_real_address(stack):
         assert r.status_code == 401
     failed = stack.app.events("signin_failed")
     assert {e["client"] for e in failed} == {CLIENT, "127.0.0.3"}
+
+
+def _cookie_viewer(stack, admin, url: str, origin: str, **headers: str) -> int | None:
+    """Open a pet's live view with the admin's cookie: None if frames came, else the close
+    code. ``url`` is nginx's (wss://) or pygotchi's own (ws://, reached from 127.0.0.2)."""
+    client, session = admin
+    pets = client.get("/api/pets").json()
+    pet = pets[0]["id"] if pets else client.post(
+        "/api/pets", json={"name": "Sprout", "rom": "demo"},
+        headers={"X-CSRF-Token": session["csrf"]}).json()["id"]
+    cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    kwargs = ({"ssl": tls_context(stack.cert)} if url.startswith("wss")
+              else {"source_address": (CLIENT, 0)})
+    with Viewer(f"{url}/api/pets/{pet}/ws", origin=origin,
+                additional_headers={"Cookie": cookies, **headers}, **kwargs) as viewer:
+        try:
+            viewer.until(lambda v: v.frames, what="a frame")
+            return None
+        except ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd else None
+
+
+def test_origin_null_is_refused(stack, admin):
+    wss = stack.public_url.replace("https://", "wss://")
+    assert _cookie_viewer(stack, admin, wss, "null") == 4401
+
+
+@pytest.mark.xfail(strict=True, reason="h08-auth: X-Forwarded-Host is honoured only from "
+                                       "trusted proxies (lands with that branch)")
+def test_forwarded_host_from_a_non_proxy_does_not_pass_the_origin_check(stack, admin):
+    # Straight to pygotchi from 127.0.0.2 (not a proxy), naming the attacker's site twice.
+    ws = stack.app.url.replace("http://", "ws://")
+    code = _cookie_viewer(stack, admin, ws, "https://evil.example",
+                          **{"X-Forwarded-Host": "evil.example"})
+    assert code == 4401
