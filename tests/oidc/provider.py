@@ -28,6 +28,10 @@ def missing() -> str | None:
     """Why the provider cannot run here, or None."""
     if shutil.which("node") is None:
         return "node is not installed"
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout
+    major, minor = (int(x) for x in version.strip().lstrip("v").split(".")[:2])
+    if (major, minor) < (20, 19):
+        return f"oidc-provider needs Node.js 20.19 or later; this is {version.strip()}"
     if not (HERE / "node_modules" / "oidc-provider").is_dir():
         return "run `npm ci` in tests/oidc (CI does) to install oidc-provider"
     return None

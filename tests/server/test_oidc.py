@@ -155,6 +155,19 @@ def test_admin_and_player_roles_come_from_the_claim(site):
         assert b.get("/api/users").status_code == 403
 
 
+def test_signing_in_again_ends_the_previous_session(site):
+    with site.browser() as b:
+        sign_in(b, site, "bob")
+        old = b.cookies["pygotchi_session"]
+        for name in [c.name for c in b.cookies.jar if c.name.startswith("_session")]:
+            b.cookies.delete(name)  # signed out at the provider only
+        sign_in(b, site, "alice")
+        assert b.cookies["pygotchi_session"] != old
+    with site.browser() as thief:
+        thief.cookies.set("pygotchi_session", old)
+        assert thief.get("/api/session").json()["user"] is None
+
+
 def test_same_subject_same_account_and_role_refreshed(site):
     with site.browser() as b:
         first = sign_in(b, site, "bob")["user"]
@@ -179,6 +192,9 @@ def test_names_are_made_unique_and_api_tokens_work(tmp_path):
             with site.browser() as other:
                 r = other.post("/api/session", json={"username": "alice2", "password": PASSWORD})
                 assert r.status_code == 401
+                r = other.post("/api/session", json={"username": "alice", "password": PASSWORD})
+                assert r.status_code == 200
+                assert other.get("/api/session").json()["signed_in_with"] == "local"
             t = b.post("/api/tokens", json={"name": "script"},
                        headers={"X-CSRF-Token": session["csrf_token"]})
             assert t.status_code == 201, t.text
@@ -186,6 +202,7 @@ def test_names_are_made_unique_and_api_tokens_work(tmp_path):
         with site.server.client() as script:
             r = script.get("/api/session", headers={"Authorization": f"Bearer {token}"})
             assert r.json()["user"]["username"] == "alice2"
+            assert r.json()["signed_in_with"] == "token"
             assert script.get("/api/pets", headers={"Authorization": f"Bearer {token}"}
                               ).status_code == 200
 

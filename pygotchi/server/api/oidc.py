@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from starlette.middleware.sessions import SessionMiddleware
 
 from pygotchi.server.api.deps import services
-from pygotchi.server.auth import CurrentUser, load_secret
+from pygotchi.server.auth import CurrentUser, OptionalUser, load_secret
 from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
 from pygotchi.server.oidc import (
@@ -84,7 +84,7 @@ async def oidc_login(request: Request):
 
 @router.get("/callback", response_class=RedirectResponse, status_code=303,
             responses={303: {"description": "signed in: to the pet list"}, **_PAGE_ERRORS})
-async def oidc_callback(request: Request):
+async def oidc_callback(request: Request, principal: OptionalUser):
     """Where the provider sends the browser back: check everything, then sign in."""
     svc = services(request)
     try:
@@ -107,6 +107,10 @@ async def oidc_callback(request: Request):
     elif old_role != role:
         event("role_changed", user=user.id, role=role, via="oidc")
     response = RedirectResponse("/#/pets", status_code=303)
+    if principal is not None and principal.session_hash:  # switching accounts
+        with svc.db.session() as s:
+            user_store.delete_session(s, principal.session_hash)
+            s.commit()
     svc.auth.start_session(response, request, user, id_token=identity.id_token)
     event("signin", user=user.id, client=_address(request), via="oidc")
     return response

@@ -45,13 +45,21 @@ def get_session(request: Request, principal: OptionalUser) -> dict:
     svc = services(request)
     with svc.db.session() as s:
         setup_needed = _web_setup(svc.settings) and user_store.count_users(s) == 0
-        via_oidc = bool(principal and principal.session_hash and
-                        (found := user_store.get_session(s, principal.session_hash))
-                        and found[0].id_token)
+        signed_in_with = _signed_in_with(s, principal)
     return {"user": principal.public() if principal else None, "setup_needed": setup_needed,
             "csrf_token": svc.auth.csrf_token(principal.session_hash if principal else None),
-            "sign_in": sign_in_options(svc.settings),
-            "signed_in_with": None if principal is None else "oidc" if via_oidc else "local"}
+            "sign_in": sign_in_options(svc.settings), "signed_in_with": signed_in_with}
+
+
+def _signed_in_with(s, principal) -> str | None:
+    """"local" or "oidc" for a browser session (the web app signs out accordingly),
+    "token" for a script, None for nobody."""
+    if principal is None:
+        return None
+    if principal.session_hash is None:
+        return principal.via
+    found = user_store.get_session(s, principal.session_hash)
+    return "oidc" if found and found[0].id_token else "local"
 
 
 def sign_in_options(settings: Settings) -> dict:
