@@ -138,6 +138,49 @@ def test_live_view_over_wss(stack, admin):
         assert code == 4401 and not viewer.frames
 
 
+LIT_DOTS = """() => {
+  const c = document.querySelector("canvas.lcd");
+  if (!c || !c.width) return 0;
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let dark = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 300) dark++;
+  return dark;
+}"""
+
+
+def test_the_web_app_shows_a_live_pet_through_the_proxy(stack, admin):
+    """Chromium on the HTTPS page: sign in, open a pet, its LCD drawn from wss:// frames."""
+    from tests.web.support import CHROMIUM, CHROMIUM_ARGS, require_browser
+
+    require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    client, session = admin
+    pet = client.post("/api/pets", json={"name": "Proxied", "rom": "demo"},
+                      headers={"X-CSRF-Token": session["csrf"]}).json()["id"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 360, "height": 740},
+                                          ignore_https_errors=True)  # the test's own CA
+            page = context.new_page()
+            sockets = []
+            page.on("websocket", lambda ws: sockets.append(ws.url))
+            page.goto(f"{stack.public_url}/#/signin")
+            page.get_by_label("Username").fill("admin")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("heading", name="Your pets")).to_be_visible()
+            page.goto(f"{stack.public_url}/#/pets/{pet}")
+            page.wait_for_function(LIT_DOTS, timeout=20_000)
+            assert sockets and all(url.startswith("wss://") for url in sockets), sockets
+            cookie = next(c for c in context.cookies() if c["name"] == "pygotchi_session")
+            assert cookie["secure"] and cookie["httpOnly"]
+        finally:
+            browser.close()
+
+
 def test_oversized_upload_is_refused_by_nginx(stack, admin):
     client, session = admin
     limit = Settings().max_upload_bytes + 64 * 1024
