@@ -19,6 +19,7 @@ from collections.abc import Sequence
 # disables its own commands.
 _COMMAND_MODULES = (
     "pygotchi.emu.cli",
+    "pygotchi.care.cli",
     "pygotchi.ir.cli",
     "pygotchi.server.cli",
 )

@@ -21,6 +21,7 @@ from pygotchi.care.rules import DESCRIPTIONS, FULL, Knowledge, decide
 
 CALL_LIMIT = 15 * 60.0  # an unanswered call becomes a care mistake after this long
 REPEAT_LIMIT = 6  # the same errand this many times running: the toy is not having it
+FAIL_LIMIT = 3  # or this many failures running (a menu that never opened)
 BACK_OFF = 600.0  # then leave that errand alone this long
 
 
@@ -43,6 +44,7 @@ class Carer:
     look_every: float = 30.0
     status_every: float = 3600.0
     clock_hour: int = 8  # what a fresh toy's clock is set to
+    only: frozenset[str] | None = None  # errands allowed (None: all); see the CLI's --off
     actions: list[Action] = field(default_factory=list)
     missed_calls: int = 0  # calls it saw go unanswered past CALL_LIMIT
     last_status: StatusReading | None = None
@@ -55,6 +57,7 @@ class Carer:
         self._repeat: tuple[str | None, int] = (None, 0)
         self._resting: dict[str, float] = {}
         self._missed_counted = False
+        self._failures: dict[str, int] = {}
 
     # --- the interface ------------------------------------------------------------
 
@@ -107,9 +110,10 @@ class Carer:
             self.dead = True
             return Wait(self.look_every)
         self.dead = False
+        k.resting = frozenset(n for n, until in self._resting.items() if until > view.seconds)
+        if self.only is not None:
+            k.resting |= frozenset(DESCRIPTIONS) - self.only
         kind = decide(k)
-        if kind is not None and self._resting.get(kind, -1e18) > view.seconds:
-            kind = None
         if kind is None:
             self._repeat = (None, 0)
             return Wait(1.0 if view.beeped else self.look_every)
@@ -142,6 +146,8 @@ class Carer:
             return hands.simple(view, "toilet", hands.FLUSH_SECONDS)
         if kind == "scold":
             return hands.simple(view, "discipline", hands.SCOLD_SECONDS)
+        if kind == "answer":
+            return hands.answer(view)
         if kind == "status":
             return hands.read_status(view)
         if kind == "meal":
@@ -156,9 +162,18 @@ class Carer:
         kind, self._kind, self._errand = self._kind, None, None
         k = self._knowledge(view)
         ok = bool(result[0]) if isinstance(result, tuple) else True
+        reading = None
         if kind == "status":
             reading = result[0] if isinstance(result, tuple) else None
-            if reading is not None and reading.hungry is not None and reading.happy is not None:
+            ok = reading is not None and reading.hungry is not None and reading.happy is not None
+        if kind is not None:
+            failures = 0 if ok else self._failures.get(kind, 0) + 1
+            self._failures[kind] = failures
+            if failures >= FAIL_LIMIT:
+                self._failures[kind] = 0
+                self._resting[kind] = view.seconds + BACK_OFF
+        if kind == "status":
+            if ok:
                 k.status, k.status_at = reading, view.seconds
                 self.last_status = reading
                 if reading.happy >= FULL:
@@ -176,5 +191,7 @@ class Carer:
                 k.games_in_a_row = 0
         elif kind == "medicine":
             k.medicine_in_a_row += 1
+        elif kind == "answer":
+            self._resting[kind] = view.seconds + 60.0  # one press a minute at most
         if kind is not None:
             self.actions.append(Action(view.seconds, kind, ok))

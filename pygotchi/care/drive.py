@@ -17,11 +17,16 @@ def view_of(machine: Machine) -> View:
                 tuple(machine.model.icons))
 
 
-def drive(machine: Machine, carer: Carer, until_tick: int) -> None:
-    """Run ``machine`` up to ``until_tick`` with ``carer`` at its buttons."""
+def drive(machine: Machine, carer: Carer, until_tick: int, stop_at_death: bool = False) -> None:
+    """Run ``machine`` up to ``until_tick`` with ``carer`` at its buttons.
+
+    With ``stop_at_death`` it returns as soon as the carer has seen the end.
+    """
     view = view_of(machine)
     while machine.tick < until_tick:
         command = carer.next(view)
+        if stop_at_death and carer.dead:
+            return
         start = machine.tick
         if isinstance(command, Press):
             hold = max(1, int(command.hold * TICKS_PER_SECOND))

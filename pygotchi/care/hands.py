@@ -174,6 +174,12 @@ def simple(view: View, icon: str, seconds: float) -> Errand:
     return ok, view
 
 
+def answer(view: View) -> Errand:
+    """A call on a toy whose menus are unknown: one press of C, then see if it stopped."""
+    view = yield from press("C", then=1.0)
+    return not view.seen.attention, view
+
+
 def play(view: View, rounds: int = 5) -> Errand:
     """The P1's left/right game: five guesses, each shown by an arrow beside the pet.
 

@@ -30,6 +30,7 @@ DESCRIPTIONS = {
     "snack": "gave a snack",
     "game": "played a game",
     "scold": "scolded",
+    "answer": "answered a call",
 }
 
 
@@ -47,6 +48,7 @@ class Knowledge:
     medicine_in_a_row: int = 0
     status_every: float = 3600.0
     z_seen_at: float = -1e18  # the last time a "Z" floated on the screen
+    resting: frozenset[str] = frozenset()  # errands that kept failing, left alone a while
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -92,11 +94,16 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# A toy whose menus the carer does not know (the status pages never opened):
+# a call is still answered, with a press of C, as a person would.
+FALLBACK: Rule = ("answer", lambda k: k.seen.attention and "status" in k.resting)
+
+
 def decide(k: Knowledge) -> str | None:
-    """The first rule that applies, or None (nothing to do: look again later)."""
+    """The first rule that applies and is not resting, or None (look again later)."""
     if k.seen.dead or k.seen.blank:
         return None
-    for name, applies in RULES:
-        if applies(k):
+    for name, applies in (*RULES, FALLBACK):
+        if name not in k.resting and applies(k):
             return name
     return None
