@@ -22,6 +22,7 @@ from pygotchi.server import errors, static
 from pygotchi.server.api import health, ir, live, pets, roms, session, users
 from pygotchi.server.api.deps import Services
 from pygotchi.server.auth import Auth, load_secret
+from pygotchi.server.autopilot import Autopilot
 from pygotchi.server.irlab import IrLab
 from pygotchi.server.logs import event
 from pygotchi.server.middleware import BodyLimit, RequestLog, SecurityHeaders
@@ -30,7 +31,9 @@ from pygotchi.server.romlib import find_demo, install_demo
 from pygotchi.server.scheduler import Clock, Scheduler
 from pygotchi.server.settings import Settings
 from pygotchi.store import Database, RomFiles
+from pygotchi.store import pets as pet_store
 from pygotchi.store import users as user_store
+from pygotchi.store.models import AUTOPILOT_OFF
 
 _NO_DEMO = object()
 
@@ -52,9 +55,14 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
     auth = Auth(settings, db, load_secret(settings))
     limiter = FailureLimiter(settings.signin_failures_per_user,
                              settings.signin_failures_per_address, settings.signin_window)
+    autopilot = Autopilot(scheduler)
+    with db.session() as s:
+        for row in pet_store.all_pets(s):
+            if row.autopilot != AUTOPILOT_OFF and row.id in scheduler.pets:
+                autopilot.configure(row.id, row.owner_id, row.autopilot, row.autopilot_minutes)
     event("ready", data_dir=str(settings.data_dir.resolve()), pets=len(scheduler.pets),
           demo=demo_sha[:12] if demo_sha else "-", ms=round((time.monotonic() - began) * 1000))
-    return Services(settings, db, rom_files, scheduler, auth, limiter, demo_sha)
+    return Services(settings, db, rom_files, scheduler, auth, limiter, demo_sha, autopilot)
 
 
 def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
@@ -72,9 +80,11 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
         app.state.services = svc
         app.state.auth = svc.auth
         await svc.scheduler.start()
+        await svc.autopilot.start()
         try:
             yield
         finally:
+            await svc.autopilot.stop()
             await run_in_threadpool(app.state.irlab.close)
             await svc.scheduler.stop()
             svc.db.close()

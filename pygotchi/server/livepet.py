@@ -58,6 +58,7 @@ class LivePet:
         self.buttons = machine.buttons
         self.pressed: tuple[str, ...] = machine.pressed()
         self.holds: dict[str, set[str]] = {}
+        self.owner_pressed_at = 0.0  # wall time of the owner's last button (the autopilot waits)
         # Which buttons are down changes only through the methods below, or when a timed
         # release comes due: look at the machine only then, not after every advance.
         self._check_pressed = False
@@ -157,6 +158,7 @@ class LivePet:
         A button stays down while any holder (a websocket, a REST client) holds it.
         """
         name = self.button_name(button)
+        self.owner_pressed_at = now
         with self.lock:
             self._run(now)
             holders = self.holds.setdefault(name, set())
@@ -180,12 +182,16 @@ class LivePet:
             self.dirty = self._check_pressed = True
             return self._collect()
 
-    def press_for(self, buttons: list[str], ms: float, now: float) -> tuple[int, Output]:
+    def press_for(self, buttons: list[str], ms: float, now: float,
+                  by: str = "owner") -> tuple[int, Output]:
         """Press ``buttons`` together now and release them ``ms`` later, in emulated time.
 
+        ``by`` is "owner" or "autopilot" (which waits while the owner presses).
         Returns the tick of the release and what the press changed.
         """
         names = [self.button_name(b) for b in buttons]
+        if by == "owner":
+            self.owner_pressed_at = now
         with self.lock:
             self._run(now)
             m = self.machine

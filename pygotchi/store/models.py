@@ -41,6 +41,12 @@ ROLES = (ROLE_ADMIN, ROLE_PLAYER)
 CATCH_UP = "catch_up"
 PAUSE_WHILE_DOWN = "pause_while_down"
 CATCH_UP_POLICIES = (CATCH_UP, PAUSE_WHILE_DOWN)
+
+# The autopilot (pygotchi.care) per pet: never, always, or when a call stays
+# unanswered for ``autopilot_minutes``.
+AUTOPILOT_OFF = "off"
+AUTOPILOT_MODES = (AUTOPILOT_OFF, "always", "unanswered")
+AUTOPILOT_MINUTES = 15
 IR_CONVERSATION = "conversation"
 IR_FRAMES = "frames"
 IR_KINDS = (IR_CONVERSATION, IR_FRAMES)
@@ -151,6 +157,8 @@ class Pet(Base):
     name: Mapped[str] = mapped_column(String(64))
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     catch_up: Mapped[str] = mapped_column(String(20), default=CATCH_UP)
+    autopilot: Mapped[str] = mapped_column(String(16), default=AUTOPILOT_OFF)
+    autopilot_minutes: Mapped[int] = mapped_column(Integer, default=AUTOPILOT_MINUTES)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The latest checkpoint: machine state, its emulated tick, and the wall-clock
     # instant (Unix seconds) that state belongs to.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from starlette.requests import HTTPConnection
 
 from pygotchi.server.auth import Auth
+from pygotchi.server.autopilot import Autopilot
 from pygotchi.server.ratelimit import FailureLimiter
 from pygotchi.server.scheduler import Scheduler
 from pygotchi.server.settings import Settings
@@ -22,6 +23,7 @@ class Services:
     auth: Auth
     limiter: FailureLimiter
     demo_sha: str | None
+    autopilot: Autopilot
 
 
 def services(conn: HTTPConnection) -> Services:

@@ -55,6 +55,10 @@ class PetChange(BaseModel):
     name: str | None = Field(None, max_length=200)
     paused: bool | None = None
     catch_up: Policy | None = None
+    autopilot: Literal["off", "always", "unanswered"] | None = Field(
+        None, description="the carer: never, always, or when a call goes unanswered")
+    autopilot_minutes: int | None = Field(
+        None, ge=1, le=1440, description="\"unanswered\": minutes a call may wait")
 
 
 class Confirm(BaseModel):
@@ -126,6 +130,7 @@ def pet_json(svc: Services, s: Session, row: Pet) -> dict:
         "background": model.background,
         "icons": list(model.icons),
         "error": None if usable else (live.error if live else "this pet could not be loaded"),
+        "autopilot": svc.autopilot.json(row.id, row.autopilot_minutes),
     }
 
 
@@ -195,7 +200,15 @@ def change_pet(pet_id: str, body: PetChange, request: Request, who: CurrentUser)
             row.catch_up = body.catch_up
         if body.paused is not None:
             row.paused = body.paused
+        if body.autopilot is not None:
+            row.autopilot = body.autopilot
+        if body.autopilot_minutes is not None:
+            row.autopilot_minutes = body.autopilot_minutes
         s.commit()
+        if body.autopilot is not None or body.autopilot_minutes is not None:
+            svc.autopilot.configure(row.id, row.owner_id, row.autopilot, row.autopilot_minutes)
+            event("pet_autopilot", pet=pet_id, mode=row.autopilot,
+                  minutes=row.autopilot_minutes)
         live = svc.scheduler.get(pet_id, who.user_id)
         if live is not None:
             live.policy = row.catch_up
@@ -220,6 +233,7 @@ def delete_pet(pet_id: str, request: Request, who: CurrentUser,
         s.delete(row)
         s.commit()
     svc.scheduler.remove(pet_id)
+    svc.autopilot.forget(pet_id)
     event("pet_deleted", pet=pet_id, user=who.user_id)
     return Response(status_code=204)
 
