@@ -87,8 +87,9 @@ def main() -> int:
         print(f"{name:9s} {wall:7.2f} s wall  {args.days / wall:6.3f} days/s   "
               f"{used:7.2f} s CPU  {args.days / used:6.3f} days/CPU-s")
     print(f"carer actions per day: {carer.actions / args.days:.0f}")
-    print(f"slowdown={statistics.median(cpu['carer']) / statistics.median(cpu['core']):.2f}"
-          f" (CPU time; wall {statistics.median(times['carer']) / statistics.median(times['core']):.2f})")
+    cpu_ratio = statistics.median(cpu["carer"]) / statistics.median(cpu["core"])
+    wall_ratio = statistics.median(times["carer"]) / statistics.median(times["core"])
+    print(f"slowdown={cpu_ratio:.2f} (CPU time; wall {wall_ratio:.2f})")
     return 0
 
 

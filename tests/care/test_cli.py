@@ -11,8 +11,8 @@ from pygotchi.demo import demo_rom_bytes
 @pytest.fixture
 def demo(tmp_path):
     path = tmp_path / "sprout.bin"
-    from pygotchi.emu.rom import words_to_rombin
     from pygotchi.emu import load_rom
+    from pygotchi.emu.rom import words_to_rombin
 
     path.write_bytes(words_to_rombin(load_rom(demo_rom_bytes()).words))
     return str(path)

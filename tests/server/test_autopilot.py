@@ -30,7 +30,8 @@ def sprout(serve):
 
 
 def texts(user, pet_id: str) -> list[str]:
-    return [e["text"] for e in user.call("GET", f"/api/pets/{pet_id}").json()["autopilot"]["recent"]]
+    pet = user.call("GET", f"/api/pets/{pet_id}").json()
+    return [entry["text"] for entry in pet["autopilot"]["recent"]]
 
 
 def test_off_by_default_and_bad_settings_are_refused(sprout) -> None:
