@@ -31,6 +31,7 @@ const SHELL = [
   "/static/js/socket.js",
   "/static/js/ui-icons.js",
   "/static/js/views/account.js",
+  "/static/js/views/autopilot.js",
   "/static/js/views/ir.js",
   "/static/js/views/ir-build.js",
   "/static/js/views/ir-editor.js",

@@ -443,3 +443,34 @@ def test_installable_as_a_pwa(browser: Any, server_url: str) -> None:
         assert active == f"{server_url}/sw.js"
     finally:
         context.close()
+
+
+def test_autopilot_is_switched_from_the_pet_menu(phone: Page, server_url: str) -> None:
+    page = phone
+    if "#/pets/" not in page.url:
+        open_first_pet(page, server_url)
+    page.get_by_role("button", name="Pet menu").click()
+    sheet = page.get_by_role("dialog")
+    mode = sheet.get_by_label("Autopilot", exact=True)
+    expect(mode).to_have_value("off")
+    expect(sheet.get_by_label("Minutes a call may wait")).to_be_hidden()
+    mode.select_option("unanswered")
+    minutes = sheet.get_by_label("Minutes a call may wait")
+    expect(minutes).to_be_visible()
+    expect(sheet.get_by_test_id("autopilot-status")).to_have_text(
+        "The autopilot is watching for calls.")
+    minutes.fill("0")
+    minutes.dispatch_event("change")
+    expect(page.locator(".toast").last).to_contain_text("1 to 1440")
+    minutes.fill("20")
+    minutes.dispatch_event("change")
+    pet_id = page.url.rsplit("/", 1)[-1]
+    page.wait_for_function(
+        f"""async () => {{
+            const r = await fetch('/api/pets/{pet_id}');
+            const a = (await r.json()).autopilot;
+            return a.mode === 'unanswered' && a.minutes === 20;
+        }}""", timeout=WAIT_MS)
+    mode.select_option("off")
+    expect(sheet.get_by_test_id("autopilot-status")).to_have_text("The autopilot is off.")
+    sheet.get_by_role("button", name="Close").click()

@@ -7,6 +7,7 @@ import { api } from "./api.js";
 import { busy, confirmDialog, field, formatDate, formatDuration, h, showError, svg, toast } from "./dom.js";
 import { ICONS_UI } from "./ui-icons.js";
 import { petProblem } from "./models.js";
+import { autopilotSection } from "./views/autopilot.js";
 
 const CATCH_UP = {
   catch_up: "Live on, catch up later",
@@ -155,6 +156,7 @@ export function openPetMenu(pet, { status, setPaused, onChange, onDeleted }) {
       section("Time", h("div", { class: "button-row" }, pauseBtn),
         field("When the server is down", catchUp,
           "Live on: when the server is back, the pet catches up on the time it missed, as a toy left alone would. Pause: its time stops too.")),
+      autopilotSection(pet, { onChange, section }),
       section("Save state", h("p", { class: "muted small" },
         "Download the pet's whole life as a file, to keep or to load elsewhere."), saveLinks),
       section("Load state", loadForm),
