@@ -91,6 +91,8 @@ class Carer:
         k.seen, k.now = seen, view.seconds
         if seen.asleep:
             k.z_seen_at = view.seconds
+        if seen.egg:
+            k.egg_seen_at = view.seconds
         if seen.attention and seen.idle:
             if k.call_since is None:
                 k.call_since = view.seconds

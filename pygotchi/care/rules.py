@@ -48,6 +48,7 @@ class Knowledge:
     medicine_in_a_row: int = 0
     status_every: float = 3600.0
     z_seen_at: float = -1e18  # the last time a "Z" floated on the screen
+    egg_seen_at: float = -1e18  # the last time the egg wobbled on the screen
     resting: frozenset[str] = frozenset()  # errands that kept failing, left alone a while
     notes: list[str] = field(default_factory=list)
 
@@ -73,6 +74,11 @@ def _awake(k: Knowledge) -> bool:
     return not _asleep(k) and not k.seen.dark
 
 
+def _hatched(k: Knowledge) -> bool:
+    """No egg now nor a moment ago (between its two wobbles the egg is harder to tell)."""
+    return not k.seen.egg and k.now - k.egg_seen_at > 60.0
+
+
 RULES: tuple[Rule, ...] = (
     # A new toy's clock must be set before the egg hatches.
     ("set_clock", lambda k: k.seen.egg and not k.clock_checked),
@@ -80,7 +86,7 @@ RULES: tuple[Rule, ...] = (
     ("light_on", lambda k: k.seen.dark and not _asleep(k)),
     ("medicine", lambda k: k.seen.sick and k.medicine_in_a_row < 4),
     ("clean", lambda k: k.seen.droppings > 0 and not _asleep(k)),
-    ("status", lambda k: _awake(k) and not k.seen.egg and not k.status_fresh),
+    ("status", lambda k: _awake(k) and _hatched(k) and not k.status_fresh),
     # Calling with no empty gauge: a test of discipline (such a pet also refuses food).
     ("scold", lambda k: _awake(k) and k.seen.attention and k.status_fresh
         and k.status is not None and k.status.hungry and k.status.happy),
