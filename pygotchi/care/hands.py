@@ -186,7 +186,7 @@ def play(view: View, rounds: int = 5) -> Errand:
     A press made during an animation is ignored by the toy, so each guess is
     repeated until its arrow shows.
     """
-    from pygotchi.care.sprites import ARROW
+    from pygotchi.care.sprites import GUESS_LEFT, GUESS_RIGHT, frame_rows
 
     ok, view = yield from open_menu(view, "game")
     if not ok:
@@ -200,9 +200,8 @@ def play(view: View, rounds: int = 5) -> Errand:
         view = yield from press("A", then=0.3)
         shown = False
         for _ in range(4):
-            from pygotchi.care.sprites import frame_rows
-
-            if ARROW.find(frame_rows(view.frame)):
+            rows = frame_rows(view.frame)
+            if GUESS_LEFT.find(rows) or GUESS_RIGHT.find(rows):
                 shown = True
                 break
             view = yield from wait(0.25)

@@ -169,6 +169,18 @@ ARROW = Sprite("arrow", (
     "..#...",
 ))
 
+# The left/right game: the guess, an arrow beside the pet (A: pointing left, at the left).
+GUESS_LEFT = Sprite("guess-left", (
+    "...#...",
+    "..##...",
+    ".#####.",
+    "######.",
+    ".#####.",
+    "..##...",
+    "...#...",
+))
+GUESS_RIGHT = Sprite("guess-right", tuple(line[::-1] for line in GUESS_LEFT.art))
+
 # --- the status pages --------------------------------------------------------------
 
 HEART_FULL = Sprite("heart-full", (

@@ -45,6 +45,7 @@ def test_hungry_and_unhappy_newborn_is_fed_and_played_with(p1, newborn) -> None:
     carer = Carer()
     drive(m, carer, m.tick + 10 * 60 * T)
     assert "meal" in kinds(carer)
+    assert "game" in kinds(carer)  # five guesses seen through (each guess's arrow showed)
     assert m.read_memory(HUNGER) > 0 and m.read_memory(HAPPY) > 0
     # It fed until the page showed four hearts (the baby gets hungry again fast).
     assert carer.last_status is not None and carer.last_status.hungry >= 1
@@ -73,16 +74,19 @@ def test_sick_pet_gets_medicine(p1, newborn) -> None:
 
 
 def test_asleep_with_the_light_on_gets_the_light_off(p1, newborn) -> None:
-    # The baby naps within its first hour; care for it (so it lives) until it does.
+    # The baby naps within its first hours; care for it (so it lives), all but the
+    # light, until it does.
+    from pygotchi.care.rules import DESCRIPTIONS
+
     m = machine(p1, newborn)
-    carer = Carer()
-    for _ in range(2 * 3600 // 5):
+    carer = Carer(only=frozenset(DESCRIPTIONS) - {"light_off"})
+    for _ in range(16 * 3600 // 5):
         drive(m, carer, m.tick + 5 * T)
         seen = look(m.screen().frame)
         if seen.asleep and not seen.dark and not carer.busy:
             break
     else:
-        raise AssertionError("the pet did not fall asleep within two hours")
+        raise AssertionError("the pet did not fall asleep within 16 hours")
     assert m.read_memory(LIGHT) == 15
     carer = Carer()
     drive(m, carer, m.tick + 2 * 60 * T)
@@ -90,3 +94,26 @@ def test_asleep_with_the_light_on_gets_the_light_off(p1, newborn) -> None:
     assert m.read_memory(LIGHT) == 0
     seen = look(m.screen().frame)
     assert seen.dark and seen.asleep
+
+
+def test_a_call_with_nothing_missing_is_scolded(p1, newborn) -> None:
+    # Raise the pet with every errand but scolding until it calls while its hearts
+    # are not empty (a test of discipline); then a full carer scolds it.
+    from pygotchi.care.rules import DESCRIPTIONS
+
+    m = machine(p1, newborn)
+    lenient = Carer(only=frozenset(DESCRIPTIONS) - {"scold", "answer"})
+    for _ in range(2 * 24 * 3600 // 30):
+        drive(m, lenient, m.tick + 30 * T)
+        seen = look(m.screen().frame)
+        k = lenient._k  # what it knows: the call, and a status page read since it began
+        if (seen.attention and seen.idle and not lenient.busy and k.call_since is not None
+                and k.status is not None and k.status_at > k.call_since
+                and k.status.hungry and k.status.happy):
+            break
+    else:
+        raise AssertionError("no discipline call in two days")
+    carer = Carer()
+    drive(m, carer, m.tick + 5 * 60 * T)
+    assert "scold" in kinds(carer)
+    assert not look(m.screen().frame).attention
