@@ -18,6 +18,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 
 from pygotchi.care.look import P1_ICONS, Look, look
+from pygotchi.care.sprites import GUESS_LEFT, GUESS_RIGHT, frame_rows
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,6 @@ def play(view: View, rounds: int = 5) -> Errand:
     A press made during an animation is ignored by the toy, so each guess is
     repeated until its arrow shows.
     """
-    from pygotchi.care.sprites import GUESS_LEFT, GUESS_RIGHT, frame_rows
-
     ok, view = yield from open_menu(view, "game")
     if not ok:
         view = yield from home(view)

@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from pygotchi.care import sprites
-from pygotchi.care.sprites import FULL_ROW, HEIGHT, frame_rows
+from pygotchi.care.sprites import FULL_ROW, frame_rows
 
 # Icon slots of the P1/P2 glass (pygotchi.emu.Model.icons names them per model).
 P1_ICONS = ("food", "light", "game", "medicine", "toilet", "status", "discipline", "attention")
@@ -120,4 +120,4 @@ def look(frame: bytes, icon_names: tuple[str, ...] = P1_ICONS) -> Look:
     )
 
 
-__all__ = ["DARK_DOTS", "HEIGHT", "Look", "P1_ICONS", "look"]
+__all__ = ["DARK_DOTS", "Look", "P1_ICONS", "look"]
