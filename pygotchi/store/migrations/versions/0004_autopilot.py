@@ -1,7 +1,7 @@
 """The autopilot setting of each pet: off, always, or when a call goes unanswered.
 
-Revision ID: 0003_autopilot
-Revises: 0002
+Revision ID: 0004_autopilot
+Revises: 0003_oidc_identity
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_autopilot"
-down_revision = "0002"
+revision = "0004_autopilot"
+down_revision = "0003_oidc_identity"
 branch_labels = None
 depends_on = None
 
