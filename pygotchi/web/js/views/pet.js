@@ -1,22 +1,23 @@
-// The pet view: the toy itself (shell, icons, LCD, buttons), live over the socket,
-// plus sound settings and the pet menu.
+// The pet view: the toy itself, live over the socket. This module loads the pet
+// and wires the parts together; each part is what the person sees:
+//   pet/screen.js    the shell, LCD, icons, overlay
+//   pet/controls.js  the buttons, A+C, Tap, keyboard shortcuts
+//   pet/sound.js     the beeper and the sound card
+//   pet/status.js    connection, run state, age, catch-up progress
+//   pet/menu.js      the pet menu sheet (rename, pause, state files, reset...)
+// Other cards about the pet go into `below` (under the status and controls), one
+// line each here.
 
 import { api } from "../api.js";
-import { formatDuration, h, svg, toast } from "../dom.js";
-import { themeFor, themeStyle } from "../art.js";
-import { ICON_LABELS, iconSvg, iconsFor } from "../icons.js";
-import { Lcd } from "../lcd.js";
-import { Beeper } from "../audio.js";
-import { ButtonPad } from "../pad.js";
+import { h, svg, toast } from "../dom.js";
 import { CLOSE_NOT_FOUND, CLOSE_UNAUTHORIZED, PetSocket } from "../socket.js";
-import { settings } from "../settings.js";
-import { openPetMenu } from "../petmenu.js";
 import { ICONS_UI } from "../ui-icons.js";
 import { backgroundFor, petProblem, toyLabel } from "../models.js";
-
-// What the three buttons do on the first toys; screen readers read these.
-const ABC_HINTS = { A: "select", B: "confirm", C: "cancel" };
-const KEY_HINT = { A: "1 or A", B: "2 or S", C: "3 or D" };
+import { petScreen, toyShell } from "./pet/screen.js";
+import { petControls } from "./pet/controls.js";
+import { petSound } from "./pet/sound.js";
+import { catchUpPercent, petStatus } from "./pet/status.js";
+import { openPetMenu } from "./pet/menu.js";
 
 /** The one shared debug hook (tests and curious people read it in the console). */
 function debugHook(petId) {
@@ -28,139 +29,39 @@ function debugHook(petId) {
   return dbg;
 }
 
+function notFound(root) {
+  root.append(h("section", { class: "card" },
+    h("h1", {}, "Pet not found"),
+    h("p", {}, "This pet does not exist, or it is not yours."),
+    h("a", { class: "btn btn-primary", href: "#/pets" }, "Back to your pets")));
+  return null;
+}
+
 export async function petView(root, ctx, petId) {
   let pet;
   let roms = [];
   try {
     [pet, roms] = await Promise.all([api.pet(petId), api.roms().catch(() => [])]);
   } catch (err) {
-    if (err.status === 404) {
-      root.append(h("section", { class: "card" },
-        h("h1", {}, "Pet not found"),
-        h("p", {}, "This pet does not exist, or it is not yours."),
-        h("a", { class: "btn btn-primary", href: "#/pets" }, "Back to your pets")));
-      return null;
-    }
+    if (err.status === 404) return notFound(root);
     throw err;
   }
   const dbg = debugHook(pet.id);
-  const background = backgroundFor(pet, roms);
   const buttons = pet.buttons || ["A", "B", "C"];
-  const hasTap = buttons.includes("TAP");
-  const pressButtons = buttons.filter((b) => b !== "TAP");
-  const isAbc = pressButtons.length === 3 && ["A", "B", "C"].every((b) => pressButtons.includes(b));
 
-  // --- the toy ------------------------------------------------------------------
-  const canvas = h("canvas", {
-    class: "lcd", role: "img", "aria-label": `${pet.name}'s screen`,
-    "aria-roledescription": "LCD", "data-testid": "lcd",
-  });
-  const lcd = new Lcd(canvas);
-  const overlay = h("div", { class: "lcd-overlay", hidden: true, "aria-live": "polite" });
-  const slot = h("div", { class: hasTap ? "lcd-slot tappable" : "lcd-slot" }, canvas, overlay);
-  if (hasTap) slot.title = "Tap the screen";
-
-  const iconNames = iconsFor(pet.model, pet.icons);
-  const iconEls = iconNames.map((name, i) => h("span", {
-    class: "lcd-icon", role: "img", "data-icon": name, "data-bit": String(i),
-    "aria-label": `${ICON_LABELS[name] || name}: off`,
-  }, iconSvg(name)));
-  const beepDot = h("span", { class: "beep-dot", "aria-hidden": "true" }, svg(ICONS_UI.note));
-
-  const face = h("div", { class: "faceplate" },
-    h("div", { class: "icon-row" }, iconEls.slice(0, 4)),
-    slot,
-    h("div", { class: "icon-row" }, iconEls.slice(4, 8)),
-    beepDot);
-
-  const pad = new ButtonPad((name, down) => sendButton(name, down));
-  const buttonEls = pressButtons.map((name) => pad.bind(h("button", {
-    type: "button", class: isAbc ? `toy-btn toy-btn-${name.toLowerCase()}` : "toy-btn toy-btn-pill",
-    "data-button": name,
-    "aria-label": isAbc ? `${name} button (${ABC_HINTS[name]})` : `${label(name)} button`,
-    title: isAbc ? `${name}: ${ABC_HINTS[name]} (key ${KEY_HINT[name]})` : label(name),
-  }, isAbc ? h("span", { class: "toy-btn-letter", "aria-hidden": "true" }, name) : label(name)),
-  [name]));
-
-  const shell = h("div", {
-    class: "shell", style: themeStyle(background),
-    "data-background": background, "data-theme": themeFor(background).name,
-  },
-  h("div", { class: "shell-loop", "aria-hidden": "true" }),
-  h("div", { class: "shell-motif", "aria-hidden": "true" }),
-  face,
-  h("div", { class: isAbc ? "toy-buttons abc" : "toy-buttons grid", role: "group",
-    "aria-label": "Toy buttons" }, buttonEls),
-  h("div", { class: "shell-brand", "aria-hidden": "true" }, "pygotchi"));
-
-  // --- below the toy ------------------------------------------------------------
-  const extra = [];
-  if (buttons.includes("A") && buttons.includes("C")) {
-    extra.push(pad.bind(h("button", { type: "button", class: "btn btn-soft hold-btn",
-      "data-button": "A+C", "aria-label": "A and C together", title: "A+C (key Space)" },
-    "A+C"), ["A", "C"]));
-  }
-  if (hasTap) {
-    extra.push(h("button", { type: "button", class: "btn btn-soft", "data-button": "TAP",
-      title: "Tap the screen (key T)", onclick: () => doTap() }, "Tap"));
-  }
-
-  const beeper = new Beeper({ volume: settings.volume, muted: settings.muted,
-    vibrate: settings.vibrate });
-  beeper.onBeep = (rec) => {
+  // --- the parts --------------------------------------------------------------------
+  const screen = petScreen(pet, { onTap: buttons.includes("TAP") ? () => doTap() : null });
+  const controls = petControls(buttons, { send: (name, down) => sendButton(name, down),
+    tap: () => doTap() });
+  const sound = petSound({ onBeep: (rec) => {
     dbg.beeps.push(rec);
     if (dbg.beeps.length > 500) dbg.beeps.splice(0, dbg.beeps.length - 500);
-    beepDot.classList.remove("on");
-    void beepDot.offsetWidth; // restart the CSS animation
-    beepDot.classList.add("on");
-  };
-  const unlock = () => beeper.unlock();
-  document.addEventListener("pointerdown", unlock, true);
-  document.addEventListener("keydown", unlock, true);
-  // Arriving here by a click or tap (the usual way) already counts as a gesture for
-  // the autoplay rules, so the first beep can play before the next touch.
-  if (navigator.userActivation?.hasBeenActive) unlock();
-
-  const muteBtn = h("button", { type: "button", class: "icon-btn", "data-testid": "mute",
-    onclick: () => setMuted(!beeper.muted) });
-  const volume = h("input", { type: "range", min: "0", max: "100", step: "1",
-    value: String(Math.round(beeper.volume * 100)), "aria-label": "Volume", class: "volume",
-    oninput: () => {
-      beeper.setVolume(volume.value / 100);
-      settings.volume = beeper.volume;
-      if (beeper.muted && beeper.volume > 0) setMuted(false);
-    },
-    onchange: () => beeper.chirp() });
-  function setMuted(m) {
-    beeper.setMuted(m);
-    settings.muted = m;
-    muteBtn.replaceChildren(svg(m ? ICONS_UI.soundOff : ICONS_UI.soundOn));
-    // A toggle: constant name, the state is in aria-pressed.
-    muteBtn.setAttribute("aria-label", "Mute sound");
-    muteBtn.setAttribute("aria-pressed", String(m));
-    muteBtn.title = m ? "Unmute" : "Mute";
-  }
-  setMuted(beeper.muted);
-
-  const soundRow = h("div", { class: "sound-row" }, muteBtn, volume);
-  if ("vibrate" in navigator) {
-    const vib = h("input", { type: "checkbox", checked: beeper.vibrate,
-      onchange: () => { beeper.vibrate = vib.checked; settings.vibrate = vib.checked; } });
-    soundRow.append(h("label", { class: "check" }, vib, "Vibrate"));
-  }
-
-  const connPill = h("span", { class: "pill pill-connecting", "data-testid": "connection",
-    role: "status" }, "Connecting…");
-  const retryBtn = h("button", { type: "button", class: "link-btn", hidden: true,
-    onclick: () => sock.reconnectNow() }, "Retry now");
-  const statusText = h("span", { class: "muted small" });
-  const ageText = h("span", { class: "muted small", title: "Time lived on the pet's own clock" });
-  const progress = h("div", { class: "catchup", hidden: true },
-    h("div", { class: "catchup-label" }),
-    h("div", { class: "bar" }, h("div", { class: "bar-fill" })));
+    screen.flashBeep();
+  } });
+  const status = petStatus({ retry: () => sock.reconnectNow() });
+  const below = h("div", { class: "pet-below" });
 
   const nameEl = h("h1", { class: "pet-title" }, pet.name);
-  const modelEl = h("span", { class: "muted small" }, toyLabel(pet));
   // The server reports a pet it cannot run (its ROM is gone, its state is broken).
   const problem = petProblem(pet)
     ? h("p", { class: "form-error", role: "alert" }, `This pet cannot run: ${petProblem(pet)}`)
@@ -168,61 +69,23 @@ export async function petView(root, ctx, petId) {
   const menuBtn = h("button", { type: "button", class: "icon-btn", "aria-label": "Pet menu",
     title: "Pet menu", "aria-haspopup": "dialog", onclick: () => menu() }, svg(ICONS_UI.gear));
 
-  // Desktop only (CSS shows it for fine pointers): the shortcuts as keycaps.
-  const kbd = (...keys) => keys.map((k, i) => [i ? " " : "", h("kbd", {}, k)]);
-  const hints = isAbc
-    ? [["A", kbd("1", "A")], ["B", kbd("2", "S")], ["C", kbd("3", "D")], ["A+C", kbd("Space")]]
-    : pressButtons.slice(0, 9).map((b, i) => [label(b), kbd(String(i + 1))]);
-  if (!isAbc && buttons.includes("A") && buttons.includes("C")) hints.push(["A+C", kbd("Space")]);
-  if (hasTap) hints.push(["Tap", kbd("T")]);
-  const keyHint = h("div", { class: "key-hint" },
-    h("h2", { class: "small-title" }, "Keyboard"),
-    h("dl", { class: "keys" }, hints.map(([what, keys]) =>
-      h("div", {}, h("dt", {}, what), h("dd", {}, keys)))),
-    h("p", { class: "muted small" }, "Hold a key as long as you would hold the button."));
-
   const view = h("section", { class: "pet-view" },
     h("div", { class: "pet-bar" },
       h("a", { href: "#/pets", class: "icon-btn", "aria-label": "Back to your pets",
         title: "Your pets" }, svg(ICONS_UI.back)),
-      h("div", { class: "pet-heading" }, nameEl, modelEl),
+      h("div", { class: "pet-heading" }, nameEl,
+        h("span", { class: "muted small" }, toyLabel(pet))),
       menuBtn),
     problem,
     h("div", { class: "pet-layout" },
-      h("div", { class: "stage" }, shell, progress),
+      h("div", { class: "stage" },
+        toyShell(backgroundFor(pet, roms), screen.face, controls.group), status.progress),
       h("div", { class: "side" },
-        h("div", { class: "status-row" }, connPill, retryBtn, statusText, ageText),
-        extra.length ? h("div", { class: "extra-row" }, extra) : null,
-        h("div", { class: "card sound-card" },
-          h("h2", { class: "small-title" }, "Sound"), soundRow),
-        keyHint)));
+        status.row, controls.extraRow, sound.card, controls.keyHint, below)));
   root.append(view);
+  screen.mount();
 
-  // --- sizing ---------------------------------------------------------------------
-  const ro = new ResizeObserver(() => lcd.fit(slot.clientWidth));
-  ro.observe(slot);
-  lcd.fit(slot.clientWidth || 224);
-
-  // --- keyboard -----------------------------------------------------------------
-  const keys = {};
-  if (isAbc) {
-    Object.assign(keys, { 1: ["A"], a: ["A"], 2: ["B"], s: ["B"], 3: ["C"], d: ["C"],
-      " ": ["A", "C"] });
-  } else {
-    pressButtons.slice(0, 9).forEach((b, i) => { keys[String(i + 1)] = [b]; });
-    if (buttons.includes("A") && buttons.includes("C")) keys[" "] = ["A", "C"];
-  }
-  pad.setKeys(keys);
-  const onTapKey = (e) => {
-    if (!hasTap || e.repeat || e.key.toLowerCase() !== "t" || e.ctrlKey || e.metaKey) return;
-    if (e.target.closest?.("input,select,textarea,dialog")) return;
-    doTap();
-  };
-  document.addEventListener("keydown", onTapKey);
-
-  // --- live connection ------------------------------------------------------------
-  let lastStatus = null;
-  let statusAt = 0;
+  // --- presses ----------------------------------------------------------------------
   const restHeld = new Map();
 
   function sendButton(name, down) {
@@ -240,34 +103,14 @@ export async function petView(root, ctx, petId) {
   }
 
   function doTap() {
-    slot.classList.remove("tapped");
-    void slot.offsetWidth;
-    slot.classList.add("tapped");
+    screen.flashTap();
     if (!sock.tap()) {
       api.pressButtons(pet.id, ["TAP"], 150).catch((err) => toast(err.message, "error"));
     }
   }
-  if (hasTap) {
-    slot.addEventListener("pointerdown", (e) => {
-      if (e.pointerType === "mouse" && e.button !== 0) return;
-      e.preventDefault();
-      doTap();
-    });
-  }
 
-  function onScreen(seq, frame) {
-    lcd.setFrame(frame);
-    dbg.frames += 1;
-    dbg.seq = seq;
-    const icons = frame[64];
-    iconEls.forEach((el, i) => {
-      const on = (icons & (1 << i)) !== 0;
-      if (el.classList.contains("on") !== on) {
-        el.classList.toggle("on", on);
-        el.setAttribute("aria-label", `${ICON_LABELS[iconNames[i]] || iconNames[i]}: ${on ? "on" : "off"}`);
-      }
-    });
-  }
+  // --- live connection ----------------------------------------------------------------
+  let lastStatus = null;
 
   function live() {
     return !lastStatus || lastStatus.status === "running";
@@ -275,81 +118,51 @@ export async function petView(root, ctx, petId) {
 
   function onStatus(st) {
     lastStatus = st;
-    statusAt = performance.now();
     dbg.status = st;
     dbg.pressed = st.pressed || [];
-    pad.setRemote(st.pressed);
+    controls.pad.setRemote(st.pressed);
     pet.status = st.status;
-    if (!live()) beeper.stop();
+    if (!live()) sound.beeper.stop();
     renderStatus();
   }
 
   function renderStatus() {
     const st = lastStatus?.status || pet.status;
-    statusText.textContent = { running: "awake", paused: "paused", catching_up: "catching up" }[st] || st || "";
     view.dataset.status = st || "";
+    status.show({ status: st, catchUp: lastStatus?.catch_up,
+      emulatedSeconds: lastStatus?.emulated_seconds ?? pet.emulated_seconds,
+      ticking: lastStatus?.status === "running" && Boolean(sock?.isOpen) });
     if (st === "paused") {
-      overlay.hidden = false;
-      overlay.replaceChildren(h("span", {}, "Paused"), h("button", { type: "button",
+      screen.cover(h("span", {}, "Paused"), h("button", { type: "button",
         class: "btn btn-small", onclick: (e) => { e.stopPropagation(); setPaused(false); },
         onpointerdown: (e) => e.stopPropagation() }, "Resume"));
     } else if (st === "catching_up") {
-      const cu = lastStatus?.catch_up;
-      const pct = cu && cu.total_s > 0 ? Math.min(100, Math.floor((100 * cu.done_s) / cu.total_s)) : 0;
-      overlay.hidden = false;
-      overlay.replaceChildren(h("span", {}, `Catching up ${pct}%`));
-      progress.hidden = false;
-      progress.querySelector(".catchup-label").textContent =
-        cu ? `Catching up on ${formatDuration(cu.total_s)} away: ${pct}%` : "Catching up…";
-      progress.querySelector(".bar-fill").style.width = `${pct}%`;
+      screen.cover(h("span", {}, `Catching up ${catchUpPercent(lastStatus?.catch_up)}%`));
     } else {
-      overlay.hidden = true;
-      progress.hidden = true;
+      screen.cover(null);
     }
-    renderAge();
   }
-
-  function renderAge() {
-    let secs = lastStatus?.emulated_seconds ?? pet.emulated_seconds ?? 0;
-    // Between status messages the pet keeps living: advance the clock locally
-    // (only while connected: offline we do not know what the pet is doing).
-    if (lastStatus?.status === "running" && sock?.isOpen) {
-      secs += (performance.now() - statusAt) / 1000;
-    }
-    ageText.textContent = `age ${formatDuration(secs)}`;
-  }
-  const ageTimer = setInterval(renderAge, 1000);
 
   function onState(state, info) {
     dbg.socket = state;
+    if (state === "open") dbg.opens = (dbg.opens || 0) + 1;
     view.classList.toggle("offline", state !== "open");
-    connPill.className = `pill pill-${state}`;
-    retryBtn.hidden = state !== "waiting";
-    clearInterval(countdown);
-    if (state === "open") {
-      dbg.opens = (dbg.opens || 0) + 1;
-      connPill.textContent = "Live";
-    } else if (state === "connecting") {
-      connPill.textContent = info.attempt ? "Reconnecting…" : "Connecting…";
-    } else if (state === "waiting") {
+    if (state === "waiting") {
       // The server let go of every button this socket held; so do we.
-      pad.releaseAll({ notify: false });
-      beeper.stop();
-      const tick = () => {
-        const s = Math.max(0, Math.ceil((info.retryAt - Date.now()) / 1000));
-        connPill.textContent = s > 0 ? `Offline, retry in ${s} s` : "Reconnecting…";
-      };
-      tick();
-      countdown = setInterval(tick, 500);
-    } else {
-      connPill.textContent = "Disconnected";
+      controls.pad.releaseAll({ notify: false });
+      sound.beeper.stop();
     }
+    status.connection(state, info);
+    renderStatus();
   }
-  let countdown = null;
 
   const sock = new PetSocket(api.socketUrl(pet.id), {
-    onScreen,
-    onBuzzer: (events) => beeper.handle(events, live()),
+    onScreen: (seq, frame) => {
+      screen.draw(frame);
+      dbg.frames += 1;
+      dbg.seq = seq;
+    },
+    onBuzzer: (events) => sound.beeper.handle(events, live()),
     onStatus,
     onState,
     onError: (msg) => { dbg.errors.push(msg); toast(msg, "error"); },
@@ -363,7 +176,7 @@ export async function petView(root, ctx, petId) {
   // socket must come back by itself and the server re-sends the screen.
   dbg.dropConnection = () => sock.ws?.close(4000, "dropped for a test");
 
-  // --- pet menu -------------------------------------------------------------------
+  // --- pet menu -----------------------------------------------------------------------
   async function setPaused(paused) {
     try {
       pet = await api.updatePet(pet.id, { paused });
@@ -380,7 +193,7 @@ export async function petView(root, ctx, petId) {
       onChange: (updated) => {
         pet = { ...pet, ...updated };
         nameEl.textContent = pet.name;
-        canvas.setAttribute("aria-label", `${pet.name}'s screen`);
+        screen.rename(pet.name);
       },
       onDeleted: () => ctx.go("#/pets"),
     });
@@ -390,19 +203,9 @@ export async function petView(root, ctx, petId) {
 
   return () => {
     sock.close();
-    beeper.stop();
-    pad.destroy();
-    ro.disconnect();
-    lcd.destroy();
-    clearInterval(ageTimer);
-    clearInterval(countdown);
-    document.removeEventListener("pointerdown", unlock, true);
-    document.removeEventListener("keydown", unlock, true);
-    document.removeEventListener("keydown", onTapKey);
-    beeper.ctx?.close().catch(() => {});
+    sound.destroy();
+    controls.destroy();
+    screen.destroy();
+    status.destroy();
   };
-}
-
-function label(name) {
-  return name.charAt(0) + name.slice(1).toLowerCase();
 }

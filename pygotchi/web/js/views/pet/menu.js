@@ -3,11 +3,11 @@
 // live view picks the results up from the socket (the server re-sends the screen
 // and status after a reset or a state load).
 
-import { api } from "./api.js";
-import { busy, confirmDialog, field, formatDate, formatDuration, h, showError, svg, toast } from "./dom.js";
-import { ICONS_UI } from "./ui-icons.js";
-import { petProblem } from "./models.js";
-import { autopilotSection } from "./views/autopilot.js";
+import { api } from "../../api.js";
+import { busy, confirmDialog, field, formatDate, formatDuration, h, showError, svg, toast } from "../../dom.js";
+import { ICONS_UI } from "../../ui-icons.js";
+import { petProblem } from "../../models.js";
+import { autopilotSection } from "../autopilot.js";
 
 const CATCH_UP = {
   catch_up: "Live on, catch up later",
