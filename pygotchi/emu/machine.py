@@ -141,6 +141,15 @@ class Machine:
     def release(self, button: str, at_tick: int | None = None) -> None:
         self.set_button(button, False, at_tick)
 
+    def cancel_pending(self, button: str) -> None:
+        """Forget the queued (not yet due) changes of ``button``.
+
+        A caller that scheduled a release for later and then learns of a new press
+        cancels it first, so the old release does not cut the new press short.
+        """
+        pin = self.pin_of(button)
+        self._inputs = [i for i in self._inputs if i[2] != pin]
+
     def set_pin(self, pin: int, level: int, at_tick: int | None = None) -> None:
         if not 0 <= pin < 8:
             raise EmuError(f"input pin {pin} does not exist (K00-K03 are 0-3, K10-K13 4-7)")

@@ -23,6 +23,15 @@ from pygotchi.store.pets import Checkpoint
 
 TAP_MS = 100  # how long a websocket "tap" touches the sensor
 
+# The shortest press, in ticks (1/32 s). ROMs poll their keys: the P1 reads them on
+# its programmable-timer interrupt every 7/256 s (896 ticks), so a press shorter
+# than that can fall between two readings and vanish. Measured on the P1 ROM by
+# pressing B at every tick of a 3,000-tick window: 896 ticks miss one phase, 897
+# catch them all (tests/server/test_quick_taps.py). Over a jittery network a
+# press and its release can arrive in the same millisecond, so the server holds
+# every press at least this long in emulated time.
+MIN_HOLD_TICKS = 1024
+
 
 @dataclass
 class Output:
@@ -59,6 +68,7 @@ class LivePet:
         self.pressed: tuple[str, ...] = machine.pressed()
         self.holds: dict[str, set[str]] = {}
         self.owner_pressed_at = 0.0  # wall time of the owner's last button (the autopilot waits)
+        self._down_tick: dict[str, int] = {}  # when each held button went down
         # Which buttons are down changes only through the methods below, or when a timed
         # release comes due: look at the machine only then, not after every advance.
         self._check_pressed = False
@@ -152,6 +162,12 @@ class LivePet:
             raise EmuError(f"this pet has no button {button!r}; its buttons are {known}")
         return name
 
+    @property
+    def release_due(self) -> int | None:
+        """The tick of a scheduled release still to come (a short press held longer)."""
+        due = self._release_at
+        return due if due is not None and due > self.tick else None
+
     def hold(self, button: str, down: bool, holder: str, now: float) -> Output:
         """Press or release ``button`` for ``holder`` at the pet's present instant.
 
@@ -166,9 +182,30 @@ class LivePet:
                 holders.add(holder)
             else:
                 holders.discard(holder)
-            self.machine.set_button(name, bool(holders))
+            self._apply_holds(name)
             self.dirty = self._check_pressed = True
             return self._collect()
+
+    def _apply_holds(self, name: str) -> None:
+        """Put ``name`` down or up as its holders say, holding every press long enough.
+
+        A release that comes before MIN_HOLD_TICKS have passed since the press is
+        scheduled for then, in emulated time; a new press cancels it.
+        """
+        m = self.machine
+        if self.holds.get(name):
+            if name not in self._down_tick or name not in m.pressed():
+                m.cancel_pending(name)
+                m.press(name)
+                self._down_tick[name] = m.tick
+            return
+        pressed_at = self._down_tick.pop(name, None)
+        earliest = m.tick if pressed_at is None else pressed_at + MIN_HOLD_TICKS
+        if m.tick >= earliest:
+            m.release(name)
+        else:
+            m.release(name, at_tick=earliest)
+            self._release_at = max(self._release_at or 0, earliest)
 
     def release_all(self, holder: str, now: float) -> Output | None:
         with self.lock:
@@ -178,7 +215,7 @@ class LivePet:
             self._run(now)
             for name in held:
                 self.holds[name].discard(holder)
-                self.machine.set_button(name, bool(self.holds[name]))
+                self._apply_holds(name)
             self.dirty = self._check_pressed = True
             return self._collect()
 
@@ -195,8 +232,9 @@ class LivePet:
         with self.lock:
             self._run(now)
             m = self.machine
-            release_at = m.tick + max(1, round(ms * TICKS_PER_SECOND / 1000))
+            release_at = m.tick + max(MIN_HOLD_TICKS, round(ms * TICKS_PER_SECOND / 1000))
             for name in names:
+                m.cancel_pending(name)
                 m.press(name)
             for name in names:
                 m.release(name, at_tick=release_at)
@@ -219,6 +257,7 @@ class LivePet:
         with self.lock:
             self.machine.reset()
             self.holds.clear()
+            self._down_tick.clear()
             self._version = -1
             self._check_pressed = True
             self._release_at = None
@@ -233,6 +272,7 @@ class LivePet:
             for name in self.buttons:
                 self.machine.set_button(name, False)
             self.holds.clear()
+            self._down_tick.clear()
             self._version = -1
             self._check_pressed = True
             self._release_at = None

@@ -313,14 +313,8 @@ async def press_buttons(pet_id: str, body: ButtonPress, request: Request,
         release, out = await run_in_threadpool(live.press_for, names, body.ms, clock.now())
         svc.scheduler.publish(live, out)
         svc.scheduler.nudge(live)
-        # Answer once the pet's own clock has passed the release, so that a script's
-        # next press is a new press and not part of this one.
-        give_up = time.monotonic() + body.ms / 1000 + 10
         await asyncio.sleep(body.ms / 1000)
-        while live.target_tick(clock.now()) < release and not live.paused \
-                and not live.removed and time.monotonic() < give_up:
-            await asyncio.sleep(0.005)
-        out = await run_in_threadpool(live.advance, clock.now())
+        out = await _past_release(live, clock, release)
     else:
         def hold():
             result = None
@@ -330,9 +324,27 @@ async def press_buttons(pet_id: str, body: ButtonPress, request: Request,
 
         out = await run_in_threadpool(hold)
         svc.scheduler.nudge(live)
+        # A release right after the press waits for the shortest hold (livepet.py,
+        # MIN_HOLD_TICKS): answer once it happened, as for a timed press.
+        if body.action == "up" and live.release_due is not None:
+            svc.scheduler.publish(live, out)
+            out = await _past_release(live, clock, live.release_due)
     svc.scheduler.publish(live, out)
     return {"pressed": list(live.pressed), "emulated_seconds":
             round(live.tick / TICKS_PER_SECOND, 3)}
+
+
+async def _past_release(live, clock, release: int):
+    """Wait until the pet's own clock has passed ``release``, then catch the pet up.
+
+    Answering only then means a script's next press is a new press and not part
+    of this one.
+    """
+    give_up = time.monotonic() + 10
+    while live.target_tick(clock.now()) < release and not live.paused \
+            and not live.removed and time.monotonic() < give_up:
+        await asyncio.sleep(0.005)
+    return await run_in_threadpool(live.advance, clock.now())
 
 
 @router.get("/{pet_id}/screen")
