@@ -3,58 +3,16 @@
 // and the state downloads always go to the network (a pet's life must never be
 // served stale).
 //
-// Strategy: network first, cache as fallback. The server is usually one hop
-// away and an update of the app should show up at the next load, not the one
-// after; when the network fails we still have the last good copy.
+// The server fills in BUILD (a hash of the whole app) and SHELL (the versioned
+// URLs of every file: pygotchi/server/assets.py), so a new version of the app is
+// a new service worker with a new cache. A versioned URL never changes content,
+// so it is answered from the cache first; the page itself ("/") and anything
+// unversioned go to the network first, with the cache as fallback offline.
 
-const CACHE = "pygotchi-shell-v3";  // bump when the SHELL list changes
-const SHELL = [
-  "/",
-  "/manifest.webmanifest",
-  "/static/css/app.css",
-  "/static/js/app.js",
-  "/static/js/api.js",
-  "/static/js/art.js",
-  "/static/js/audio.js",
-  "/static/js/dom.js",
-  "/static/js/icons.js",
-  "/static/js/ir-api.js",
-  "/static/js/ir-panel.js",
-  "/static/js/ir-serial.js",
-  "/static/js/ir-transport.js",
-  "/static/js/lcd.js",
-  "/static/js/models.js",
-  "/static/js/oidc.js",
-  "/static/js/pad.js",
-  "/static/js/settings.js",
-  "/static/js/socket.js",
-  "/static/js/ui-icons.js",
-  "/static/js/views/account.js",
-  "/static/js/views/autopilot.js",
-  "/static/js/views/ir.js",
-  "/static/js/views/ir-build.js",
-  "/static/js/views/ir-editor.js",
-  "/static/js/views/ir-editor/item.js",
-  "/static/js/views/ir-editor/message.js",
-  "/static/js/views/ir-editor/session.js",
-  "/static/js/views/ir-record.js",
-  "/static/js/views/pet.js",
-  "/static/js/views/pet/controls.js",
-  "/static/js/views/pet/menu.js",
-  "/static/js/views/pet/screen.js",
-  "/static/js/views/pet/sound.js",
-  "/static/js/views/pet/status.js",
-  "/static/js/views/pets.js",
-  "/static/js/views/roms.js",
-  "/static/js/views/setup.js",
-  "/static/js/views/signin.js",
-  "/static/js/views/users.js",
-  "/static/icons/icon.svg",
-  "/static/icons/icon-192.png",
-  "/static/icons/icon-512.png",
-  "/static/icons/icon-maskable-512.png",
-  "/static/icons/apple-touch-icon.png",
-];
+const BUILD = "dev";
+const SHELL = ["/"];
+const CACHE = `pygotchi-shell-${BUILD}`;
+const VERSIONED = /\.[0-9a-f]{10}\.[a-z0-9]+$/i;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -82,6 +40,10 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(req.url);
   if (!isShell(url)) return; // API, docs, health: straight to the network
   event.respondWith((async () => {
+    if (VERSIONED.test(url.pathname)) {
+      const hit = await caches.match(req);
+      if (hit) return hit;
+    }
     try {
       const res = await fetch(req);
       if (res.ok) {
