@@ -79,6 +79,7 @@ class LivePet:
         self.dirty = False  # changed in a way the tick does not show (buttons, reset...)
         self.removed = False
         self.error: str | None = None
+        self.macro: str | None = None  # (loop) the server is pressing buttons for the owner
         # loop-only scheduler and viewer bookkeeping
         self.busy = False
         self.last_run = 0.0
@@ -241,6 +242,31 @@ class LivePet:
             self.dirty = self._check_pressed = True
             self._release_at = max(self._release_at or 0, release_at)
             return release_at, self._collect()
+
+    def press_plan(self, plan: list[tuple[tuple[str, ...], float, float]],
+                   now: float) -> tuple[int, Output]:
+        """Schedule presses in emulated time from now: (buttons, start ms, hold ms) each.
+
+        Returns the tick of the last release. The whole plan is queued on the machine
+        at once, so network and thread jitter cannot squeeze two presses together.
+        """
+        ms = TICKS_PER_SECOND / 1000
+        with self.lock:
+            self._run(now)
+            m = self.machine
+            end = m.tick
+            for names, start, hold in plan:
+                names = tuple(self.button_name(b) for b in names)
+                down = m.tick + round(start * ms)
+                up = down + max(MIN_HOLD_TICKS, round(hold * ms))
+                for name in names:
+                    m.press(name, at_tick=down)
+                for name in names:
+                    m.release(name, at_tick=up)
+                end = max(end, up)
+            self.dirty = True
+            self._release_at = max(self._release_at or 0, end)
+            return end, self._collect()
 
     def set_paused(self, paused: bool, now: float) -> Output:
         with self.lock:

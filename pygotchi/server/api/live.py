@@ -67,6 +67,8 @@ class LiveConnection:
         return await self.loop.run_in_executor(self.svc.scheduler.control_pool, fn, *args)
 
     def _playable(self) -> str | None:
+        if self.pet.macro is not None:
+            return "the server is setting the pet's clock; its buttons are free again in a moment"
         if self.pet.paused:
             return "the pet is paused: resume it to press its buttons"
         if self.pet.catch_up is not None:

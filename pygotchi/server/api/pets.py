@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from pygotchi.emu import TICKS_PER_SECOND, EmuError, Machine, StateError
 from pygotchi.emu.render import screenshot_png
-from pygotchi.server import wire
+from pygotchi.server import toyclock, wire
 from pygotchi.server.api.deps import Services, services
 from pygotchi.server.auth import CurrentUser, Principal
 from pygotchi.server.downloads import attachment, safe_filename
@@ -101,6 +101,9 @@ def _live(svc: Services, pet_id: str, who: Principal) -> LivePet:
 
 
 def _playable(pet: LivePet) -> None:
+    if pet.macro is not None:
+        raise ApiError(409, "busy", "the server is setting the pet's clock; its buttons are "
+                                    "free again in a moment")
     if pet.paused:
         raise ApiError(409, "paused", "the pet is paused: resume it to press its buttons")
     if pet.catch_up is not None:
@@ -129,6 +132,7 @@ def pet_json(svc: Services, s: Session, row: Pet) -> dict:
         "created_at": iso(row.created_at),
         "background": model.background,
         "icons": list(model.icons),
+        "set_clock": toyclock.supported(model.id),
         "error": None if usable else (live.error if live else "this pet could not be loaded"),
         "autopilot": svc.autopilot.json(row.id, row.autopilot_minutes),
     }
@@ -332,6 +336,49 @@ async def press_buttons(pet_id: str, body: ButtonPress, request: Request,
     svc.scheduler.publish(live, out)
     return {"pressed": list(live.pressed), "emulated_seconds":
             round(live.tick / TICKS_PER_SECOND, 3)}
+
+
+class ClockTime(BaseModel):
+    """The phone's local time when the person asked."""
+
+    hour: int = Field(ge=0, le=23)
+    minute: int = Field(ge=0, le=59)
+    second: int = Field(0, ge=0, le=59)
+
+
+class ClockSet(BaseModel):
+    time: str = Field(description="what the toy's clock screen reads now, HH:MM (24 h)")
+    emulated_seconds: float
+
+
+@router.post("/{pet_id}/clock", response_model=ClockSet, responses={
+    409: {"description": "paused, catching_up, busy (being set already), not_reachable "
+                         "(the clock screen did not come up) or not_set (the toy did not take "
+                         "the time)"},
+    422: {"description": "not_supported: the pet's toy has no known way to set its clock "
+                         "(only the P1 and P2 do)"}})
+async def set_clock(pet_id: str, body: ClockTime, request: Request,
+                    who: CurrentUser) -> ClockSet:
+    """Set the toy's own clock to ``time`` by pressing its buttons as a person would.
+
+    Takes as long as the presses take in the pet's time (up to about 40 s); the
+    answer says what the clock screen reads afterwards.
+    """
+    svc = services(request)
+    live = await run_in_threadpool(_live, svc, pet_id, who)
+    if not toyclock.supported(live.machine.model.id):
+        raise ApiError(422, "not_supported", f"setting the clock is not available for "
+                                             f"{live.machine.model.name}, only for the "
+                                             "Tamagotchi P1 and P2")
+    _playable(live)
+    wanted = toyclock.WallTime(body.hour, body.minute, body.second, svc.scheduler.clock.now())
+    try:
+        reading = await toyclock.set_toy_clock(svc.scheduler, live, wanted)
+    except toyclock.ClockError as exc:
+        status = 422 if exc.code == "not_supported" else 409
+        raise ApiError(status, exc.code, str(exc)) from None
+    event("pet_clock_set", pet=pet_id, user=who.user_id)
+    return ClockSet(time=str(reading), emulated_seconds=round(live.tick / TICKS_PER_SECOND, 3))
 
 
 async def _past_release(live, clock, release: int):
