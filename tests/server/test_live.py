@@ -107,7 +107,11 @@ def test_paused_pets_do_not_take_buttons(world):
         owner.call("PATCH", f"/api/pets/{pet['id']}", json={"paused": True})
         v.until(lambda v: v.statuses[-1]["status"] == "paused", what="paused status")
         v.send(type="button", button="A", down=True)
-        v.until(lambda v: v.texts)
+        v.send(type="button", button="A", down=False)
+        v.send(type="ping")
+        v.until(lambda v: {"type": "pong"} in v.texts, what="the pong")
+        # One press, one message: the release is not refused a second time.
+        assert [t["type"] for t in v.texts] == ["error", "pong"]
         assert "paused" in v.texts[0]["message"]
         owner.call("PATCH", f"/api/pets/{pet['id']}", json={"paused": False})
         v.until(lambda v: v.statuses[-1]["status"] == "running", what="running status")

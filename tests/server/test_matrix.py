@@ -61,6 +61,7 @@ CASES = {
                        needs=("rom",)),
     "health": Case("GET", "/healthz", _expect(200, 200, 200, 200)),
     "pets": Case("GET", "/api/pets", _expect(401, 200, 200, 200)),
+    "pet_screens": Case("GET", "/api/pets/screens", _expect(401, 200, 200, 200)),
     "pet_new": Case("POST", "/api/pets", _expect(401, 201, 201, 201),
                     lambda: {"json": {"name": "m", "rom": "demo"}}),
     "pet": Case("GET", "/api/pets/{pet}", PET, needs=("pet",)),

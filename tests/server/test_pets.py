@@ -229,3 +229,22 @@ def test_buttons_are_checked(world):
     owner.call("PATCH", f"/api/pets/{pet['id']}", json={"paused": True})
     r = owner.script("POST", url, json={"button": "A"})
     assert r.status_code == 409 and r.json()["error"] == "paused"
+
+
+def test_the_pet_list_glances_at_every_pet_without_running_it(world):
+    owner = world.owner
+    pet = owner.new_pet("Glance")
+    live = world.server.services.scheduler.get(pet["id"], owner.id)
+    # Running a pet takes its lock: with the lock held here, an endpoint that ran the
+    # pet would hang; this one answers from what the scheduler already has.
+    with live.lock:
+        r = owner.call("GET", "/api/pets/screens", timeout=10)
+        seq, frame = live.frame
+    assert r.status_code == 200
+    glance = {p["id"]: p for p in r.json()}[pet["id"]]
+    assert glance["status"] == "running"
+    assert bytes.fromhex(glance["frame"]) == frame and glance["seq"] == seq
+    listed = {p["id"] for p in owner.call("GET", "/api/pets").json()}
+    assert {p["id"] for p in r.json()} <= listed
+    others = world.other.call("GET", "/api/pets/screens").json()
+    assert pet["id"] not in {p["id"] for p in others}

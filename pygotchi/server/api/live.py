@@ -90,7 +90,9 @@ class LiveConnection:
         if kind == "ping":
             viewer.send(json.dumps({"type": "pong"}))
         elif kind in ("button", "tap"):
-            problem = self._playable()
+            # Letting go is always fine (a press that began before a pause must end),
+            # and refusing it too would say the same thing twice for one press.
+            problem = None if kind == "button" and msg.get("down") is False else self._playable()
             if problem:
                 viewer.send(_error(problem))
                 return

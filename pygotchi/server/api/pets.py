@@ -152,6 +152,37 @@ def list_pets(request: Request, who: CurrentUser) -> list[dict]:
         return [pet_json(svc, s, row) for row in pet_store.list_pets(s, who.user_id)]
 
 
+class PetGlance(BaseModel):
+    """What the pet list shows of one pet, as of the last time the pet ran."""
+
+    id: str
+    status: str = Field(description="running, paused or catching_up")
+    emulated_seconds: float
+    seq: int = Field(description="grows when the screen changes")
+    frame: str = Field(description="the screen: 65 bytes in hex, the live view's frame layout")
+
+
+@router.get("/screens", response_model=list[PetGlance])
+def glance_pets(request: Request, who: CurrentUser) -> list[PetGlance]:
+    """Every pet's latest screen, status and age, for the pet list to poll.
+
+    Reads what the scheduler already has: it never runs a pet, so a list left
+    open costs the pets nothing (unwatched pets run twice a second anyway).
+    """
+    svc = services(request)
+    with svc.db.session() as s:
+        ids = [row.id for row in pet_store.list_pets(s, who.user_id)]
+    out = []
+    for pet_id in ids:
+        live = svc.scheduler.get(pet_id, who.user_id)
+        if live is None or live.error is not None:
+            continue
+        seq, frame = live.frame
+        out.append(PetGlance(id=pet_id, status=live.status, seq=seq, frame=frame.hex(),
+                             emulated_seconds=round(live.tick / TICKS_PER_SECOND, 3)))
+    return out
+
+
 @router.post("", status_code=201)
 def create_pet(body: NewPet, request: Request, who: CurrentUser) -> dict:
     svc = services(request)
@@ -310,7 +341,8 @@ async def press_buttons(pet_id: str, body: ButtonPress, request: Request,
         names = [live.button_name(b) for b in names]
     except EmuError as exc:
         raise ApiError(422, "bad_button", str(exc)) from None
-    _playable(live)
+    if body.action != "up":  # letting go is always fine
+        _playable(live)
     clock = svc.scheduler.clock
     live.hot_until = clock.now() + HOT_SECONDS + body.ms / 1000
     if body.action == "press":
