@@ -18,13 +18,16 @@ emulator (``tests/server/test_toy_clock.py`` checks it on the real ROM):
   ("SET" bottom right, seconds frozen at 00). Held for 3 s here.
 * In clock setting, A adds an hour (0-11 AM, then 12 and 1-11 PM), B adds a
   minute (59 wraps to 0 without touching the hour), C confirms and the seconds
-  start from 00. Holding B repeats about three times a second; separate presses
-  register every time at 100 ms down and 250 ms up, at every phase of the ROM's
-  key polling, so we use 100 ms down, 300 ms up.
+  start from 00; the toy then shows the clock, or (the egg, at some hours) its
+  main screen, where B opens the clock setting again (showing the time kept).
+  Holding B repeats about three times a second; separate presses register
+  every time at 100 ms down and 250 ms up, at every phase of the ROM's key
+  polling, so we use 100 ms down, 300 ms up.
 * C cancels a selected menu icon and backs out of the care screens.
 
-The P2 is the P1's program with other characters; it is treated the same way,
-and the final check of the screen tells the person if it did not work.
+The P2 ROM was not available to check: the P2 is the P1's program with other
+characters, so it is treated the same way, and the final check of the screen
+tells the person (409 not_set / not_reachable) if it did not work.
 Other models (the demo, unknown programs, the Angel...) are not supported:
 the pet's JSON says so (``set_clock``) and the route answers 422.
 """
@@ -227,8 +230,19 @@ class ClockSetter:
             raise ClockError("not_set", f"the toy's clock shows {reading}, not "
                                         f"{target[0]:02d}:{target[1]:02d}; try again")
         done = await self.press(("C",))
+        if done is None:
+            # Back on the main screen. The egg does that at some hours, and there B
+            # opens the clock setting again, showing the time it now keeps: look, and
+            # confirm it once more to leave.
+            again = await self.press(("B",))
+            if again is not None and again.setting and (again.hour, again.minute) == target:
+                if await self.press(("C",)) is None:
+                    return ClockReading(again.hour, again.minute, False)
+            done = again
         if done is None or done.setting or (done.hour, done.minute) != target:
-            raise ClockError("not_set", "the toy did not take the new time")
+            shows = "no clock" if done is None else f"{done}{' (still setting)' * done.setting}"
+            raise ClockError("not_set", f"the toy did not take the new time: its screen shows "
+                                        f"{shows}, not {target[0]:02d}:{target[1]:02d}")
         # Leave the clock screen, as a person would, and let the scroll end.
         await self.press(("B",), settle_ms=LEAVE_MS)
         return done

@@ -106,6 +106,11 @@ export const api = {
     form.append("file", file);
     return request("PUT", `/api/pets/${enc(id)}/state`, { form });
   },
+  /** The pet list's glance at every pet: [{id, status, emulated_seconds, seq, frame}]. */
+  petScreens: () => request("GET", "/api/pets/screens"),
+  /** "Set to my time": the server presses the toy's buttons (takes up to ~40 s). */
+  setClock: (id, date) => request("POST", `/api/pets/${enc(id)}/clock`, { json: {
+    hour: date.getHours(), minute: date.getMinutes(), second: date.getSeconds() } }),
   /** REST fallback for a button when the live socket is down: press for `ms`. */
   pressButtons: (id, buttons, ms) =>
     request("POST", `/api/pets/${enc(id)}/buttons`,

@@ -4,6 +4,7 @@
 import { api, getSession } from "./api.js";
 import { clear, h, svg, toast } from "./dom.js";
 import { LOGO_SVG } from "./art.js";
+import { applyLabels } from "./settings.js";
 import { setupView } from "./views/setup.js";
 import { signInView } from "./views/signin.js";
 import { petsView } from "./views/pets.js";
@@ -166,6 +167,7 @@ window.addEventListener("pygotchi:unauthorized", async () => {
 });
 
 async function boot() {
+  applyLabels();
   try {
     await refreshSession();
   } catch (err) {

@@ -50,19 +50,30 @@ export function clear(el) {
   return el;
 }
 
-/** A short message at the bottom of the screen; polite for screen readers. */
+/** A short message at the top of the screen (clear of the toy's buttons); polite for
+ * screen readers. */
 export function toast(message, kind = "info", ms = 3800) {
   let box = document.getElementById("toasts");
   if (!box) {
     box = h("div", { id: "toasts", class: "toasts", role: "status", "aria-live": "polite" });
     document.body.append(box);
   }
+  // The same sentence twice at once says nothing new: keep the one shown longer.
+  const same = [...box.children].find((t) => t.textContent === message
+    && t.classList.contains(`toast-${kind}`) && !t.classList.contains("leaving"));
+  if (same) {
+    clearTimeout(same._timer);
+    same._timer = setTimeout(() => dismiss(same), ms);
+    return;
+  }
   const item = h("div", { class: `toast toast-${kind}` }, message);
   box.append(item);
-  setTimeout(() => {
-    item.classList.add("leaving");
-    setTimeout(() => item.remove(), 300);
-  }, ms);
+  item._timer = setTimeout(() => dismiss(item), ms);
+}
+
+function dismiss(item) {
+  item.classList.add("leaving");
+  setTimeout(() => item.remove(), 300);
 }
 
 /** A modal yes/no question on a native <dialog>; resolves true when confirmed. */

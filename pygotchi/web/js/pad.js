@@ -22,6 +22,7 @@ export class ButtonPad {
     this.remote = new Set(); // buttons the server says are held (other tabs, scripts)
     this.keysDown = new Map(); // key -> names, for global shortcuts
     this.keyMap = new Map();
+    this.enabled = true; // false: presses are ignored (the pet is paused or busy)
     this._onKeyDown = (e) => this._key(e, true);
     this._onKeyUp = (e) => this._key(e, false);
     this._onBlur = () => this.releaseAll();
@@ -39,6 +40,7 @@ export class ButtonPad {
   }
 
   press(names) {
+    if (!this.enabled) return;
     for (const n of names) {
       const c = this.count.get(n) || 0;
       this.count.set(n, c + 1);

@@ -4,7 +4,8 @@
 //   pet/controls.js  the buttons, A+C, Tap, keyboard shortcuts
 //   pet/sound.js     the beeper and the sound card
 //   pet/status.js    connection, run state, age, catch-up progress
-//   pet/menu.js      the pet menu sheet (rename, pause, state files, reset...)
+//   pet/menu.js      the pet menu sheet (rename, pause, clock, state files, reset...)
+//   pet/hint.js      the first-visit hint of what A, B and C do
 // Other cards about the pet go into `below` (under the status and controls), one
 // line each here.
 
@@ -18,6 +19,7 @@ import { petControls } from "./pet/controls.js";
 import { petSound } from "./pet/sound.js";
 import { catchUpPercent, petStatus } from "./pet/status.js";
 import { openPetMenu } from "./pet/menu.js";
+import { abcHint } from "./pet/hint.js";
 
 /** The one shared debug hook (tests and curious people read it in the console). */
 function debugHook(petId) {
@@ -67,12 +69,14 @@ export async function petView(root, ctx, petId) {
     ? h("p", { class: "form-error", role: "alert" }, `This pet cannot run: ${petProblem(pet)}`)
     : null;
   const menuBtn = h("button", { type: "button", class: "icon-btn", "aria-label": "Pet menu",
-    title: "Pet menu", "aria-haspopup": "dialog", onclick: () => menu() }, svg(ICONS_UI.gear));
+    title: "Pet menu", "aria-haspopup": "dialog", onclick: () => menu() }, svg(ICONS_UI.gear),
+  h("span", { class: "icon-label", "aria-hidden": "true" }, "Menu"));
 
   const view = h("section", { class: "pet-view" },
     h("div", { class: "pet-bar" },
       h("a", { href: "#/pets", class: "icon-btn", "aria-label": "Back to your pets",
-        title: "Your pets" }, svg(ICONS_UI.back)),
+        title: "Your pets" }, svg(ICONS_UI.back),
+      h("span", { class: "icon-label", "aria-hidden": "true" }, "Pets")),
       h("div", { class: "pet-heading" }, nameEl,
         h("span", { class: "muted small" }, toyLabel(pet))),
       menuBtn),
@@ -81,7 +85,8 @@ export async function petView(root, ctx, petId) {
       h("div", { class: "stage" },
         toyShell(backgroundFor(pet, roms), screen.face, controls.group), status.progress),
       h("div", { class: "side" },
-        status.row, controls.extraRow, sound.card, controls.keyHint, below)));
+        status.row, controls.isAbc ? abcHint() : null, controls.extraRow, sound.card,
+        controls.keyHint, below)));
   root.append(view);
   screen.mount();
 
@@ -111,6 +116,8 @@ export async function petView(root, ctx, petId) {
 
   // --- live connection ----------------------------------------------------------------
   let lastStatus = null;
+  let settingClock = false;
+  let sock = null; // (the socket reports its first state while being made)
 
   function live() {
     return !lastStatus || lastStatus.status === "running";
@@ -129,9 +136,13 @@ export async function petView(root, ctx, petId) {
   function renderStatus() {
     const st = lastStatus?.status || pet.status;
     view.dataset.status = st || "";
-    status.show({ status: st, catchUp: lastStatus?.catch_up,
+    const open = Boolean(sock?.isOpen);
+    status.show({ status: st, catchUp: lastStatus?.catch_up, known: open || !lastStatus,
       emulatedSeconds: lastStatus?.emulated_seconds ?? pet.emulated_seconds,
-      ticking: lastStatus?.status === "running" && Boolean(sock?.isOpen) });
+      ticking: lastStatus?.status === "running" && open });
+    const why = settingClock ? "The server is setting the toy's clock."
+      : st === "paused" ? "The pet is paused." : st === "catching_up" ? "The pet is catching up." : "";
+    controls.setEnabled(!why, why);
     if (st === "paused") {
       screen.cover(h("span", {}, "Paused"), h("button", { type: "button",
         class: "btn btn-small", onclick: (e) => { e.stopPropagation(); setPaused(false); },
@@ -156,7 +167,7 @@ export async function petView(root, ctx, petId) {
     renderStatus();
   }
 
-  const sock = new PetSocket(api.socketUrl(pet.id), {
+  sock = new PetSocket(api.socketUrl(pet.id), {
     onScreen: (seq, frame) => {
       screen.draw(frame);
       dbg.frames += 1;
@@ -176,6 +187,30 @@ export async function petView(root, ctx, petId) {
   // socket must come back by itself and the server re-sends the screen.
   dbg.dropConnection = () => sock.ws?.close(4000, "dropped for a test");
 
+  // --- the toy's clock ----------------------------------------------------------------
+
+  async function setClock() {
+    const now = new Date();
+    settingClock = true;
+    renderStatus();
+    const note = h("p", { class: "card clock-note", role: "status" },
+      "Setting the toy's clock to your time: the server is pressing its buttons for you…");
+    status.row.after(note);
+    try {
+      const done = await api.setClock(pet.id, now);
+      const [hh, mm] = done.time.split(":").map(Number);
+      const shown = new Date(2000, 0, 1, hh, mm).toLocaleTimeString([],
+        { hour: "2-digit", minute: "2-digit" });
+      toast(`The toy's clock now reads ${shown}.`, "info", 6000);
+    } catch (err) {
+      toast(err.message, "error", 8000);
+    } finally {
+      note.remove();
+      settingClock = false;
+      renderStatus();
+    }
+  }
+
   // --- pet menu -----------------------------------------------------------------------
   async function setPaused(paused) {
     try {
@@ -189,7 +224,10 @@ export async function petView(root, ctx, petId) {
   function menu() {
     openPetMenu(pet, {
       status: () => lastStatus,
+      age: () => status.ageNow(),
       setPaused,
+      setClock: pet.set_clock ? setClock : null,
+      clockBusy: () => settingClock,
       onChange: (updated) => {
         pet = { ...pet, ...updated };
         nameEl.textContent = pet.name;

@@ -1,19 +1,30 @@
-// The pet list: one card per pet with a small live-ish thumbnail, and the form
-// that hatches a new one from a ROM of the library (the built-in demo included).
+// The pet list: one card per pet with a small live thumbnail and its age, and the
+// form that hatches a new one from a ROM of the library (the built-in demo included).
+//
+// Live at low cost: every couple of seconds, while the page is visible, one small
+// request (GET /api/pets/screens) brings every pet's latest screen, status and age
+// as the scheduler last ran it; it never makes a pet run more often. Between
+// glances the ages tick locally.
 
 import { api } from "../api.js";
 import { busy, field, formatDuration, h, showError, svg } from "../dom.js";
 import { eggSvg, themeFor } from "../art.js";
 import { backgroundFor, petProblem, romLabel, toyLabel } from "../models.js";
 
-const STATUS_LABEL = { running: "Awake", paused: "Paused", catching_up: "Catching up" };
+const STATUS_LABEL = { running: "Running", paused: "Paused", catching_up: "Catching up" };
+const GLANCE_MS = 2000;
 
 export async function petsView(root, ctx) {
   const [pets, roms] = await Promise.all([api.pets(), api.roms()]);
   const isAdmin = ctx.user.role === "admin";
 
   const list = h("ul", { class: "pet-grid", "aria-label": "Your pets" });
-  for (const pet of pets) list.append(petCard(pet, roms));
+  const cards = new Map();
+  for (const pet of pets) {
+    const card = petCard(pet, roms);
+    cards.set(pet.id, card);
+    list.append(card.element);
+  }
 
   const page = h("section", { class: "page" },
     h("div", { class: "page-head" },
@@ -22,6 +33,31 @@ export async function petsView(root, ctx) {
     pets.length ? list : emptyState(),
     createForm(roms, isAdmin, ctx));
   root.append(page);
+  return pets.length ? keepLive(cards) : null;
+}
+
+/** Glance at every pet now and then; returns the view's cleanup. */
+function keepLive(cards) {
+  let timer = null;
+  let stopped = false;
+  const glance = async () => {
+    timer = null;
+    if (stopped || document.visibilityState !== "visible") return;
+    try {
+      for (const g of await api.petScreens()) cards.get(g.id)?.update(g);
+    } catch { /* the next glance may work; the list stays as it was */ }
+    if (!stopped) timer = setTimeout(glance, GLANCE_MS);
+  };
+  const onVisible = () => { if (!timer && document.visibilityState === "visible") glance(); };
+  const tick = setInterval(() => cards.forEach((c) => c.tick()), 1000);
+  document.addEventListener("visibilitychange", onVisible);
+  glance();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    clearInterval(tick);
+    document.removeEventListener("visibilitychange", onVisible);
+  };
 }
 
 function emptyState() {
@@ -32,10 +68,19 @@ function emptyState() {
 
 function petCard(pet, roms) {
   const thumb = h("canvas", { class: "thumb", width: 64, height: 32, "aria-hidden": "true" });
-  drawThumb(thumb, pet.id);
   const theme = themeFor(backgroundFor(pet, roms));
-  const status = pet.status || "running";
-  return h("li", { class: "pet-card" },
+  const chip = h("span", {});
+  const ageText = h("span", { class: "muted", "data-testid": "pet-age" });
+  let age = { secs: pet.emulated_seconds, at: performance.now(), status: pet.status || "running" };
+  const show = () => {
+    chip.className = `chip chip-${age.status}`;
+    chip.textContent = STATUS_LABEL[age.status] || age.status;
+    const secs = age.secs + (age.status === "running" ? (performance.now() - age.at) / 1000 : 0);
+    ageText.textContent = `age ${formatDuration(secs)}`;
+  };
+  show();
+  let seq = null;
+  const element = h("li", { class: "pet-card" },
     h("a", { href: `#/pets/${encodeURIComponent(pet.id)}`, class: "pet-link",
       style: { "--card-accent": theme.shell[1], "--card-light": theme.shell[0] } },
     h("span", { class: "thumb-frame" }, thumb),
@@ -43,28 +88,34 @@ function petCard(pet, roms) {
       h("span", { class: "pet-name" }, pet.name),
       h("span", { class: "muted small" }, toyLabel(pet)),
       petProblem(pet) ? h("span", { class: "small error-text" }, petProblem(pet)) : null,
-      h("span", { class: "small" },
-        h("span", { class: `chip chip-${status}` }, STATUS_LABEL[status] || status),
-        " ", h("span", { class: "muted" }, `age ${formatDuration(pet.emulated_seconds)}`)))));
+      h("span", { class: "small" }, chip, " ", ageText))));
+  return {
+    element,
+    tick: show,
+    update(g) {
+      age = { secs: g.emulated_seconds, at: performance.now(), status: g.status };
+      show();
+      if (g.seq !== seq) {
+        seq = g.seq;
+        thumb.dataset.seq = String(seq);
+        drawThumb(thumb, g.frame);
+      }
+    },
+  };
 }
 
-async function drawThumb(canvas, petId) {
-  // The JSON screen is a small request and lets the thumbnail use the same
-  // colours as the big LCD (the PNG endpoint has its own palette and layout).
-  try {
-    const screen = await fetch(`/api/pets/${encodeURIComponent(petId)}/screen`,
-      { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null));
-    if (!screen?.pixels) return;
-    const g = canvas.getContext("2d");
-    g.fillStyle = "#c3cdb2";
-    g.fillRect(0, 0, 64, 32);
-    screen.pixels.forEach((row, y) => {
-      for (let x = 0; x < row.length; x++) {
-        g.fillStyle = row[x] === "#" ? "#1c211d" : "rgba(28,33,29,0.07)";
-        g.fillRect(x * 2, y * 2, 2, 2);
-      }
-    });
-  } catch { /* a blank thumbnail is fine */ }
+/** Draw a 65-byte screen (hex, the live view's layout) at 2x2 pixels per dot. */
+function drawThumb(canvas, hex) {
+  const g = canvas.getContext("2d");
+  g.fillStyle = "#c3cdb2";
+  g.fillRect(0, 0, 64, 32);
+  for (let y = 0; y < 16; y++) {
+    for (let x = 0; x < 32; x++) {
+      const byte = parseInt(hex.substr(2 * (4 * y + (x >> 3)), 2), 16);
+      g.fillStyle = byte & (0x80 >> (x & 7)) ? "#1c211d" : "rgba(28,33,29,0.07)";
+      g.fillRect(x * 2, y * 2, 2, 2);
+    }
+  }
 }
 
 function createForm(roms, isAdmin, ctx) {

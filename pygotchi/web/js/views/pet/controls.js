@@ -27,7 +27,8 @@ export function petControls(buttons, { send, tap }) {
     "data-button": name,
     "aria-label": isAbc ? `${name} button (${ABC_HINTS[name]})` : `${label(name)} button`,
     title: isAbc ? `${name}: ${ABC_HINTS[name]} (key ${KEY_HINT[name]})` : label(name),
-  }, isAbc ? h("span", { class: "toy-btn-letter", "aria-hidden": "true" }, name) : label(name)),
+  }, isAbc ? h("span", { class: "toy-btn-letter", "aria-hidden": "true" }, name) : label(name),
+  isAbc ? h("span", { class: "toy-btn-label", "aria-hidden": "true" }, ABC_HINTS[name]) : null),
   [name]));
   const group = h("div", { class: isAbc ? "toy-buttons abc" : "toy-buttons grid", role: "group",
     "aria-label": "Toy buttons" }, buttonEls);
@@ -40,7 +41,7 @@ export function petControls(buttons, { send, tap }) {
   }
   if (hasTap) {
     extra.push(h("button", { type: "button", class: "btn btn-soft", "data-button": "TAP",
-      title: "Tap the screen (key T)", onclick: () => tap() }, "Tap"));
+      title: "Tap the screen (key T)", onclick: () => { if (pad.enabled) tap(); } }, "Tap"));
   }
   const extraRow = extra.length ? h("div", { class: "extra-row" }, extra) : null;
 
@@ -67,13 +68,25 @@ export function petControls(buttons, { send, tap }) {
   pad.setKeys(keys);
   const onTapKey = (e) => {
     if (!hasTap || e.repeat || e.key.toLowerCase() !== "t" || e.ctrlKey || e.metaKey) return;
-    if (e.target.closest?.("input,select,textarea,dialog")) return;
+    if (e.target.closest?.("input,select,textarea,dialog") || !pad.enabled) return;
     tap();
   };
   document.addEventListener("keydown", onTapKey);
 
+  const all = [...buttonEls, ...extra];
   return {
     group, extraRow, keyHint, pad, hasTap, isAbc,
+    /** Buttons that cannot reach the pet (paused, busy) look and act disabled. */
+    setEnabled(on, why = "") {
+      pad.enabled = on;
+      if (!on) pad.releaseAll();
+      for (const el of all) {
+        el.classList.toggle("disabled", !on);
+        el.setAttribute("aria-disabled", String(!on));
+        if (why && !on) el.dataset.why = why;
+        else delete el.dataset.why;
+      }
+    },
     destroy() {
       pad.destroy();
       document.removeEventListener("keydown", onTapKey);

@@ -8,26 +8,34 @@ import { busy, confirmDialog, field, formatDate, formatDuration, h, showError, s
 import { ICONS_UI } from "../../ui-icons.js";
 import { petProblem } from "../../models.js";
 import { autopilotSection } from "../autopilot.js";
+import { applyLabels, settings } from "../../settings.js";
 
 const CATCH_UP = {
   catch_up: "Live on, catch up later",
   pause_while_down: "Pause with the server",
 };
 
-export function openPetMenu(pet, { status, setPaused, onChange, onDeleted }) {
+export function openPetMenu(pet, { status, age, setPaused, setClock, clockBusy, onChange,
+  onDeleted }) {
   const dlg = h("dialog", { class: "dialog sheet", "aria-labelledby": "pet-menu-title" });
   const close = () => dlg.close();
   const st = status();
   const paused = (st?.status || pet.status) === "paused";
 
-  // -- about
+  // -- about (the age ticks along while the menu is open)
+  const ageText = h("span", { "data-testid": "menu-age" });
+  const showAge = () => {
+    ageText.textContent = formatDuration(age ? age() : st?.emulated_seconds ?? pet.emulated_seconds);
+  };
+  showAge();
+  const ageTimer = setInterval(showAge, 1000);
   const romRows = h("dl", { class: "facts" },
     fact("ROM", pet.rom?.name || "?"),
     fact("Model", pet.rom?.model_name || pet.model || "?"),
     petProblem(pet) ? fact("Problem", petProblem(pet)) : null,
     fact("ROM id", h("code", { title: pet.rom?.id || "" }, (pet.rom?.id || "").slice(0, 12) || "?")),
     fact("Hatched", formatDate(pet.created_at)),
-    fact("Age", formatDuration(st?.emulated_seconds ?? pet.emulated_seconds)));
+    fact("Age", ageText));
   // Chip and size live in the ROM library; fetch them without holding up the menu.
   api.roms().then((roms) => {
     const rom = roms.find((r) => r.id === pet.rom?.id);
@@ -78,6 +86,26 @@ export function openPetMenu(pet, { status, setPaused, onChange, onDeleted }) {
     } },
   Object.entries(CATCH_UP).map(([value, text]) =>
     h("option", { value, selected: pet.catch_up === value }, text)));
+
+  // -- the toy's own clock
+  const clockPart = setClock
+    ? [h("p", { class: "muted small" }, "Sets the clock on the toy's screen to this phone's time. ",
+      "The server presses the toy's buttons for you, as you would (it takes up to half a ",
+      "minute; you can watch it happen)."),
+    h("div", { class: "button-row" }, h("button", { type: "button", class: "btn btn-soft",
+      "data-action": "set-clock", disabled: clockBusy?.() || paused,
+      onclick: () => { close(); setClock(); } },
+    `Set to my time (${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })})`)),
+    paused ? h("p", { class: "muted small" }, "Resume the pet first.") : null]
+    : [h("p", { class: "muted small", "data-testid": "clock-unsupported" },
+      "Setting the clock for you works on the Tamagotchi P1 and P2 only. On this toy, set it ",
+      "with its own buttons.")];
+
+  // -- what the app shows
+  const labels = h("input", { type: "checkbox", checked: settings.labels,
+    onchange: () => { settings.labels = labels.checked; applyLabels(labels.checked); } });
+  const display = h("label", { class: "check" }, labels,
+    "Show names under the icons and buttons");
 
   // -- save / load state
   const saveLinks = h("div", { class: "button-row" },
@@ -157,12 +185,17 @@ export function openPetMenu(pet, { status, setPaused, onChange, onDeleted }) {
         field("When the server is down", catchUp,
           "Live on: when the server is back, the pet catches up on the time it missed, as a toy left alone would. Pause: its time stops too.")),
       autopilotSection(pet, { onChange, section }),
+      section("Toy's clock", ...clockPart),
+      section("Display", display),
       section("Save state", h("p", { class: "muted small" },
         "Download the pet's whole life as a file, to keep or to load elsewhere."), saveLinks),
       section("Load state", loadForm),
       section("Start over", h("div", { class: "button-row" }, resetBtn, deleteBtn))));
 
-  dlg.addEventListener("close", () => dlg.remove());
+  dlg.addEventListener("close", () => {
+    clearInterval(ageTimer);
+    dlg.remove();
+  });
   // A click on the backdrop (outside the sheet's box) closes it, as people expect.
   dlg.addEventListener("click", (e) => {
     if (e.target !== dlg) return;

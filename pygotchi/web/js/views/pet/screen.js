@@ -33,7 +33,8 @@ export function petScreen(pet, { onTap = null } = {}) {
   const iconEls = iconNames.map((name, i) => h("span", {
     class: "lcd-icon", role: "img", "data-icon": name, "data-bit": String(i),
     "aria-label": `${ICON_LABELS[name] || name}: off`,
-  }, iconSvg(name)));
+  }, iconSvg(name),
+  h("span", { class: "icon-caption", "aria-hidden": "true" }, ICON_LABELS[name] || name)));
   const beepDot = h("span", { class: "beep-dot", "aria-hidden": "true" }, svg(ICONS_UI.note));
 
   const face = h("div", { class: "faceplate" },

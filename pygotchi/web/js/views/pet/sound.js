@@ -1,15 +1,16 @@
 // The pet's sound: the beeper that plays the toy's buzzer, and the card with
-// mute, volume and (where the device can) vibration. Preferences live in
+// mute, volume and (on phones and tablets, where there is a motor to run)
+// vibration. Preferences live in
 // settings.js, per browser.
 
 import { h, svg } from "../../dom.js";
 import { Beeper } from "../../audio.js";
-import { settings } from "../../settings.js";
+import { canVibrate, settings } from "../../settings.js";
 import { ICONS_UI } from "../../ui-icons.js";
 
 export function petSound({ onBeep }) {
   const beeper = new Beeper({ volume: settings.volume, muted: settings.muted,
-    vibrate: settings.vibrate });
+    vibrate: settings.vibrate && canVibrate() });
   beeper.onBeep = onBeep;
   const unlock = () => beeper.unlock();
   document.addEventListener("pointerdown", unlock, true);
@@ -31,7 +32,8 @@ export function petSound({ onBeep }) {
   function setMuted(m) {
     beeper.setMuted(m);
     settings.muted = m;
-    muteBtn.replaceChildren(svg(m ? ICONS_UI.soundOff : ICONS_UI.soundOn));
+    muteBtn.replaceChildren(svg(m ? ICONS_UI.soundOff : ICONS_UI.soundOn),
+      h("span", { class: "icon-label", "aria-hidden": "true" }, m ? "Muted" : "Sound"));
     // A toggle: constant name, the state is in aria-pressed.
     muteBtn.setAttribute("aria-label", "Mute sound");
     muteBtn.setAttribute("aria-pressed", String(m));
@@ -40,7 +42,7 @@ export function petSound({ onBeep }) {
   setMuted(beeper.muted);
 
   const soundRow = h("div", { class: "sound-row" }, muteBtn, volume);
-  if ("vibrate" in navigator) {
+  if (canVibrate()) {
     const vib = h("input", { type: "checkbox", checked: beeper.vibrate,
       onchange: () => { beeper.vibrate = vib.checked; settings.vibrate = vib.checked; } });
     soundRow.append(h("label", { class: "check" }, vib, "Vibrate"));

@@ -4,14 +4,17 @@
 
 import { formatDuration, h } from "../../dom.js";
 
-const STATUS_WORDS = { running: "awake", paused: "paused", catching_up: "catching up" };
+// What the server does with the pet (not what the pet does on its screen: a
+// running pet may well be asleep).
+const STATUS_WORDS = { running: "Running", paused: "Paused", catching_up: "Catching up" };
 
 export function petStatus({ retry }) {
   const connPill = h("span", { class: "pill pill-connecting", "data-testid": "connection",
     role: "status" }, "Connecting…");
   const retryBtn = h("button", { type: "button", class: "link-btn", hidden: true,
     onclick: () => retry() }, "Retry now");
-  const statusText = h("span", { class: "muted small" });
+  const statusText = h("span", { class: "chip", "data-testid": "pet-status",
+    title: "What the server does with the pet" });
   const ageText = h("span", { class: "muted small", title: "Time lived on the pet's own clock" });
   const row = h("div", { class: "status-row" }, connPill, retryBtn, statusText, ageText);
   const progress = h("div", { class: "catchup", hidden: true },
@@ -55,10 +58,13 @@ export function petStatus({ retry }) {
     /**
      * The pet's run state; `emulatedSeconds` its age now; `ticking` whether it is
      * known to be running (so the age may advance locally); `catchUp` the server's
-     * progress {done_s, total_s} while it catches up.
+     * progress {done_s, total_s} while it catches up; `known` false while offline.
      */
-    show({ status, emulatedSeconds, ticking, catchUp }) {
+    show({ status, emulatedSeconds, ticking, catchUp, known = true }) {
+      // Offline we only know what it was doing: say nothing rather than "Running".
+      statusText.hidden = !known || !status;
       statusText.textContent = STATUS_WORDS[status] || status || "";
+      statusText.className = `chip chip-${status}`;
       age = { secs: emulatedSeconds ?? 0, at: performance.now(), ticking };
       if (status === "catching_up") {
         const pct = catchUpPercent(catchUp);
@@ -70,6 +76,10 @@ export function petStatus({ retry }) {
         progress.hidden = true;
       }
       renderAge();
+    },
+    /** The age as shown now (for the pet menu, which ticks along). */
+    ageNow() {
+      return age.secs + (age.ticking ? (performance.now() - age.at) / 1000 : 0);
     },
     destroy() {
       clearInterval(ageTimer);
