@@ -71,9 +71,17 @@ def _game(*games: int) -> Callable[[bytes], bool]:
 _RAW_LETTER = re.compile(r"\[(\d{1,3}|0x[0-9a-fA-F]{1,2})\]")
 
 
+# The letters as people read and type them: the research table's names, except
+# three that fonts or the capitals rule get in the way of.
+GLYPHS: dict[int, str] = {**tables.LETTERS, 125: "\u25cb", 126: "\u00d7", 132: "\u25a1"}
+SYMBOLS = " ".join(g for c, g in sorted(GLYPHS.items()) if c >= 26 and g != "_")
+# What a person may type in a name, for messages and form hints (one place).
+ALPHABET_HINT = f"A-Z (small letters become capitals), {SYMBOLS}, _ or a space for a blank"
+
+
 def decode_name(codes: bytes) -> str:
     """Letter codes to text; codes without a known glyph appear as ``[n]``."""
-    return "".join(tables.LETTERS.get(c, f"[{c}]") for c in codes)
+    return "".join(GLYPHS.get(c, f"[{c}]") for c in codes)
 
 
 def encode_name(text: str) -> bytes:
@@ -90,11 +98,12 @@ def encode_name(text: str) -> bytes:
             i = raw.end()
             continue
         ch = text[i]
+        if "a" <= ch <= "z":
+            ch = ch.upper()  # the toy has capitals only
         if ch not in tables.LETTER_CODES:
             raise FieldError(
-                f"{ch!r} in name {text!r} is not in the toy's alphabet: use A-Z, "
-                "! ? & o x @ \u2665 \u273f \u2605 \u266a \u26f6 \u2191 \u2193 \u2192 \u2190, "
-                "_ or a space for a blank, or [n] for a raw letter code"
+                f"{ch!r} in name {text!r} is not in the toy's alphabet: use "
+                f"{ALPHABET_HINT}, or [n] for a raw letter code"
             )
         codes.append(tables.LETTER_CODES[ch])
         i += 1
@@ -261,13 +270,28 @@ def applicable(data: bytes) -> list[Field]:
     return [f for f in FIELDS if f.applies(data)]
 
 
-def unexplained_bytes(data: bytes) -> dict[int, int]:
-    """Bytes (index -> value) not fully covered by an applicable field."""
+def _covered(data: bytes) -> list[int]:
     covered = [0] * len(data)
     for f in applicable(data):
         for i in f.bytes_used:
             covered[i] |= f.mask if f.kind in ("int", "enum") else 0xFF
+    return covered
+
+
+def unexplained_bytes(data: bytes) -> dict[int, int]:
+    """Bytes (index -> value) not fully covered by an applicable field."""
+    covered = _covered(data)
     return {i: data[i] for i in range(len(data)) if covered[i] != 0xFF}
+
+
+def unexplained_bits(data: bytes) -> dict[int, int]:
+    """Byte index -> mask of its bits that no applicable field explains.
+
+    A byte that fields decode in part (gender in bit 0 of b10...) lists only the
+    rest, so a person is not told a decoded byte is unknown.
+    """
+    covered = _covered(data)
+    return {i: 0xFF & ~covered[i] for i in range(len(data)) if covered[i] != 0xFF}
 
 
 # -- choices and parsing, for user interfaces -------------------------------------------
@@ -280,7 +304,7 @@ class Choice:
 
 
 _CHOICE_TABLES: dict[str, Mapping[int, str]] = {
-    "letter": tables.LETTERS,
+    "letter": GLYPHS,
     "message_type": {code: tables.message_type_label(code) for code in range(0x0C)},
 }
 

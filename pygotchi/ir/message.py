@@ -132,7 +132,8 @@ class Message:
 
         For each field ``x`` with a name table there is also ``x_name``; bytes that
         no applicable field fully explains are listed under ``unknown`` as
-        ``{"b11": 100, ...}``.
+        ``{"b11": 100, ...}``, and under ``unknown_bits`` only the bits no field
+        explains, as ``{"b10": {"mask": 252, "value": 0}, ...}``.
         """
         data = self.data
         out: dict[str, Any] = {
@@ -150,6 +151,8 @@ class Message:
         out["name_codes"] = list(data[5:10])
         out["checksum_ok"] = self.checksum_ok
         out["unknown"] = {f"b{i}": v for i, v in F.unexplained_bytes(data).items()}
+        out["unknown_bits"] = {f"b{i}": {"mask": mask, "value": data[i] & mask}
+                               for i, mask in F.unexplained_bits(data).items()}
         return out
 
     def summary(self) -> str:

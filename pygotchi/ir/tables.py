@@ -35,11 +35,15 @@ LETTERS.update(
 )
 
 # Extra spellings accepted when a user types a name (never produced on output).
+# Lower-case a-z are read as capitals (see fields.encode_name), so "o" and "x"
+# type O and X; people write the circle, cross and square as shown by
+# fields.GLYPHS (U+26F6 is unreadable in most fonts).
 LETTER_ALIASES: dict[str, int] = {
     " ": BLANK_LETTER,
     "\u25cb": 125,  # white circle
     "\u00d7": 126,  # multiplication sign
     "*": 129,
+    "\u25a1": 132,  # white square
 }
 
 LETTER_CODES: dict[str, int] = {glyph: code for code, glyph in LETTERS.items()}

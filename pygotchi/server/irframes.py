@@ -159,7 +159,7 @@ def fields_json() -> dict[str, Any]:
             "bytes": list(f.bytes_used), "mask": f.mask, "bits": _bit_positions(f),
             "max": f.max_value, "source": f.source, "note": f.note, "choices": choices,
         })
-    return {"fields": out, "letters": _choices("letter")}
+    return {"fields": out, "letters": _choices("letter"), "name_hint": F.ALPHABET_HINT}
 
 
 def check_field_names(values: Mapping[str, Any]) -> None:

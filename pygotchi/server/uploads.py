@@ -15,7 +15,8 @@ from pygotchi.server.errors import ApiError
 
 
 async def read_upload(request: Request, limit: int, what: str) -> tuple[bytes, dict[str, str]]:
-    """The bytes of the form's ``file`` field and its other (text) fields."""
+    """The bytes of the form's ``file`` field and its other (text) fields; the file's
+    own name is under ``_filename`` (unless the form has a field of that name)."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         raise ApiError(422, "invalid", f"send the {what} as multipart/form-data with a field "
@@ -33,6 +34,8 @@ async def read_upload(request: Request, limit: int, what: str) -> tuple[bytes, d
         if len(data) > limit:
             raise ApiError(413, "too_large", f"the {what} is larger than {limit:,} bytes")
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        # The file's own name, for callers that name what they store after it.
+        fields.setdefault("_filename", upload.filename or "")
         return data, fields
     finally:
         await form.close()

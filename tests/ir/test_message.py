@@ -52,7 +52,8 @@ def test_message_decode_encode_is_exact(data: bytes) -> None:
 def test_field_write_touches_only_its_bits(data: bytes, f: fields.Field, draw) -> None:
     msg = Message.from_bytes(data)
     if f.kind == "name":
-        value = draw.draw(st.text(alphabet="ABCXYZ!?&ox_\u2665\u2605", max_size=5))
+        value = draw.draw(st.text(alphabet="ABCXYZ!?&\u25cb\u00d7_\u2665\u2605\u25a1",
+                                  max_size=5))
     elif f.kind == "notes":
         value = tuple(draw.draw(st.lists(st.integers(0, 3), min_size=4, max_size=4)))
     else:
@@ -84,6 +85,10 @@ def test_example_from_spec() -> None:
     )
     assert m1.label("gender") == "boy" and m1.get("initiator_flag") == 1
     assert m1.fields()["unknown"]["b11"] == 0 and m1.fields()["unknown"]["b14"] == 6
+    # b10 holds gender (bit 0) and the initiator flag (bit 1): only the rest is unknown.
+    bits = m1.fields()["unknown_bits"]
+    assert bits["b10"] == {"mask": 0xFC, "value": 0} and bits["b11"] == {"mask": 0xFF, "value": 0}
+    assert bits["b12"]["mask"] == 0xFF & ~0x2F and "b5" not in bits
     m2 = Message.from_hex("0E 01 BF 22 2C 01 0E 01 A0 A0 00 64 22 00 00 00 00 00 0A FC")
     assert (m2.role, m2.name, m2.label("character")) == (2, "BOB__", "Wooltchi")
     m3 = Message.from_hex("0E 08 DE 5A 28 00 0B 08 02 04 03 00 00 00 00 00 00 00 00 92")
@@ -107,8 +112,9 @@ def test_name_letters() -> None:
     assert msg.name == "ZACH\u2605"
     assert msg.replace(name="A[200]*").data[5:10] == bytes([0, 200, 129, 0xA0, 0xA0])
     assert msg.replace(name="[0x19]").name.startswith("Z")
+    assert msg.replace(name="alice").name == "ALICE"  # the toy has capitals only
     with pytest.raises(FieldError, match="alphabet"):
-        msg.replace(name="alice")
+        msg.replace(name="al\u00efce")
     with pytest.raises(FieldError, match="6 letters"):
         msg.replace(name="ABCDEF")
 
@@ -188,3 +194,16 @@ def test_a_bit_string_with_a_typo_is_reported_as_one() -> None:
     with pytest.raises(IrError) as info:
         Message.from_text("0" * 159 + "2")
     assert "159" in str(info.value) or "character" in str(info.value).lower()
+
+
+def test_names_read_small_letters_as_capitals_and_say_which_letters_exist() -> None:
+    from pygotchi.ir.errors import FieldError
+
+    assert fields.encode_name("alice") == fields.encode_name("ALICE")
+    assert fields.decode_name(fields.encode_name("bob\u26f6")) == "BOB\u25a1_"  # old square
+    with pytest.raises(FieldError) as caught:
+        fields.encode_name("zo\u00e9")
+    message = str(caught.value)
+    assert "\u26f6" not in message  # the unreadable square is gone from what people read
+    for glyph in fields.SYMBOLS.split():
+        assert glyph in message

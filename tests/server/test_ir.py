@@ -215,8 +215,12 @@ def test_import_guesses_the_format(world):
                    data={"name": "flipper capture"})
     assert [(i["kind"], i["name"], i["count"]) for i in r.json()["items"]] == [
         ("frames", "flipper capture", 2)]
-    assert count(owner) == before + 4
-    for item in owner.call("GET", "/api/ir/items").json()[:4]:
+    # Without a name: named after the file, not "Imported".
+    r = owner.call("POST", "/api/ir/import",
+                   files={"file": ("Ball game.ir", flipper.encode(), "text/plain")})
+    assert [i["name"] for i in r.json()["items"]] == ["Ball game"]
+    assert count(owner) == before + 5
+    for item in owner.call("GET", "/api/ir/items").json()[:5]:
         owner.call("DELETE", f"/api/ir/items/{item['id']}")
 
 
@@ -227,12 +231,16 @@ def test_import_guesses_the_format(world):
     ({"json": {"nothing": 1}}, 422, "text is required"),
     ({"content": b"0E 00", "headers": {"Content-Type": "text/plain"}}, 422, "send JSON"),
     ({"files": {"wrong": ("a.ir", b"x")}}, 422, "no file field named 'file'"),
+    # Binary junk: refused as such, without its bytes garbled into the message.
+    ({"files": {"file": ("junk.ir", bytes(range(256)) * 4)}}, 422, "is not a text file"),
+    ({"files": {"file": ("junk.ir", b"\x89PNG\r\n\x1a\n\x00\x00")}}, 422, "not a text"),
 ])
 def test_bad_imports_store_nothing(world, kwargs, status, says):
     owner = world.owner
     before = count(owner)
     got, _, message = error_of(owner.call("POST", "/api/ir/import", **kwargs))
     assert got == status and says in message
+    assert message.isprintable() and "\ufffd" not in message
     assert count(owner) == before
 
 

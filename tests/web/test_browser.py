@@ -129,6 +129,7 @@ def test_first_start_creates_the_administrator_and_signs_in(phone: Page, server_
     page.get_by_label("Password again").fill(PASSWORD)
     page.get_by_role("button", name="Create the administrator").click()
     expect(page.get_by_role("heading", name="Your pets")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"#/pets$"))  # not left at #/setup
 
     # Sign out through the phone menu, then back in; a wrong password shows
     # the server's message.

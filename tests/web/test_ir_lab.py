@@ -35,6 +35,7 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 from tests.web.conftest import _free_port, _healthy  # noqa: E402
 from tests.web.test_browser import PHONE, WAIT_MS, no_horizontal_scroll, sign_in  # noqa: E402
+from tests.web.test_pet_view import shot  # noqa: E402
 
 # SPEC.md §2.5 message 1: ALICE (Pipotchi) starts a visit.
 ALICE_HEX = "0E 00 DE 5A 28 00 0B 08 02 04 02 00 23 00 06 00 00 00 0A BC"
@@ -134,6 +135,9 @@ def test_build_edit_save_export_and_import_again(phone: Page, server_url: str,
     checksum = page.get_by_test_id("checksum-1")
     expect(checksum).to_contain_text("checksum ok")
     hex_before = page.get_by_test_id("hex-1").inner_text()
+    bits = first.locator(".ir-bits-box")
+    expect(bits).not_to_have_attribute("open", "")  # folded until asked for
+    bits.locator("summary").click()
     bit = first.locator('.ir-bit[data-bit="39"]')
     was = bit.inner_text()
     bit.click()
@@ -251,6 +255,91 @@ def fake_ir_server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+def test_the_editor_never_loses_an_edit(browser: Any, fake_ir_server: str) -> None:
+    """Issue 11: what a toy sends is kept apart from the person's frames, leaving
+    with unsaved changes asks first, the session buttons say what they do, the
+    bit grid is folded, decoded bits are not called unknown, and the smaller
+    defects (export with nothing saved, an unknown item's address, the name hint)."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        open_lab(page, fake_ir_server)
+        # Nothing saved on this server yet: nothing to export.
+        expect(page.get_by_test_id("ir-empty")).to_be_visible()
+        expect(page.get_by_role("link", name="Export all as .tgir")).to_be_hidden()
+        # An item that does not exist (or is someone else's): a not-found page.
+        page.goto(f"{fake_ir_server}/#/ir/items/987654")
+        expect(page.get_by_test_id("ir-not-found")).to_be_visible()
+        expect(page.get_by_role("heading", name="Something went wrong")).to_have_count(0)
+
+        # Build: the hint lists the letters the server takes; small letters are fine.
+        page.goto(f"{fake_ir_server}/#/ir/build")
+        name = page.get_by_label("Name").first
+        hint = page.locator(".field", has=name).locator(".hint").first
+        expect(hint).to_contain_text("\u25a1")  # the square, readable
+        expect(hint).not_to_contain_text("\u26f6")
+        name.fill("zo\u00e9")
+        page.get_by_role("button", name="Build").click()
+        error = page.get_by_role("alert").filter(has_text="alphabet")
+        expect(error).to_be_visible()
+        for glyph in ("\u25a1", "\u2665", "\u25cb"):
+            expect(error).to_contain_text(glyph)
+        name.fill("pia")
+        page.get_by_role("button", name="Build").click()
+        expect(page.get_by_test_id("ir-message-1")).to_contain_text('"PIA')
+        page.get_by_label("Name", exact=True).first.fill("Kept")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page).to_have_url(re.compile(r"#/ir/items/\d+$"))
+        expect(page.get_by_role("link", name="Export .tgir")).to_be_visible()
+
+        # Fields lead; the 160-bit grid is folded; the page is short on a phone.
+        first = page.get_by_test_id("ir-message-1")
+        expect(first.locator(".ir-bits-box")).not_to_have_attribute("open", "")
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height < 6000, f"the editor is {height} px tall on a phone"
+        unknown = first.get_by_test_id("ir-unknown")
+        expect(unknown).to_contain_text("b10 & FC")  # gender and flag are decoded
+        expect(unknown).not_to_contain_text("b10 =")
+
+        # The session buttons say what they do, in plain sight.
+        for label in ("Start interaction", "Wait for interaction", "Send messages"):
+            action = page.locator(".ir-action", has=page.get_by_role("button", name=label))
+            expect(action.locator(".ir-action-hint")).to_be_visible()
+
+        # What the toy answers waits apart; the person's frames stay as saved.
+        saved2 = page.get_by_test_id("hex-2").text_content()
+        page.get_by_test_id("ir-port").select_option("fake")
+        page.get_by_role("button", name="Start interaction").click()
+        expect(page.get_by_test_id("ir-status")).to_contain_text("Done: initiate")
+        received = page.get_by_test_id("ir-received")
+        expect(received).to_contain_text("Message 2")
+        shot(page, "ir-editor-received")
+        expect(page.get_by_test_id("hex-2")).to_have_text(saved2)
+        expect(page.locator(".chip", has_text="unsaved changes")).to_be_hidden()
+        received.get_by_role("button", name=re.compile("Use messages 2 and 4")).click()
+        expect(page.locator(".chip", has_text="unsaved changes")).to_be_visible()
+        expect(page.get_by_test_id("hex-2")).not_to_have_text(saved2)
+
+        # Leaving with unsaved changes asks; staying keeps them.
+        page.get_by_role("link", name="Saved").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_contain_text("Leave without saving?")
+        dialog.get_by_role("button", name="Cancel").click()
+        expect(page).to_have_url(re.compile(r"#/ir/items/\d+$"))
+        expect(page.locator(".chip", has_text="unsaved changes")).to_be_visible()
+        page.get_by_role("link", name="Saved").click()
+        page.get_by_role("dialog").get_by_role("button", name="Leave").click()
+        expect(page.get_by_role("heading", name="IR lab")).to_be_visible()
+        no_horizontal_scroll(page)
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def test_record_and_replay_through_the_servers_port(browser: Any, fake_ir_server: str) -> None:

@@ -237,3 +237,22 @@ def test_set_to_my_time_on_a_p1(browser: Any, server_url: str) -> None:
             "aria-disabled", "false")
     finally:
         context.close()
+
+
+def test_rom_and_user_forms_say_what_they_take(fresh_phone: Page, server_url: str) -> None:
+    page = fresh_phone
+    sign_in(page, server_url)
+    # A ROM named like its model is not listed as "Tamagotchi P1 — Tamagotchi P1".
+    for option in page.get_by_label("ROM").locator("option").all_inner_texts():
+        name, _, model = option.partition(" \u2014 ")
+        assert name != model, option
+    page.goto(f"{server_url}/#/roms")
+    accept = page.get_by_test_id("rom-file").get_attribute("accept")
+    assert ".h" in accept.split(",") and ".bin" in accept.split(",")
+    page.goto(f"{server_url}/#/users")
+    own = page.get_by_label("Role of admin")
+    expect(own).to_be_disabled()
+    expect(own).to_have_attribute("title", re.compile("your own role"))
+    # It must not look like the enabled selects next to it.
+    look = "(el) => getComputedStyle(el).borderStyle + ' ' + getComputedStyle(el).cursor"
+    assert own.evaluate(look) == "dashed not-allowed"

@@ -13,6 +13,7 @@ import asyncio
 import json
 import unicodedata
 from datetime import UTC, datetime
+from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -278,6 +279,22 @@ def _room_for(s: Session, request: Request, who: Principal, adding: int) -> None
                                               "on this server; delete some first")
 
 
+_BINARY = "".join(map(chr, (*range(0, 9), 11, 12, *range(14, 32))))  # control characters
+
+
+def _text_of(data: bytes, what: str) -> str:
+    """An uploaded capture as text; a binary file is refused without quoting its bytes."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or any(c in text for c in _BINARY):
+        raise ApiError(422, "not_text", f"the {what} is not a text file: a Tamagometer .tgir, a "
+                                        "Flipper .ir or a text capture (hex, bits, durations) "
+                                        "is expected")
+    return text
+
+
 async def _body(request: Request, model: type[BaseModel], what: str
                 ) -> tuple[BaseModel | None, str | None, str]:
     """A JSON body as ``model``, or an uploaded file's text (``file`` + form fields)."""
@@ -285,8 +302,10 @@ async def _body(request: Request, model: type[BaseModel], what: str
     if content_type.startswith("multipart/form-data"):
         limit = services(request).settings.max_upload_bytes
         data, form = await read_upload(request, limit, what)
-        text = data.decode("utf-8", errors="replace")
-        return None, text, form.get("name") or ""
+        text = _text_of(data, what)
+        # Named as the person named it, else after the file (not "Imported").
+        stem = PurePath(form.get("_filename") or "").stem
+        return None, text, form.get("name") or stem
     if not content_type.startswith("application/json"):
         raise ApiError(422, "invalid", f"send JSON, or the {what} as multipart/form-data "
                                        "with a field named 'file'")

@@ -21,7 +21,9 @@ import { signOutEverywhere } from "./oidc.js";
 const main = document.getElementById("main");
 const topbar = document.getElementById("topbar");
 
-const state = { session: null, cleanup: null, wanted: null };
+// `shown`: the hash of the page on screen; `guard`: the shown view's "may I leave?"
+// (ctx.setLeaveGuard), asked before another page replaces it.
+const state = { session: null, cleanup: null, wanted: null, shown: null, guard: null };
 
 const ROUTES = [
   [/^#\/setup$/, setupView, { public: true }],
@@ -55,6 +57,8 @@ function ctx() {
     user: state.session?.user || null,
     go,
     refreshSession,
+    /** `fn()` (may be async) says whether the person may leave this page now. */
+    setLeaveGuard: (fn) => { state.guard = fn; },
     signedIn: async (next) => {
       await refreshSession();
       const target = state.wanted || next || "#/pets";
@@ -66,6 +70,18 @@ function ctx() {
 
 async function route() {
   const hash = location.hash || "#/pets";
+  if (state.guard && hash !== state.shown) {
+    const guard = state.guard;
+    let ok = true;
+    try { ok = await guard(); } catch (err) { console.error(err); }
+    if (!ok) {
+      // Stay: put the address back without a new navigation (no hashchange).
+      history.replaceState(history.state, "", state.shown);
+      return;
+    }
+  }
+  state.guard = null;
+  state.shown = hash;
   if (state.cleanup) {
     try { state.cleanup(); } catch (err) { console.error(err); }
     state.cleanup = null;

@@ -12,7 +12,7 @@ function select(choices, value, attrs = {}) {
     selected: String(c.value) === String(value) }, c.label)));
 }
 
-function identityFields(legend, catalogue, defaults) {
+function identityFields(legend, catalogue, defaults, nameHint) {
   const name = h("input", { value: defaults.name, maxlength: "20", required: true,
     autocomplete: "off", autocapitalize: "characters", spellcheck: false,
     class: "ir-name-input" });
@@ -22,7 +22,8 @@ function identityFields(legend, catalogue, defaults) {
     placeholder: "random" });
   const set = h("fieldset", { class: "ir-fieldset" }, h("legend", {}, legend),
     h("div", { class: "ir-form-grid" },
-      field("Name", name, "Up to 5 capitals A-Z (and ! ? & o x @ ♥ ★ ♪); _ for a blank"),
+      // The server's own list: the hint and its error messages name the same letters.
+      field("Name", name, `Up to 5 letters: ${nameHint}`),
       field("Character", character),
       field("Gender", gender),
       field("Device ID", id, "0-65535")));
@@ -38,9 +39,12 @@ function identityFields(legend, catalogue, defaults) {
 }
 
 export async function irBuildView(root, ctx) {
-  const byName = Object.fromEntries((await fieldCatalogue()).fields.map((f) => [f.name, f]));
-  const me = identityFields("You start (initiator)", byName, { name: "PYGO", character: 19 });
-  const peer = identityFields("The other toy (responder)", byName, { name: "PEER", character: 22 });
+  const catalogue = await fieldCatalogue();
+  const byName = Object.fromEntries(catalogue.fields.map((f) => [f.name, f]));
+  const hint = catalogue.name_hint || "A-Z, _ for a blank";
+  const me = identityFields("You start (initiator)", byName, { name: "PYGO", character: 19 }, hint);
+  const peer = identityFields("The other toy (responder)", byName,
+    { name: "PEER", character: 22 }, hint);
 
   const kind = h("select", { name: "kind" },
     h("option", { value: "visit" }, "Visit"),

@@ -5,6 +5,7 @@
 //   ir-editor/item.js     name, notes, save, exports (the saved item)
 //   ir-editor/message.js  one message's card (fields, hex, bits)
 //   ir-editor/session.js  sending to a toy and receiving its answers
+//   ir-editor/received.js what a toy sent, kept apart until the person uses it
 //
 // The server does the understanding: every change goes through POST /api/ir/edit
 // (flips keep the checksum byte as it is, field changes recompute it, as
@@ -13,12 +14,13 @@
 // (built, recorded, opened from a file) is a "draft" kept in sessionStorage, so a
 // reload does not lose it.
 
-import { busy, h, showError, toast } from "../dom.js";
+import { busy, confirmDialog, h, showError, toast } from "../dom.js";
 import { fieldCatalogue, irApi } from "../ir-api.js";
 import { labHead } from "./ir.js";
 import { itemForm } from "./ir-editor/item.js";
 import { addFrameCard, messageCard } from "./ir-editor/message.js";
 import { sessionPanel } from "./ir-editor/session.js";
+import { receivedCard } from "./ir-editor/received.js";
 
 const DRAFT_KEY = "pygotchi.ir.draft";
 
@@ -55,11 +57,26 @@ function nothingOpen(root) {
   return null;
 }
 
+function notFound(root) {
+  root.append(h("section", { class: "page ir-page" }, ...labHead("Not found", "edit"),
+    h("div", { class: "card empty", "data-testid": "ir-not-found" },
+      h("p", {}, h("strong", {}, "There is no such saved item."),
+        " It may have been deleted, or it belongs to someone else."),
+      h("a", { class: "btn btn-primary", href: "#/ir" }, "Back to your saved items"))));
+  return null;
+}
+
 export async function irEditorView(root, ctx, itemId) {
   const catalogue = (await fieldCatalogue()).fields;
   let state;
   if (itemId) {
-    const item = await irApi.item(itemId);
+    let item;
+    try {
+      item = await irApi.item(itemId);
+    } catch (err) {
+      if (err.status === 404) return notFound(root);
+      throw err;
+    }
     state = { id: item.id, name: item.name, notes: item.notes, kind: item.kind,
       source: item.source, item, slots: item.frames, issues: item.conversation?.issues || [] };
   } else {
@@ -119,7 +136,12 @@ export async function irEditorView(root, ctx, itemId) {
 
   // -- changes to the messages, each through the server --------------------------------------
 
+  const bitsOpen = new Set(); // slots whose bit grid the person unfolded
   const on = {
+    bitsToggled(n, open) {
+      if (open) bitsOpen.add(n);
+      else bitsOpen.delete(n);
+    },
     edit(n, body) {
       queue = queue.then(async () => {
         const frame = state.slots[n];
@@ -169,7 +191,7 @@ export async function irEditorView(root, ctx, itemId) {
     const focusKey = cards.children[n]?.contains(document.activeElement)
       ? document.activeElement.dataset.key : null;
     const card = messageCard({ kind: state.kind, catalogue, n, frame: state.slots[n],
-      original: state.original[n], on });
+      original: state.original[n], bitsOpen: bitsOpen.has(n), on });
     if (cards.children[n]) cards.children[n].replaceWith(card);
     else cards.append(card);
     if (focusKey) card.querySelector(`[data-key="${focusKey}"]`)?.focus();
@@ -209,22 +231,44 @@ export async function irEditorView(root, ctx, itemId) {
 
   // -- talking to toys -------------------------------------------------------------------------
 
+  // Never replace the person's frames silently: what the toy sent waits in its own
+  // card until they choose.
+  const received = h("div", {});
   const session = sessionPanel(state, {
-    onReceived(result, numbers) {
+    onReceived(result, numbers, mode) {
       if (!result?.conversation) return;
-      for (const k of numbers) state.slots[k - 1] = result.conversation.frames[k - 1];
-      markDirty();
-      renderAll();
-      refreshIssues();
+      received.replaceChildren(receivedCard({ conversation: result.conversation, numbers, mode,
+        onUse(byNumber) {
+          for (const [k, frame] of Object.entries(byNumber)) state.slots[k - 1] = frame;
+          markDirty();
+          renderAll();
+          refreshIssues();
+          toast("The toy's messages are in the editor (not saved yet).");
+        } }));
+      received.scrollIntoView({ block: "nearest" });
     },
   });
+
+  // Leaving with unsaved changes asks first (a draft survives a reload in
+  // sessionStorage; a saved item's edits would not).
+  ctx.setLeaveGuard?.(async () => !state.dirty || confirmDialog({
+    title: "Leave without saving?",
+    body: "Your changes to this conversation are not saved. They are lost if you leave.",
+    confirmLabel: "Leave", danger: true }));
+  const onUnload = (e) => {
+    if (state.dirty && state.id) e.preventDefault();
+  };
+  window.addEventListener("beforeunload", onUnload);
 
   root.append(h("section", { class: "page ir-page" },
     ...labHead(state.id ? state.name : "Editor", "edit"),
     h("section", { class: "card" }, itemPart.form),
-    issuesBox, cards, session.element));
+    issuesBox, cards, received, session.element));
   itemPart.showItem(state.item);
   renderAll();
   showIssues();
-  return () => session.cleanup();
+  return () => {
+    window.removeEventListener("beforeunload", onUnload);
+    session.cleanup();
+  };
 }

@@ -57,18 +57,21 @@ export function itemMeta(item) {
 
 export async function irView(root, ctx) {
   const list = h("ul", { class: "list", "aria-label": "Saved IR items" });
+  // Offered only when there is something to put in a .tgir file.
+  const exportAll = h("p", { class: "small", hidden: true },
+    h("a", { href: irApi.exportAllUrl(), download: "", class: "btn btn-soft btn-small" },
+      svg(ICONS_UI.download), "Export all as .tgir"));
   const page = h("section", { class: "page ir-page" },
     ...labHead("IR lab", "saved", "Tamagotchi Connection conversations: record them from real " +
       "toys, take them apart bit by bit, build your own and send them back."),
     list,
-    h("p", { class: "small" },
-      h("a", { href: irApi.exportAllUrl(), download: "", class: "btn btn-soft btn-small" },
-        svg(ICONS_UI.download), "Export all as .tgir")),
+    exportAll,
     importCard(() => refresh()));
   root.append(page);
 
   async function refresh() {
     const items = await irApi.items();
+    exportAll.hidden = !items.some((i) => i.kind === "conversation" && i.count === 4);
     list.replaceChildren(...(items.length ? items.map(itemRow)
       : [h("li", { class: "list-item muted", "data-testid": "ir-empty" },
         "Nothing saved yet: build a conversation, record one, or import a file.")]));

@@ -124,7 +124,8 @@ function createForm(roms, isAdmin, ctx) {
   const sorted = [...roms].sort((a, b) => (b.builtin - a.builtin) || a.name.localeCompare(b.name));
   const rom = h("select", { name: "rom", required: true },
     sorted.map((r) => h("option", { value: r.id },
-      r.builtin ? `${r.name} (built-in)` : `${r.name} — ${romLabel(r)}`)));
+      r.builtin ? `${r.name} (built-in)`
+        : r.name === romLabel(r) ? r.name : `${r.name} — ${romLabel(r)}`)));
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
   const form = h("form", { class: "stack", "aria-labelledby": "new-pet-title" },
     field("Name", name),

@@ -54,7 +54,8 @@ export async function romsView(root, ctx) {
 
   if (isAdmin) {
     const file = h("input", { type: "file", name: "file", required: true,
-      accept: ".bin,.rom,application/octet-stream", "data-testid": "rom-file" });
+      // rom.bin images, and the C headers Arduino ports keep them in (g_program_b12[]).
+      accept: ".bin,.rom,.h,.hpp,.c,application/octet-stream,text/x-c", "data-testid": "rom-file" });
     const name = h("input", { name: "name", maxlength: "60", placeholder: "optional",
       autocomplete: "off" });
     const error = h("p", { class: "form-error", role: "alert", hidden: true,

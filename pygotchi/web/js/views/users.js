@@ -19,6 +19,7 @@ export async function usersView(root, ctx) {
   function userItem(u) {
     const self = u.id === ctx.user.id;
     const role = h("select", { "aria-label": `Role of ${u.username}`, disabled: self,
+      title: self ? "You cannot change your own role" : null,
       onchange: async () => {
         try {
           await api.updateUser(u.id, { role: role.value });

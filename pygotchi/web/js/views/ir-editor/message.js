@@ -1,6 +1,7 @@
 // One message (or frame) of the IR editor as the person sees it: its heading and
-// checksum badge, the hex line, the known fields with their selectors, the bytes
-// nobody understands yet, the bit grid, and the "paste hex or bits" form.
+// checksum badge, the known fields with their selectors, the bits nobody
+// understands yet, the hex line, the (folded) bit grid, and the "paste hex or
+// bits" form.
 //
 // Pure rendering: every change is handed to the editor through `on` callbacks
 // ({edit(n, body), replace(n, text), remove(n)}); the editor sends it to the
@@ -33,9 +34,10 @@ function fieldMap(catalogue, frame) {
 
 /**
  * The card of slot `n`: `frame` (decoded by the server, or null when missing),
- * `original` the hex it had when last saved (to mark changes).
+ * `original` the hex it had when last saved (to mark changes), `bitsOpen` whether the
+ * bit grid is unfolded (kept across edits by the editor through `on.bitsToggled`).
  */
-export function messageCard({ kind, catalogue, n, frame, original, on }) {
+export function messageCard({ kind, catalogue, n, frame, original, bitsOpen = false, on }) {
   const [heading, role] = slotTitle(kind, n);
   const testid = `ir-message-${n + 1}`;
   const head = h("div", { class: "ir-msg-head" },
@@ -48,18 +50,19 @@ export function messageCard({ kind, catalogue, n, frame, original, on }) {
   }
   head.append(checksumBadge(n, frame, on));
   const { known, owner } = fieldMap(catalogue, frame);
+  // Fields first (what a person edits), then the bytes; the 160-bit grid is folded
+  // until asked for (it made a phone page 7,000 px tall).
   return h("article", { class: "card ir-msg", "data-testid": testid },
     head,
     h("p", { class: "ir-summary small" }, frame.summary),
-    hexLine(n, frame, original),
     error,
-    h("div", { class: "ir-msg-body" },
-      h("details", { class: "ir-bits-box", open: true },
-        h("summary", {}, `Bits (${frame.bits.length})`),
-        bitGrid(n, frame, owner, original, on)),
-      h("div", {},
-        frame.format === "2024" ? fieldList(n, frame, known, on) : legacyFields(frame),
-        unknownBytes(frame))),
+    frame.format === "2024" ? fieldList(n, frame, known, on) : legacyFields(frame),
+    unknownBits(frame),
+    hexLine(n, frame, original),
+    h("details", { class: "ir-bits-box", open: bitsOpen,
+      ontoggle: (e) => on.bitsToggled?.(n, e.target.open) },
+    h("summary", {}, `Bits (${frame.bits.length}): flip them one by one`),
+    bitGrid(n, frame, owner, original, on)),
     h("div", { class: "button-row ir-msg-tools" },
       h("details", { class: "ir-raw" }, h("summary", {}, "Paste hex or bits"),
         rawForm(kind, n, frame.hex, on)),
@@ -161,7 +164,20 @@ function legacyFields(frame) {
     h("div", { class: "fact" }, h("dt", {}, k), h("dd", {}, String(v)))));
 }
 
-function unknownBytes(frame) {
+/** The bits no field explains: whole bytes, or the rest of a byte fields decode in part. */
+function unknownBits(frame) {
+  const bits = frame.fields.unknown_bits;
+  if (!bits) return legacyUnknown(frame);
+  const parts = Object.entries(bits).map(([b, { mask, value }]) => (mask === 255
+    ? `${b} = ${hex2(value)}`
+    : `${b} & ${hex2(mask)} = ${hex2(value)}`));
+  if (!parts.length) return null;
+  return h("p", { class: "small ir-unknown", "data-testid": "ir-unknown" },
+    h("strong", {}, "Not decoded yet: "), parts.join(" · "),
+    h("span", { class: "muted" }, " (bits no field above explains)"));
+}
+
+function legacyUnknown(frame) {
   const unknown = Object.entries(frame.fields.unknown || {});
   if (!unknown.length) return null;
   return h("p", { class: "small ir-unknown" }, h("strong", {}, "Unknown bytes: "),
