@@ -8,25 +8,31 @@ last checkpoint of every pet.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import secrets
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pygotchi import __version__
 from pygotchi.emu import core_warning
 from pygotchi.server import errors, static
-from pygotchi.server.api import health, ir, live, pets, roms, session, users
+from pygotchi.server.api import account, audit, health, ir, live, pets, roms, session, users
 from pygotchi.server.api.deps import Services
 from pygotchi.server.auth import Auth, load_secret
 from pygotchi.server.autopilot import Autopilot
+from pygotchi.server.clientaddr import ClientAddress, TrustedProxies
 from pygotchi.server.irlab import IrLab
+from pygotchi.server.livesockets import LiveSockets
 from pygotchi.server.logs import event
 from pygotchi.server.middleware import BodyLimit, RequestLog, SecurityHeaders
-from pygotchi.server.ratelimit import FailureLimiter
+from pygotchi.server.ratelimit import SignInThrottle
 from pygotchi.server.romlib import find_demo, install_demo
 from pygotchi.server.scheduler import Clock, Scheduler
 from pygotchi.server.settings import Settings
@@ -36,12 +42,45 @@ from pygotchi.store import users as user_store
 from pygotchi.store.models import AUTOPILOT_OFF
 
 _NO_DEMO = object()
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+_SETUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def new_setup_code() -> str:
+    """12 characters (60 bits) in three groups: typed once, never guessed."""
+    chars = "".join(secrets.choice(_SETUP_ALPHABET) for _ in range(12))
+    return "-".join(chars[i:i + 4] for i in range(0, 12, 4))
+
+
+def announce_setup_code(code: str) -> None:
+    """Put the code where the person who started the server looks: log and terminal."""
+    note = ("no accounts yet: open the web page and enter this setup code to create the "
+            "administrator (or run `python -m pygotchi user add NAME --admin`)")
+    event("setup_code", logging.WARNING, code=code, note=note)
+    print(f"\n  pygotchi setup code: {code}\n  {note}\n", file=sys.stdout, flush=True)
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def warn_open_host(settings: Settings) -> None:
+    """Listening beyond this machine with no host allowlist: DNS rebinding is possible."""
+    if not settings.host_allowlist and not _is_loopback(settings.host):
+        event("no_allowed_hosts", logging.WARNING, host=settings.host,
+              note="the server listens beyond this machine and answers to any host name; "
+                   "set PYGOTCHI_ALLOWED_HOSTS to the names people use to reach it "
+                   "(e.g. pets.example.org,192.168.1.20)")
 
 
 def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None) -> Services:
     """Everything the routes need, with the database migrated and the pets loaded."""
     began = time.monotonic()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database.for_data_dir(settings.data_dir, settings.database_url)
     db.migrate()
     rom_files = RomFiles(settings.rom_dir)
@@ -50,19 +89,28 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
     with db.session() as s:
         user_store.purge_expired_sessions(s)
         s.commit()
+        # Only the first-run web page needs a code; with a sign-in provider there is none.
+        unclaimed = (user_store.count_users(s) == 0 and settings.local_enabled
+                     and not settings.oidc_enabled)
     scheduler = Scheduler(settings, db, rom_files, clock)
     scheduler.load_all()
     auth = Auth(settings, db, load_secret(settings))
-    limiter = FailureLimiter(settings.signin_failures_per_user,
-                             settings.signin_failures_per_address, settings.signin_window)
+    throttle = SignInThrottle(settings.signin_failures_per_user,
+                              settings.signin_failures_per_address, settings.signin_window,
+                              settings.signin_account_free, settings.signin_account_max_delay)
     autopilot = Autopilot(scheduler)
     with db.session() as s:
         for row in pet_store.all_pets(s):
             if row.autopilot != AUTOPILOT_OFF and row.id in scheduler.pets:
                 autopilot.configure(row.id, row.owner_id, row.autopilot, row.autopilot_minutes)
+    setup_code = new_setup_code() if unclaimed else None
     event("ready", data_dir=str(settings.data_dir.resolve()), pets=len(scheduler.pets),
           demo=demo_sha[:12] if demo_sha else "-", ms=round((time.monotonic() - began) * 1000))
-    return Services(settings, db, rom_files, scheduler, auth, limiter, demo_sha, autopilot)
+    if setup_code:
+        announce_setup_code(setup_code)
+    warn_open_host(settings)
+    return Services(settings, db, rom_files, scheduler, auth, throttle, demo_sha, autopilot,
+                    LiveSockets(settings.max_sockets_per_user), setup_code)
 
 
 def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
@@ -99,7 +147,13 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 64 * 1024)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
-    for module in (session, users, roms, pets, live, ir, health):
+    if settings.host_allowlist:  # answer only to our own names: no DNS rebinding
+        app.add_middleware(TrustedHostMiddleware,
+                           allowed_hosts=[*settings.host_allowlist, *LOOPBACK_HOSTS],
+                           www_redirect=False)
+    # Outermost: every layer below sees the real client, scheme and host.
+    app.add_middleware(ClientAddress, proxies=TrustedProxies.parse(settings.forwarded_allow_ips))
+    for module in (session, account, users, audit, roms, pets, live, ir, health):
         app.include_router(module.router)
     if settings.oidc_enabled:  # Authlib is imported only by servers that use it
         from pygotchi.server.api import oidc

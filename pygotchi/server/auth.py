@@ -8,6 +8,11 @@
 * API tokens (``pgt_...``) are stored as their sha256 too and shown once.
 * A cookie-authenticated websocket must come from a page of this server (its
   Origin is checked), or another site could open it with the user's cookie.
+  ``Origin: null`` (sandboxed frames, ``file:`` pages) is never this server, and
+  ``X-Forwarded-Host`` counts only from a trusted proxy (``clientaddr.py``).
+* A *device cookie* (``pygotchi_device``) marks a browser that signed in to an
+  account before; the sign-in throttle lets it through when strangers are
+  guessing at that account (see ``ratelimit.py``). It proves nothing else.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from pygotchi.server.clientaddr import client_address, public_host
 from pygotchi.server.errors import ApiError
 from pygotchi.server.settings import Settings
 from pygotchi.store import Database
@@ -32,10 +38,12 @@ from pygotchi.store import users as user_store
 from pygotchi.store.models import ROLE_ADMIN, User, utcnow
 
 COOKIE = "pygotchi_session"
+DEVICE_COOKIE = "pygotchi_device"
+_DEVICE_DAYS = 365
 CSRF_HEADER = "x-csrf-token"
 TOKEN_PREFIX = "pgt_"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_TOUCH_EVERY = timedelta(hours=1)  # sliding expiry, without a write per request
+_TOUCH_EVERY = timedelta(minutes=5)  # sliding expiry and "last seen", not a write per request
 _TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
 
@@ -66,6 +74,7 @@ class Principal:
     role: str
     via: str  # "session" or "token"
     session_hash: str | None = None
+    token_id: int | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -75,8 +84,15 @@ class Principal:
         return {"id": self.user_id, "username": self.username, "role": self.role}
 
 
-def principal_of(user: User, via: str, session_hash: str | None = None) -> Principal:
-    return Principal(user.id, user.username, user.role, via, session_hash)
+def principal_of(user: User, via: str, session_hash: str | None = None,
+                 token_id: int | None = None) -> Principal:
+    return Principal(user.id, user.username, user.role, via, session_hash, token_id)
+
+
+def user_agent_of(conn: HTTPConnection) -> str:
+    """The browser's description of itself, printable characters only, for the device list."""
+    agent = conn.headers.get("user-agent", "")[:200]
+    return "".join(c for c in agent if c.isprintable())
 
 
 class Auth:
@@ -109,12 +125,36 @@ class Auth:
         token_hash = sha256_hex(token)
         with self.db.session() as s:
             user_store.create_session(s, user.id, token_hash, utcnow() + self.session_life,
-                                      id_token)
+                                      id_token, user_agent_of(request),
+                                      client_address(request))
             s.commit()
         response.set_cookie(
             COOKIE, token, max_age=int(self.session_life.total_seconds()), httponly=True,
             samesite="lax", secure=self.secure(request), path="/")
+        if self.known_device(request, user.username) is None:
+            self._set_device_cookie(response, request, user.username)
         return principal_of(user, "session", token_hash)
+
+    # --- device cookies -------------------------------------------------------
+
+    def _device_mac(self, username: str, nonce: str) -> str:
+        subject = f"device:{user_store.username_key(username)}:{nonce}"
+        return hmac.new(self.secret, subject.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _set_device_cookie(self, response: Response, request: Request, username: str) -> None:
+        nonce = secrets.token_urlsafe(12)
+        value = f"{nonce}.{self._device_mac(username, nonce)}"
+        response.set_cookie(DEVICE_COOKIE, value, max_age=_DEVICE_DAYS * 86400, httponly=True,
+                            samesite="lax", secure=self.secure(request), path="/api/session")
+
+    def known_device(self, request: HTTPConnection, username: str) -> str | None:
+        """The id of this browser's device cookie if it signed in to ``username`` before."""
+        value = request.cookies.get(DEVICE_COOKIE, "")
+        nonce, _, mac = value.partition(".")
+        if not nonce or len(value) > 100 or not hmac.compare_digest(
+                mac, self._device_mac(username, nonce)):
+            return None
+        return nonce
 
     def end_session(self, response: Response, request: Request,
                     principal: Principal | None) -> None:
@@ -142,7 +182,8 @@ class Auth:
                 return None
             session, user = found
             if utcnow() - session.last_seen_at > _TOUCH_EVERY:
-                user_store.touch_session(s, token_hash, utcnow() + self.session_life)
+                user_store.touch_session(s, token_hash, utcnow() + self.session_life,
+                                         client_address(conn))
                 s.commit()
             return principal_of(user, "session", token_hash)
 
@@ -158,7 +199,7 @@ class Auth:
                     utcnow() - api_token.last_used_at > _TOKEN_TOUCH_EVERY:
                 user_store.touch_token(s, api_token.id)
                 s.commit()
-            return principal_of(user, "token")
+            return principal_of(user, "token", token_id=api_token.id)
 
     def identify(self, conn: HTTPConnection) -> Principal | None:
         header = conn.headers.get("authorization", "")
@@ -184,21 +225,34 @@ class Auth:
             return None
         return self._from_cookie(conn)
 
+    def still_valid(self, principal: Principal) -> bool:
+        """Whether the session or token that identified ``principal`` still exists."""
+        with self.db.session() as s:
+            if principal.session_hash is not None:
+                return user_store.get_session(s, principal.session_hash) is not None
+            if principal.token_id is not None:
+                return user_store.token_exists(s, principal.token_id)
+        return False
+
     def new_api_token(self) -> tuple[str, str]:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         return token, sha256_hex(token)
 
 
 def same_origin(conn: HTTPConnection) -> bool:
-    """True when the Origin header is absent (not a browser) or names this server."""
+    """True when the Origin header is absent (not a browser) or names this server.
+
+    ``Origin: null`` is what a sandboxed frame or a ``file:`` page sends: never us.
+    """
     origin = conn.headers.get("origin")
-    if not origin:
+    if origin is None:
         return True
-    host = conn.headers.get("host", "")
-    forwarded = conn.headers.get("x-forwarded-host")
-    public = conn.app.state.settings.public_url if hasattr(conn.app.state, "settings") else None
-    allowed = {host.lower(), (forwarded or "").lower(), urlsplit(public or "").netloc.lower()}
-    return urlsplit(origin).netloc.lower() in allowed - {""}
+    # This server's own name as the client asked for it (X-Forwarded-Host only from a
+    # trusted proxy), or as the operator configured it (PYGOTCHI_PUBLIC_URL).
+    settings = getattr(conn.app.state, "settings", None)
+    public = getattr(settings, "public_url", None)
+    allowed = {public_host(conn).lower(), urlsplit(public or "").netloc.lower()} - {""}
+    return urlsplit(origin.strip()).netloc.lower() in allowed
 
 
 # --- FastAPI dependencies ----------------------------------------------------------

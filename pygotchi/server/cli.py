@@ -126,8 +126,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logs.event("starting", url=f"http://{shown}:{settings.port}/",
                data_dir=str(settings.data_dir.resolve()))
     config = uvicorn.Config(
-        create_app(settings), log_config=None, access_log=False, proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips, ws=websocket_protocol(),
+        # proxy_headers off: the app's own ClientAddress middleware decides which
+        # X-Forwarded-* headers to believe (PYGOTCHI_FORWARDED_ALLOW_IPS), see clientaddr.py.
+        create_app(settings), log_config=None, access_log=False, proxy_headers=False,
+        ws=websocket_protocol(),
         ws_max_size=64 * 1024, ws_per_message_deflate=False,  # 70-byte frames: not worth it
         timeout_graceful_shutdown=5, server_header=False)
     server = uvicorn.Server(config)
@@ -147,7 +149,7 @@ def _open_db(args: argparse.Namespace):
     return db
 
 
-def _read_password(args: argparse.Namespace) -> str:
+def _read_password(args: argparse.Namespace, username: str = "") -> str:
     from pygotchi.cli import CliError
     from pygotchi.server.passwords import password_problem
 
@@ -157,7 +159,7 @@ def _read_password(args: argparse.Namespace) -> str:
         password = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != password:
             raise CliError("the two passwords differ")
-    if problem := password_problem(password):
+    if problem := password_problem(password, username):
         raise CliError(problem)
     return password
 
@@ -171,7 +173,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     if problem := username_problem(args.name):
         raise CliError(problem)
     db = _open_db(args)
-    password = _read_password(args)
+    password = _read_password(args, args.name)
     role = ROLE_ADMIN if args.admin else ROLE_PLAYER
     with db.session() as s:
         try:
@@ -207,7 +209,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
         user = user_store.find_user(s, args.name)
         if user is None:
             raise CliError(f"there is no user called {args.name!r}")
-        user.password_hash = hash_password(_read_password(args))
+        user.password_hash = hash_password(_read_password(args, user.username))
         user_store.delete_user_sessions(s, user.id)
         s.commit()
     print(f"password of {user.username} changed; their browser sessions were signed out")

@@ -1,4 +1,4 @@
-"""ASGI middleware: request log lines, upload size limit, security headers.
+"""ASGI middleware: request log lines, upload size limit, security headers (CSP too).
 
 Written as plain ASGI (not Starlette's BaseHTTPMiddleware) so websockets and
 streamed bodies pass through untouched and nothing is buffered.
@@ -21,6 +21,18 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+# The web app is plain ES modules and one stylesheet from this server: nothing inline,
+# nothing from elsewhere, so an injected <script> or style has nowhere to run from.
+# QR codes and canvas snapshots are data:/blob: images; the live socket is same-origin.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# FastAPI's /docs page loads Swagger UI from its CDN and starts it with an inline script.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+_DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
 
 
 class BodyLimit:
@@ -81,10 +93,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        csp = (DOCS_CSP if scope["path"] in _DOCS_PATHS else CSP).encode()
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + _SECURITY_HEADERS
+                message["headers"] = [*message["headers"], *_SECURITY_HEADERS,
+                                      (b"content-security-policy", csp)]
             await send(message)
 
         await self.app(scope, receive, with_headers)

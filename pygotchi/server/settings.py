@@ -46,10 +46,27 @@ class Settings(BaseSettings):
         "auto", description="auto: Secure when the request came over HTTPS (or a proxy says so)")
     session_days: float = Field(30, gt=0)
     forwarded_allow_ips: str = Field(
-        "127.0.0.1", description="proxies trusted for X-Forwarded-For/-Proto")
-    signin_failures_per_user: int = Field(5, ge=1)
-    signin_failures_per_address: int = Field(20, ge=1)
+        "", description="reverse proxies (addresses or networks, comma-separated; * for any "
+                        "peer) whose X-Forwarded-For/-Proto/-Host are believed; "
+                        "default: none, the TCP peer is the client")
+    allowed_hosts: str = Field(
+        "", description="host names this server answers to (comma-separated; *.example.org "
+                        "for subdomains); default: any. Loopback names are always allowed")
+    signin_failures_per_user: int = Field(
+        5, ge=1, description="failed sign-ins to one account from one address (or browser) "
+                             "before that pair must wait")
+    signin_failures_per_address: int = Field(
+        20, ge=1, description="failed sign-ins from one address, any accounts, before it waits")
     signin_window: float = Field(900, gt=0, description="seconds failed sign-ins are counted")
+    signin_account_free: int = Field(
+        10, ge=1, description="failures on one account from all addresses before its sign-ins "
+                              "are slowed down (never locked)")
+    signin_account_max_delay: float = Field(
+        30, gt=0, le=3600, description="longest wait between password checks of an account "
+                                       "under attack")
+    max_tokens_per_user: int = Field(50, ge=1, description="API tokens one account may hold")
+    max_sockets_per_user: int = Field(
+        32, ge=1, description="live views (websockets) one account may have open at once")
     secret_key: str | None = Field(None, description="default: generated in the data directory")
 
     ir_port: str | None = Field(
@@ -135,6 +152,27 @@ class Settings(BaseSettings):
     @property
     def oidc_enabled(self) -> bool:
         return "oidc" in self.auth_modes.split(",")
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        from pygotchi.server.clientaddr import TrustedProxies
+
+        TrustedProxies.parse(value)  # a typo must stop the start, not trust nobody silently
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: str) -> str:
+        for name in value.split(","):
+            name = name.strip()
+            if "*" in name[1:] or (name.startswith("*") and not name.startswith("*.")):
+                raise ValueError(f"PYGOTCHI_ALLOWED_HOSTS: {name!r}: a wildcard is only "
+                                 "allowed as the first label, as in *.example.org")
+        return value
+
+    @property
+    def host_allowlist(self) -> list[str]:
+        return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
 
     @property
     def rom_dir(self) -> Path:

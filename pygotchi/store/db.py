@@ -8,6 +8,7 @@ request threads and the checkpoint thread take turns instead of failing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,9 +17,36 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+DB_FILE = "pygotchi.db"
+
 
 def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{(Path(data_dir) / 'pygotchi.db').resolve()}"
+    return f"sqlite:///{(Path(data_dir) / DB_FILE).resolve()}"
+
+
+def make_private(data_dir: Path, sqlite: bool = True) -> None:
+    """The data directory is the owner's only: 0700, and 0600 for the files in it.
+
+    The database holds password hashes and every pet; the secret key signs CSRF
+    tokens. SQLite gives its WAL and SHM files the permissions of the database
+    file, so that file is created 0600 before SQLite first opens it (an empty
+    file is an empty database). Files from older versions are tightened here too.
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    db_file = data_dir / DB_FILE
+    if sqlite and not db_file.exists():
+        os.close(os.open(db_file, os.O_CREAT | os.O_WRONLY, 0o600))
+    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "secret.key"):
+        if (data_dir / name).exists():
+            os.chmod(data_dir / name, 0o600)
+    roms = data_dir / "roms"
+    if roms.is_dir():
+        os.chmod(roms, 0o700)
+        for rom in roms.iterdir():
+            if rom.is_file():
+                os.chmod(rom, 0o600)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -45,6 +73,8 @@ class Database:
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, url: str | None = None) -> Database:
+        """The database of a data directory (made private first), or the one at ``url``."""
+        make_private(data_dir, sqlite=url is None)
         return cls(url or sqlite_url(data_dir))
 
     @contextmanager

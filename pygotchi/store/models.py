@@ -95,6 +95,12 @@ class User(Base):
 
     __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject",
                                        name="uq_users_oidc_identity"),)
+    # Two-factor sign-in (TOTP, RFC 6238): the confirmed secret, one being enrolled
+    # (shown once, not yet confirmed), and the last time step accepted, so a code
+    # that was seen once cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_pending: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class WebSession(Base):
@@ -112,6 +118,9 @@ class WebSession(Base):
     # The ID token of an OpenID Connect sign-in, sent back to the provider at sign-out
     # (RP-initiated logout's id_token_hint); None for a password sign-in.
     id_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the person sees in their list of signed-in devices.
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
 
 
 class ApiToken(Base):
@@ -187,3 +196,25 @@ class IrItem(Base):
     frames: Mapped[list[str | None]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditEvent(Base):
+    """A security event: who did what to which account, pet or ROM, from where.
+
+    ``actor`` keeps the name as it was, so the trail still reads after the
+    account is deleted (``actor_id`` then becomes NULL). ``subject`` names what
+    was acted on (``user:5``, ``pet:ab12``, ``rom:<sha256>``, ``token:3``).
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    actor: Mapped[str] = mapped_column(String(32), default="")
+    subject: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

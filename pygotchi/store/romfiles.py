@@ -1,5 +1,6 @@
 """ROM images on disk, named by the sha256 of their canonical ``rom.bin`` bytes.
 
+Files are the owner's only (0600, made so by ``mkstemp``; the folder 0700).
 A file is written to a temporary name, flushed to disk and renamed into
 place, so a crash never leaves a half-written ROM under a real name; writing a
 ROM that is already there is a no-op (same name, same bytes).
@@ -34,7 +35,7 @@ class RomFiles:
         target = self.path(sha)
         if target.is_file() and target.stat().st_size == len(data):
             return sha
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".incoming-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:

@@ -101,9 +101,17 @@ def delete_user(s: Session, user_id: int) -> None:
 # --- sessions ------------------------------------------------------------------
 
 def create_session(s: Session, user_id: int, token_hash: str, expires_at: datetime,
-                   id_token: str | None = None) -> None:
+                   id_token: str | None = None, user_agent: str = "",
+                   address: str = "") -> None:
     s.add(WebSession(token_hash=token_hash, user_id=user_id, expires_at=expires_at,
-                     id_token=id_token))
+                     id_token=id_token, user_agent=user_agent[:200], address=address[:64]))
+
+
+def list_sessions(s: Session, user_id: int) -> list[WebSession]:
+    """A user's live sign-ins, most recently seen first."""
+    return list(s.scalars(select(WebSession).where(WebSession.user_id == user_id,
+                                                   WebSession.expires_at > utcnow())
+                          .order_by(WebSession.last_seen_at.desc())))
 
 
 def get_session(s: Session, token_hash: str) -> tuple[WebSession, User] | None:
@@ -119,21 +127,28 @@ def get_session(s: Session, token_hash: str) -> tuple[WebSession, User] | None:
     return session, user
 
 
-def touch_session(s: Session, token_hash: str, expires_at: datetime) -> None:
-    s.execute(update(WebSession).where(WebSession.token_hash == token_hash)
-              .values(last_seen_at=utcnow(), expires_at=expires_at))
+def touch_session(s: Session, token_hash: str, expires_at: datetime,
+                  address: str | None = None) -> None:
+    values: dict = {"last_seen_at": utcnow(), "expires_at": expires_at}
+    if address:
+        values["address"] = address[:64]
+    s.execute(update(WebSession).where(WebSession.token_hash == token_hash).values(**values))
 
 
 def delete_session(s: Session, token_hash: str) -> None:
     s.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
 
 
-def delete_user_sessions(s: Session, user_id: int, keep: str | None = None) -> None:
-    """Sign a user out everywhere (but in the session ``keep``): after a password change."""
-    stmt = delete(WebSession).where(WebSession.user_id == user_id)
+def delete_user_sessions(s: Session, user_id: int, keep: str | None = None) -> list[str]:
+    """Sign a user out everywhere (but in the session ``keep``): after a password change.
+    Returns the hashes of the sessions ended, so their live sockets can be closed."""
+    query = select(WebSession.token_hash).where(WebSession.user_id == user_id)
     if keep is not None:
-        stmt = stmt.where(WebSession.token_hash != keep)
-    s.execute(stmt)
+        query = query.where(WebSession.token_hash != keep)
+    ended = list(s.scalars(query))
+    if ended:
+        s.execute(delete(WebSession).where(WebSession.token_hash.in_(ended)))
+    return ended
 
 
 def purge_expired_sessions(s: Session) -> int:
@@ -150,6 +165,19 @@ def create_token(s: Session, user_id: int, name: str, token_hash: str) -> ApiTok
     return token
 
 
+def count_tokens(s: Session, user_id: int) -> int:
+    return s.scalar(select(func.count()).select_from(ApiToken)
+                    .where(ApiToken.user_id == user_id)) or 0
+
+
+def delete_user_tokens(s: Session, user_id: int) -> list[int]:
+    """Revoke every API token of a user (an administrator reset their password)."""
+    ids = list(s.scalars(select(ApiToken.id).where(ApiToken.user_id == user_id)))
+    if ids:
+        s.execute(delete(ApiToken).where(ApiToken.id.in_(ids)))
+    return ids
+
+
 def list_tokens(s: Session, user_id: int) -> list[ApiToken]:
     return list(s.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
                           .order_by(ApiToken.id)))
@@ -161,6 +189,10 @@ def find_token(s: Session, token_hash: str) -> tuple[ApiToken, User] | None:
         .where(ApiToken.token_hash == token_hash)
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def token_exists(s: Session, token_id: int) -> bool:
+    return s.get(ApiToken, token_id) is not None
 
 
 def touch_token(s: Session, token_id: int) -> None:

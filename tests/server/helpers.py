@@ -115,7 +115,9 @@ class LiveServer:
             sock = bound_socket()
         self.port = sock.getsockname()[1]
         self._sock = sock
+        # As `python -m pygotchi serve`: the app, not uvicorn, reads X-Forwarded-*.
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                                proxy_headers=False,
                                 ws=websocket_protocol(), ws_max_size=64 * 1024,
                                 ws_per_message_deflate=False, timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
@@ -267,7 +269,8 @@ def sign_in(server: LiveServer, username: str, password: str = PASSWORD) -> User
 
 def set_up_admin(server: LiveServer, username: str = "admin") -> User:
     browser = server.client()
-    r = browser.post("/api/setup", json={"username": username, "password": PASSWORD})
+    r = browser.post("/api/setup", json={"username": username, "password": PASSWORD,
+                                         "setup_code": server.services.setup_code})
     assert r.status_code == 201, r.text
     body = r.json()
     t = browser.post("/api/tokens", json={"name": "tests"},

@@ -40,7 +40,12 @@ def test_players_change_only_their_own_password(serve):
     assert pat.call("DELETE", f"/api/users/{admin.id}").status_code == 403
     assert pat.call("PATCH", f"/api/users/{pat.id}", json={"password": "short"}) \
         .status_code == 422
-    assert pat.call("PATCH", f"/api/users/{pat.id}", json={"password": "long enough"}) \
+    for trivial in ("password", "12345678", " " * 12, "pat12345"):
+        r = pat.call("PATCH", f"/api/users/{pat.id}",
+                     json={"password": trivial, "current_password": PASSWORD})
+        assert r.status_code == 422 and r.json()["error"] == "invalid", trivial
+    assert pat.call("PATCH", f"/api/users/{pat.id}",
+                    json={"password": "long enough", "current_password": PASSWORD}) \
         .status_code == 200
     sign_in(server, "pat", "long enough").close()
     admin.close()

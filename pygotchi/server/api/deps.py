@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
 from pygotchi.server.auth import Auth
 from pygotchi.server.autopilot import Autopilot
-from pygotchi.server.ratelimit import FailureLimiter
+from pygotchi.server.livesockets import LiveSockets
+from pygotchi.server.ratelimit import SignInThrottle
 from pygotchi.server.scheduler import Scheduler
 from pygotchi.server.settings import Settings
 from pygotchi.store import Database, RomFiles
@@ -21,9 +22,12 @@ class Services:
     rom_files: RomFiles
     scheduler: Scheduler
     auth: Auth
-    limiter: FailureLimiter
+    throttle: SignInThrottle
     demo_sha: str | None
     autopilot: Autopilot
+    sockets: LiveSockets = field(default_factory=lambda: LiveSockets(32))
+    # The one-time code first-run setup asks for (printed at start); None once set up.
+    setup_code: str | None = None
 
 
 def services(conn: HTTPConnection) -> Services:

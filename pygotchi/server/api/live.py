@@ -21,7 +21,9 @@ from starlette.websockets import WebSocketState
 
 from pygotchi.emu import EmuError
 from pygotchi.server.api.deps import Services, services
+from pygotchi.server.auth import Principal
 from pygotchi.server.livepet import TAP_MS, LivePet
+from pygotchi.server.livesockets import CLOSE_TOO_MANY
 from pygotchi.server.logs import event
 from pygotchi.server.viewers import Viewer
 
@@ -55,12 +57,13 @@ async def _writer(ws: WebSocket, viewer: Viewer) -> None:
 class LiveConnection:
     """One connected viewer of one pet."""
 
-    def __init__(self, svc: Services, ws: WebSocket, pet: LivePet, user_id: int) -> None:
+    def __init__(self, svc: Services, ws: WebSocket, pet: LivePet, who: Principal,
+                 viewer: Viewer) -> None:
         self.svc = svc
         self.ws = ws
         self.pet = pet
-        self.user_id = user_id
-        self.viewer = Viewer(holder=f"ws{next(_ids)}")
+        self.user_id = who.user_id
+        self.viewer = viewer
         self.loop = asyncio.get_running_loop()
 
     async def _in_thread(self, fn, *args):
@@ -130,8 +133,8 @@ class LiveConnection:
         try:
             while not viewer.closed:
                 message = await ws.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
+                if message["type"] == "websocket.disconnect" or viewer.closed:
+                    break  # closed meanwhile (e.g. signed out): the message is not applied
                 if message.get("text") is not None:
                     await self.handle(message["text"])
                 else:
@@ -170,4 +173,17 @@ async def live_view(ws: WebSocket, pet_id: str) -> None:
     if pet is None or pet.error is not None:
         await _refuse(ws, 4404, "there is no such pet")
         return
-    await LiveConnection(svc, ws, pet, principal.user_id).run()
+    viewer = Viewer(holder=f"ws{next(_ids)}")
+    if not svc.sockets.add(viewer, principal):  # filed before the re-check below
+        await _refuse(ws, CLOSE_TOO_MANY, f"too many live views open for this account "
+                                          f"(at most {svc.sockets.max_per_user}): close one")
+        return
+    try:
+        # Signed out or revoked between the first check and filing: the registry could
+        # not have closed this socket, so look once more.
+        if not await run_in_threadpool(svc.auth.still_valid, principal):
+            await _refuse(ws, 4401, "sign in first")
+            return
+        await LiveConnection(svc, ws, pet, principal, viewer).run()
+    finally:
+        svc.sockets.remove(viewer)

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import hmac
+import logging
 import math
 import threading
+import unicodedata
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from pygotchi.server.api.deps import services
+from pygotchi.server import totp
+from pygotchi.server.api.deps import Services, services
+from pygotchi.server.auditlog import audit, audit_add
 from pygotchi.server.auth import CurrentUser, OptionalUser
+from pygotchi.server.clientaddr import client_address
 from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
 from pygotchi.server.passwords import (
     hash_password,
+    needs_rehash,
     password_problem,
     username_problem,
     verify_password,
 )
+from pygotchi.server.ratelimit import Throttled
 from pygotchi.server.romlib import iso
 from pygotchi.server.settings import Settings
+from pygotchi.server.schemas import errors
 from pygotchi.store import users as user_store
 from pygotchi.store.models import ROLE_ADMIN
 
@@ -30,17 +39,88 @@ _setup_lock = threading.Lock()
 class Credentials(BaseModel):
     username: str = Field(max_length=200)
     password: str = Field(max_length=2000)
+    code: str | None = Field(None, max_length=20,
+                             description="the 6-digit code of an account with two-factor "
+                                         "sign-in (asked for with 401 totp_required)")
+
+
+class SetupRequest(BaseModel):
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=2000)
+    setup_code: str = Field(max_length=40, description="the one-time code the server printed "
+                                                       "in its log when it started")
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: str
+
+
+class SignedIn(BaseModel):
+    user: UserOut
+    csrf_token: str
+
+
+class ProviderOut(BaseModel):
+    name: str
+    url: str
+
+
+class SignInOptions(BaseModel):
+    local: bool = Field(description="the username and password form")
+    oidc: ProviderOut | None = Field(description="'Sign in with <provider>'")
+
+
+class SessionInfo(BaseModel):
+    user: UserOut | None
+    setup_needed: bool
+    csrf_token: str
+    sign_in: SignInOptions
+    signed_in_with: str | None = Field(description='"local", "oidc", "token" or null')
 
 
 class TokenRequest(BaseModel):
     name: str = Field(min_length=1, max_length=64)
 
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        value = unicodedata.normalize("NFC", value).strip()
+        if not value:
+            raise ValueError("a token's name cannot be empty")
+        if any(unicodedata.category(c).startswith("C") for c in value):
+            raise ValueError("a token's name cannot contain control or invisible characters")
+        return value
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "-"
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: str
+    last_used_at: str | None
 
 
-@router.get("/session")
+class NewToken(BaseModel):
+    id: int
+    name: str
+    token: str = Field(description="shown only this once")
+    created_at: str
+
+
+def throttled(exc: Throttled) -> ApiError:
+    wait = max(1, math.ceil(exc.wait))
+    return ApiError(429, "rate_limited", f"{exc.message}: try again in {wait} seconds",
+                    headers={"Retry-After": str(wait)})
+
+
+def _same_code(given: str, expected: str) -> bool:
+    def canon(code: str) -> str:
+        return "".join(c for c in code.upper() if c.isalnum())
+    return hmac.compare_digest(canon(given).encode(), canon(expected).encode())
+
+
+@router.get("/session", response_model=SessionInfo)
 def get_session(request: Request, principal: OptionalUser) -> dict:
     svc = services(request)
     with svc.db.session() as s:
@@ -83,10 +163,12 @@ def _local_only(request: Request) -> None:
                        f"'Sign in with {settings.oidc_name}'")
 
 
-@router.post("/setup", status_code=201)
-def setup(body: Credentials, request: Request, response: Response,
+@router.post("/setup", status_code=201, response_model=SignedIn,
+             responses=errors(403, 409, 422, 429))
+def setup(body: SetupRequest, request: Request, response: Response,
           principal: OptionalUser) -> dict:
-    """Create the first administrator; only possible while no user exists."""
+    """Create the first administrator; only while no user exists, and only with the
+    one-time setup code the server printed in its log when it started."""
     _local_only(request)
     svc = services(request)
     if not _web_setup(svc.settings):
@@ -94,85 +176,156 @@ def setup(body: Credentials, request: Request, response: Response,
                        f"administrators of this server sign in with {svc.settings.oidc_name} "
                        f"(role {svc.settings.oidc_admin_role}); a local one is made with "
                        "`python -m pygotchi user add NAME --admin`")
-    problem = username_problem(body.username) or password_problem(body.password)
+    address = client_address(request)
     with _setup_lock:
         with svc.db.session() as s:
-            if user_store.count_users(s):
+            if user_store.count_users(s) or svc.setup_code is None:
                 raise ApiError(409, "already_set_up",
                                "this server already has users: sign in instead")
-            if problem:
-                raise ApiError(422, "invalid", problem)
+        try:
+            attempt = svc.throttle.begin("\0setup", address)
+        except Throttled as exc:
+            raise throttled(exc) from None
+        if not _same_code(body.setup_code, svc.setup_code):
+            event("setup_code_wrong", logging.WARNING, client=address)
+            audit(svc.db, request, "setup_failed", None, actor=body.username[:32])
+            raise ApiError(403, "bad_setup_code",
+                           "wrong setup code: it is printed in the server's log (and terminal) "
+                           "each time it starts while it has no accounts")
+        svc.throttle.end(attempt, ok=True)
+        problem = username_problem(body.username) or password_problem(body.password,
+                                                                       body.username)
+        if problem:
+            raise ApiError(422, "invalid", problem)
+        with svc.db.session() as s:
             user = user_store.create_user(s, body.username, hash_password(body.password),
                                           ROLE_ADMIN)
+            audit_add(s, request, "user_created", None, f"user:{user.id}", actor_id=user.id,
+                      actor=user.username, role=user.role, via="setup")
             s.commit()
+        svc.setup_code = None
     event("user_created", user=user.id, username=user.username, role=user.role, via="setup")
     new = svc.auth.start_session(response, request, user)
     return {"user": new.public(), "csrf_token": svc.auth.csrf_token(new.session_hash)}
 
 
-@router.post("/session")
+def check_password(svc: Services, request: Request, username: str, password: str):
+    """The user if ``password`` is theirs, through the sign-in throttle; else ApiError."""
+    address = client_address(request)
+    try:
+        attempt = svc.throttle.begin(username, address, svc.auth.known_device(request, username))
+    except Throttled as exc:
+        event("signin_rate_limited", username=username[:32], client=address)
+        raise throttled(exc) from None
+    with svc.db.session() as s:
+        user = user_store.find_user(s, username) if len(username) <= 32 else None
+        ok = verify_password(user.password_hash if user else None, password)
+        if not ok or user is None:
+            audit_add(s, request, "signin_failed", None, actor_id=user.id if user else None,
+                      actor=username[:32], reason="password")
+            s.commit()
+    if not ok or user is None:
+        svc.throttle.end(attempt, ok=False)
+        event("signin_failed", username=username[:32], client=address)
+        raise ApiError(401, "bad_credentials", "wrong username or password")
+    return user, attempt
+
+
+@router.post("/session", response_model=SignedIn, responses=errors(401, 422, 429))
 def sign_in(body: Credentials, request: Request, response: Response,
             principal: OptionalUser) -> dict:
+    """Sign in with username and password (and the two-factor code if the account has one)."""
     _local_only(request)
     svc = services(request)
-    address = _client(request)
-    wait = svc.limiter.retry_after(body.username, address)
-    if wait > 0:
-        event("signin_rate_limited", username=body.username[:32], client=address)
-        raise ApiError(429, "rate_limited",
-                       f"too many failed sign-ins: try again in {math.ceil(wait)} seconds",
-                       headers={"Retry-After": str(math.ceil(wait))})
-    with svc.db.session() as s:
-        user = user_store.find_user(s, body.username) if len(body.username) <= 32 else None
-        ok = verify_password(user.password_hash if user else None, body.password)
-    if not ok or user is None:
-        svc.limiter.failed(body.username, address)
-        event("signin_failed", username=body.username[:32], client=address)
-        raise ApiError(401, "bad_credentials", "wrong username or password")
-    svc.limiter.succeeded(body.username)
+    user, attempt = check_password(svc, request, body.username, body.password)
+    if user.totp_secret:
+        if not body.code:
+            svc.throttle.end(attempt, ok=True)  # the password was right; no code yet
+            raise ApiError(401, "totp_required", "enter the 6-digit code from your "
+                                                 "authenticator app")
+        with svc.db.session() as s:
+            fresh = user_store.get_user(s, user.id)
+            step = totp.accepted_step(fresh.totp_secret or "", body.code, fresh.totp_last_step)
+            if step is None:
+                audit_add(s, request, "signin_failed", None, actor_id=user.id,
+                          actor=user.username, reason="code")
+            else:
+                fresh.totp_last_step = step
+            s.commit()
+        if step is None:
+            svc.throttle.end(attempt, ok=False)
+            raise ApiError(401, "bad_code", "wrong or already used code: enter the one your "
+                                            "authenticator app shows now")
+    svc.throttle.end(attempt, ok=True)
+    if needs_rehash(user.password_hash):  # argon2 parameters were raised since
+        with svc.db.session() as s:
+            stored = user_store.get_user(s, user.id)
+            stored.password_hash = hash_password(body.password)
+            s.commit()
     if principal is not None:  # switching accounts: end the old session first
         svc.auth.end_session(response, request, principal)
+        svc.sockets.close_sessions([principal.session_hash or ""], "signed out")
     new = svc.auth.start_session(response, request, user)
-    event("signin", user=user.id, client=address)
+    audit(svc.db, request, "signin", new, f"user:{user.id}")
+    event("signin", user=user.id, client=client_address(request))
     return {"user": new.public(), "csrf_token": svc.auth.csrf_token(new.session_hash)}
 
 
-@router.delete("/session", status_code=204)
+@router.delete("/session", status_code=204, responses=errors(401, 403))
 def sign_out(request: Request, principal: CurrentUser) -> Response:
+    """Sign out; live views opened by this sign-in close at once."""
+    svc = services(request)
     response = Response(status_code=204)
-    services(request).auth.end_session(response, request, principal)
+    svc.auth.end_session(response, request, principal)
+    if principal.session_hash:
+        svc.sockets.close_sessions([principal.session_hash], "signed out")
+        audit(svc.db, request, "signout", principal, f"user:{principal.user_id}")
     return response
 
 
 # --- API tokens ---------------------------------------------------------------------
 
-@router.get("/tokens")
+def token_json(t) -> dict:
+    return {"id": t.id, "name": t.name, "created_at": iso(t.created_at),
+            "last_used_at": iso(t.last_used_at) if t.last_used_at else None}
+
+
+@router.get("/tokens", response_model=list[TokenOut], responses=errors(401))
 def list_tokens(request: Request, principal: CurrentUser) -> list[dict]:
     with services(request).db.session() as s:
         tokens = user_store.list_tokens(s, principal.user_id)
-    return [{"id": t.id, "name": t.name, "created_at": iso(t.created_at),
-             "last_used_at": iso(t.last_used_at) if t.last_used_at else None} for t in tokens]
+    return [token_json(t) for t in tokens]
 
 
-@router.post("/tokens", status_code=201)
+@router.post("/tokens", status_code=201, response_model=NewToken,
+             responses=errors(401, 403, 409, 422))
 def create_token(body: TokenRequest, request: Request, principal: CurrentUser) -> dict:
     svc = services(request)
     token, token_hash = svc.auth.new_api_token()
+    limit = svc.settings.max_tokens_per_user
     with svc.db.session() as s:
-        record = user_store.create_token(s, principal.user_id, body.name.strip() or "token",
-                                         token_hash)
+        if user_store.count_tokens(s, principal.user_id) >= limit:
+            raise ApiError(409, "too_many_tokens",
+                           f"you already have {limit} API tokens, the most this server "
+                           "allows: revoke one you no longer use first")
+        record = user_store.create_token(s, principal.user_id, body.name, token_hash)
+        audit_add(s, request, "token_created", principal, f"token:{record.id}",
+                  name=record.name)
         s.commit()
     event("token_created", user=principal.user_id, token=record.id)
     return {"id": record.id, "name": record.name, "token": token,
             "created_at": iso(record.created_at)}
 
 
-@router.delete("/tokens/{token_id}", status_code=204)
+@router.delete("/tokens/{token_id}", status_code=204, responses=errors(401, 403, 404))
 def revoke_token(token_id: int, request: Request, principal: CurrentUser) -> Response:
-    with services(request).db.session() as s:
+    """Revoke one of your tokens; live views it opened close at once."""
+    svc = services(request)
+    with svc.db.session() as s:
         if not user_store.delete_token(s, principal.user_id, token_id):
             raise ApiError(404, "not_found", "there is no such token")
+        audit_add(s, request, "token_revoked", principal, f"token:{token_id}")
         s.commit()
+    svc.sockets.close_tokens([token_id], "this API token was revoked")
     event("token_revoked", user=principal.user_id, token=token_id)
     return Response(status_code=204)
-

@@ -1,0 +1,89 @@
+"""Every open live view, filed under the credential that opened it.
+
+A websocket is authenticated once, when it opens; after that nothing on it asks
+again. So the operations that take credentials away (signing out, ending a
+session from the device list, a password change or reset, revoking an API
+token) tell this registry, which closes the sockets those credentials opened
+(close code 4401) right away instead of letting them stream and press buttons
+until the phone goes to sleep.
+
+The registry also caps how many live views one account may have open at once.
+
+Auth operations run in worker threads; viewers belong to the event loop, so
+closing goes through ``loop.call_soon_threadsafe``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pygotchi.server.auth import Principal
+from pygotchi.server.viewers import Viewer
+
+CLOSE_REVOKED = 4401
+CLOSE_TOO_MANY = 4429
+
+
+@dataclass(frozen=True)
+class _Entry:
+    user_id: int
+    session_hash: str | None
+    token_id: int | None
+    loop: asyncio.AbstractEventLoop
+
+
+class LiveSockets:
+    def __init__(self, max_per_user: int) -> None:
+        self.max_per_user = max_per_user
+        self._open: dict[Viewer, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def add(self, viewer: Viewer, who: Principal) -> bool:
+        """File a new viewer; False (and nothing filed) when its account is at the cap."""
+        entry = _Entry(who.user_id, who.session_hash, who.token_id, asyncio.get_running_loop())
+        with self._lock:
+            if self.count(who.user_id) >= self.max_per_user:
+                return False
+            self._open[viewer] = entry
+        return True
+
+    def remove(self, viewer: Viewer) -> None:
+        with self._lock:
+            self._open.pop(viewer, None)
+
+    def count(self, user_id: int) -> int:
+        return sum(1 for e in self._open.values() if e.user_id == user_id)
+
+    def _close(self, matches, reason: str) -> int:
+        with self._lock:
+            doomed = [(v, e) for v, e in self._open.items() if matches(e)]
+            for viewer, _ in doomed:
+                del self._open[viewer]
+        for viewer, entry in doomed:
+            try:
+                entry.loop.call_soon_threadsafe(viewer.close, CLOSE_REVOKED, reason)
+            except RuntimeError:  # the loop is closed: so is the socket
+                pass
+        return len(doomed)
+
+    def close_sessions(self, hashes: Iterable[str], reason: str) -> int:
+        wanted = set(hashes)
+        return self._close(lambda e: e.session_hash in wanted, reason)
+
+    def close_tokens(self, ids: Iterable[int], reason: str) -> int:
+        wanted = set(ids)
+        return self._close(lambda e: e.token_id in wanted, reason)
+
+    def close_user(self, user_id: int, reason: str, keep_session: str | None = None,
+                   keep_tokens: bool = False) -> int:
+        """Close a user's sockets but those of ``keep_session`` (and of tokens, if asked)."""
+        def matches(e: _Entry) -> bool:
+            if e.user_id != user_id:
+                return False
+            if keep_session is not None and e.session_hash == keep_session:
+                return False
+            return not (keep_tokens and e.token_id is not None)
+        return self._close(matches, reason)
