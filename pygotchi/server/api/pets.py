@@ -22,6 +22,7 @@ from pygotchi.emu import TICKS_PER_SECOND, EmuError, Machine, StateError
 from pygotchi.emu.render import screenshot_png
 from pygotchi.server import toyclock, wire
 from pygotchi.server.api.deps import Services, services
+from pygotchi.server.auditlog import audit
 from pygotchi.server.auth import CurrentUser, Principal
 from pygotchi.server.downloads import attachment, safe_filename
 from pygotchi.server.errors import ApiError, not_found
@@ -270,6 +271,7 @@ def delete_pet(pet_id: str, request: Request, who: CurrentUser,
     svc.scheduler.remove(pet_id)
     svc.autopilot.forget(pet_id)
     event("pet_deleted", pet=pet_id, user=who.user_id)
+    audit(svc.db, request, "pet_deleted", who, f"pet:{pet_id}")
     return Response(status_code=204)
 
 
@@ -286,6 +288,7 @@ def reset_pet(pet_id: str, request: Request, who: CurrentUser,
     svc.scheduler.publish(live, out)
     svc.scheduler.status_changed(live)
     event("pet_reset", pet=pet_id)
+    audit(svc.db, request, "pet_reset", who, f"pet:{pet_id}")
     return _pet_response(svc, pet_id, who)
 
 
@@ -321,6 +324,7 @@ async def upload_state(pet_id: str, request: Request, who: CurrentUser) -> dict:
         svc.scheduler.publish(live, out)
         svc.scheduler.status_changed(live)
         event("pet_state_loaded", pet=pet_id, bytes=len(data))
+        audit(svc.db, request, "pet_state_loaded", who, f"pet:{pet_id}", bytes=len(data))
         return _pet_response(svc, pet_id, who)
 
     return await run_in_threadpool(load)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from pygotchi.emu import RomError, load_rom
 from pygotchi.server.api.deps import Services, services
+from pygotchi.server.auditlog import audit
 from pygotchi.server.auth import AdminUser, CurrentUser
 from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
@@ -57,6 +58,9 @@ async def upload_rom(request: Request, admin: AdminUser) -> JSONResponse:
     body, created = await run_in_threadpool(_store, svc, data, name, admin.user_id)
     event("rom_added" if created else "rom_exists", rom=body["id"], model=body["model"],
           by=admin.user_id)
+    if created:
+        await run_in_threadpool(audit, svc.db, request, "rom_added", admin, f"rom:{body['id']}",
+                                model=body["model"])
     return JSONResponse(body, status_code=201 if created else 200)
 
 
@@ -76,4 +80,5 @@ def delete_rom(rom_id: str, request: Request, admin: AdminUser) -> Response:
         s.commit()
         svc.rom_files.delete(record.sha256)
     event("rom_deleted", rom=record.sha256, by=admin.user_id)
+    audit(svc.db, request, "rom_deleted", admin, f"rom:{record.sha256}")
     return Response(status_code=204)
