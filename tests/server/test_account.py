@@ -69,9 +69,8 @@ def test_two_factor_sign_in_with_real_codes(serve, totp_clock):
     # not on until confirmed: sign-in still needs only the password
     assert pat.call("GET", "/api/account/totp").json() == {"enabled": False, "pending": True}
     sign_in(server, "pat").close()
-    wrong = pat.call("POST", "/api/account/totp/confirm", json={"code": "000000"
-                                                                if otp.at(totp_clock.now) != "000000"
-                                                                else "111111"})
+    not_now = "000000" if otp.at(totp_clock.now) != "000000" else "111111"
+    wrong = pat.call("POST", "/api/account/totp/confirm", json={"code": not_now})
     assert wrong.status_code == 422 and wrong.json()["error"] == "bad_code"
     ok = pat.call("POST", "/api/account/totp/confirm", json={"code": otp.at(totp_clock.now)})
     assert ok.status_code == 200 and ok.json()["enabled"] is True

@@ -7,7 +7,8 @@ work here, so the tests use ``/usr/bin/chromium`` and are skipped, with the
 reason shown, when it (or the playwright package) is missing.
 
 ``PYGOTCHI_WEB_TEST_URL`` points the tests at a server that is already running
-instead (it must be freshly set up: the first test creates the administrator).
+instead (it must be freshly set up: the first test creates the administrator, with
+the setup code from ``PYGOTCHI_WEB_TEST_SETUP_CODE``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.support import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.web.support import CHROMIUM, CHROMIUM_ARGS, SERVER_LOGS, require_browser
 
 SERVER_START_TIMEOUT_S = 60.0
 
@@ -63,6 +64,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
                                 cwd=str(data_dir.parent))
+    SERVER_LOGS[url] = log_path
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while not _healthy(url):

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.support import require_browser
+from tests.web.support import require_browser, setup_code
 
 require_browser()
 
@@ -79,6 +79,7 @@ def sign_in(page: Page, base: str) -> None:
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(re.compile("Welcome to pygotchi|Sign in|Your pets"))
     if heading.inner_text() == "Welcome to pygotchi":
+        page.get_by_label("Setup code").fill(setup_code(base))
         page.get_by_label("Administrator name").fill(ADMIN)
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_label("Password again").fill(PASSWORD)
@@ -114,6 +115,9 @@ def phone(browser: Any) -> Iterator[Page]:
     page.set_default_timeout(WAIT_MS)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # the whole app runs under the server's Content-Security-Policy: nothing refused
+    page.on("console", lambda msg: errors.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
@@ -124,9 +128,14 @@ def test_first_start_creates_the_administrator_and_signs_in(phone: Page, server_
     page.goto(server_url + "/")
     expect(page.get_by_role("heading", name="Welcome to pygotchi")).to_be_visible()
     no_horizontal_scroll(page)
+    # whoever reaches the page first needs the code from the server's log
+    page.get_by_label("Setup code").fill("WRNG-CODE-HERE")
     page.get_by_label("Administrator name").fill(ADMIN)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create the administrator").click()
+    expect(page.get_by_role("alert")).to_contain_text("wrong setup code")
+    page.get_by_label("Setup code").fill(setup_code(server_url).lower())
     page.get_by_role("button", name="Create the administrator").click()
     expect(page.get_by_role("heading", name="Your pets")).to_be_visible()
     expect(page).to_have_url(re.compile(r"#/pets$"))  # not left at #/setup
@@ -353,7 +362,7 @@ def test_users_and_api_tokens(phone: Page, server_url: str) -> None:
     page.goto(f"{server_url}/#/users")
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     page.get_by_label("Username").fill("pia")
-    page.get_by_label("Password").fill("pia's long password")
+    page.get_by_label("Password", exact=True).fill("pia's long password")
     page.get_by_role("button", name="Add user").click()
     expect(page.get_by_role("list", name="Users")).to_contain_text("pia")
     no_horizontal_scroll(page)

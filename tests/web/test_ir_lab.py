@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.support import require_browser
+from tests.web.support import SERVER_LOGS, require_browser
 
 require_browser()
 
@@ -240,6 +240,7 @@ def fake_ir_server(tmp_path_factory) -> Iterator[str]:
                                  "--port", url.rsplit(":", 1)[1], "--data-dir", str(data)],
                                 env={**os.environ, "PYGOTCHI_IR_FAKE": "1"},
                                 stdout=log, stderr=subprocess.STDOUT, cwd=str(data.parent))
+    SERVER_LOGS[url] = log_path  # for its setup code
     try:
         deadline = time.monotonic() + 60
         while not _healthy(url):

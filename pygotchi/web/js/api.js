@@ -72,9 +72,24 @@ export async function request(method, path, { json, form, noCsrfRetry = false } 
 const enc = encodeURIComponent;
 
 export const api = {
-  setup: (username, password) => request("POST", "/api/setup", { json: { username, password } }),
-  signIn: (username, password) => request("POST", "/api/session", { json: { username, password } }),
+  setup: (username, password, setup_code) =>
+    request("POST", "/api/setup", { json: { username, password, setup_code } }),
+  signIn: (username, password, code) =>
+    request("POST", "/api/session", { json: code ? { username, password, code } : { username, password } }),
   signOut: () => request("DELETE", "/api/session"),
+
+  sessions: () => request("GET", "/api/account/sessions"),
+  endSession: (id) => request("DELETE", `/api/account/sessions/${enc(id)}`),
+  totpStatus: () => request("GET", "/api/account/totp"),
+  totpBegin: () => request("POST", "/api/account/totp"),
+  totpConfirm: (code) => request("POST", "/api/account/totp/confirm", { json: { code } }),
+  totpDisable: (code) => request("POST", "/api/account/totp/disable", { json: { code } }),
+  audit: (before, kind) => {
+    const q = new URLSearchParams({ limit: "50" });
+    if (before) q.set("before", before);
+    if (kind) q.set("kind", kind);
+    return request("GET", `/api/audit?${q}`);
+  },
 
   tokens: () => request("GET", "/api/tokens"),
   createToken: (name) => request("POST", "/api/tokens", { json: { name } }),

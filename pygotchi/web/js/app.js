@@ -12,6 +12,7 @@ import { petView } from "./views/pet.js";
 import { romsView } from "./views/roms.js";
 import { usersView } from "./views/users.js";
 import { accountView } from "./views/account.js";
+import { auditView } from "./views/audit.js";
 import { irView } from "./views/ir.js";
 import { irBuildView } from "./views/ir-build.js";
 import { irEditorView } from "./views/ir-editor.js";
@@ -32,6 +33,7 @@ const ROUTES = [
   [/^#\/pets\/([^/]+)$/, petView, { wide: true }],
   [/^#\/roms$/, romsView, {}],
   [/^#\/users$/, usersView, { admin: true }],
+  [/^#\/audit$/, auditView, { admin: true }],
   [/^#\/account$/, accountView, {}],
   [/^#\/ir$/, irView, {}],
   [/^#\/ir\/build$/, irBuildView, {}],
@@ -141,6 +143,7 @@ function renderTopbar(hash = location.hash) {
     link("#/roms", "ROMs"),
     link("#/ir", "IR lab"),
     user.role === "admin" ? link("#/users", "Users") : null,
+    user.role === "admin" ? link("#/audit", "Audit") : null,
     link("#/account", "Account"),
     h("button", { class: "nav-link nav-signout", type: "button", onclick: signOut }, "Sign out"),
   ];

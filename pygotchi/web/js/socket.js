@@ -25,6 +25,7 @@ const PONG_TIMEOUT_MS = 10_000;
 // Close codes from API.md that retrying will not fix.
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_NOT_FOUND = 4404;
+export const CLOSE_TOO_MANY = 4429; // too many live views open for this account
 
 /** Parse a binary server message. Exported for unit-style checks in the console. */
 export function decode(buffer) {
@@ -58,7 +59,7 @@ export class PetSocket {
    * @param {string} url
    * @param {object} handlers onScreen(seq, frame), onBuzzer(events), onStatus(status),
    *   onState(state, info) with state in connecting|open|waiting|closed, onError(message),
-   *   onFatal(code) for 4401/4404.
+   *   onFatal(code) for 4401/4404/4429.
    */
   constructor(url, handlers) {
     this.url = url;
@@ -114,7 +115,7 @@ export class PetSocket {
       if (ws !== this.ws) return;
       this._stopPing();
       this.ws = null;
-      if (ev.code === CLOSE_UNAUTHORIZED || ev.code === CLOSE_NOT_FOUND) {
+      if (ev.code === CLOSE_UNAUTHORIZED || ev.code === CLOSE_NOT_FOUND || ev.code === CLOSE_TOO_MANY) {
         this.stopped = true;
         this.h.onState?.("closed", { code: ev.code });
         this.h.onFatal?.(ev.code);

@@ -1,14 +1,17 @@
-// The signed-in person's own things: password and personal API tokens.
+// The signed-in person's own things: password, personal API tokens, signed-in devices
+// (account-sessions.js) and two-factor sign-in (account-totp.js).
 
 import { api } from "../api.js";
 import { busy, confirmDialog, field, formatDate, h, showError, toast } from "../dom.js";
+import { sessionsCard } from "./account-sessions.js";
+import { totpCard } from "./account-totp.js";
 
 export async function accountView(root, ctx) {
   const page = h("section", { class: "page" },
     h("div", { class: "page-head" }, h("h1", {}, "Account"),
       h("p", { class: "muted" }, `Signed in as ${ctx.user.username} (${ctx.user.role}).`)));
   root.append(page);
-  page.append(await tokensCard(), passwordCard(ctx));
+  page.append(await tokensCard(), passwordCard(ctx), await totpCard(), await sessionsCard(ctx));
 }
 
 async function tokensCard() {
@@ -91,13 +94,17 @@ async function tokensCard() {
 }
 
 function passwordCard(ctx) {
+  const current = h("input", { type: "password", required: true,
+    autocomplete: "current-password" });
   const pw = h("input", { type: "password", required: true, minlength: "8",
     autocomplete: "new-password" });
   const again = h("input", { type: "password", required: true, minlength: "8",
     autocomplete: "new-password" });
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
   const form = h("form", { class: "stack" },
-    field("New password", pw, "At least 8 characters"), field("New password again", again),
+    field("Current password", current),
+    field("New password", pw, "At least 8 characters, not a common one"),
+    field("New password again", again),
     error, h("button", { class: "btn btn-soft", type: "submit" }, "Change password"));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -108,9 +115,9 @@ function passwordCard(ctx) {
     }
     await busy(form, async () => {
       try {
-        await api.updateUser(ctx.user.id, { password: pw.value });
+        await api.updateUser(ctx.user.id, { password: pw.value, current_password: current.value });
         form.reset();
-        toast("Password changed.");
+        toast("Password changed. Your other devices were signed out.");
       } catch (err) {
         showError(error, err);
       }

@@ -180,6 +180,7 @@ export async function petView(root, ctx, petId) {
     onFatal: (code) => {
       if (code === CLOSE_UNAUTHORIZED) window.dispatchEvent(new CustomEvent("pygotchi:unauthorized"));
       else if (code === CLOSE_NOT_FOUND) toast("This pet is gone.", "error");
+      else toast("Too many live views are open for your account: close one and reload.", "error");
     },
   });
 

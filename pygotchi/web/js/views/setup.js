@@ -1,4 +1,5 @@
-// First start: no user exists yet, so the first person creates the administrator.
+// First start: no user exists yet, so the first person creates the administrator,
+// proving with the one-time setup code from the server's log that they started it.
 
 import { api } from "../api.js";
 import { busy, field, h, showError, svg } from "../dom.js";
@@ -11,9 +12,14 @@ export function setupView(root, ctx) {
     required: true, minlength: "8" });
   const again = h("input", { name: "password2", type: "password", autocomplete: "new-password",
     required: true, minlength: "8" });
+  const code = h("input", { name: "setup_code", required: true, autocomplete: "one-time-code",
+    autocapitalize: "characters", spellcheck: "false", maxlength: "40",
+    placeholder: "XXXX-XXXX-XXXX" });
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
 
   const form = h("form", { class: "stack", novalidate: false },
+    field("Setup code", code,
+      "Printed in the server's log (or terminal) when it started: \"pygotchi setup code\"."),
     field("Administrator name", username, "Letters, digits, . _ - (up to 32)"),
     field("Password", password, "At least 8 characters"),
     field("Password again", again),
@@ -30,7 +36,7 @@ export function setupView(root, ctx) {
     }
     await busy(form, async () => {
       try {
-        await api.setup(username.value.trim(), password.value);
+        await api.setup(username.value.trim(), password.value, code.value.trim());
         await ctx.signedIn("#/pets");
       } catch (err) {
         showError(error, err);
@@ -45,5 +51,5 @@ export function setupView(root, ctx) {
       "This server has no accounts yet. Create the administrator: they add players, ",
       "manage the ROM library, and can keep pets of their own."),
     form));
-  username.focus();
+  code.focus();
 }

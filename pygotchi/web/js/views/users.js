@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { busy, confirmDialog, field, formatDate, h, showError, svg, toast } from "../dom.js";
 import { ICONS_UI } from "../ui-icons.js";
+import { resetPasswordButton } from "./user-password.js";
 
 export async function usersView(root, ctx) {
   const list = h("ul", { class: "list", "aria-label": "Users" });
@@ -50,7 +51,7 @@ export async function usersView(root, ctx) {
       h("div", { class: "list-main" },
         h("strong", {}, u.username), self ? h("span", { class: "badge" }, "you") : null,
         h("div", { class: "muted small" }, `since ${formatDate(u.created_at)}`)),
-      role, del);
+      self ? null : resetPasswordButton(u), role, del);
   }
 
   await refresh();
