@@ -8,6 +8,7 @@ last checkpoint of every pet.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import secrets
@@ -113,6 +114,16 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
                     LiveSockets(settings.max_sockets_per_user), setup_code)
 
 
+async def _sweep_sockets(svc: Services) -> None:
+    """Close live views whose credentials ended outside this process (see livesockets.py)."""
+    while True:
+        await asyncio.sleep(svc.settings.credential_check_interval)
+        try:
+            await run_in_threadpool(svc.sockets.sweep, svc.db)
+        except Exception as exc:  # a database hiccup: try again next time
+            event("socket_sweep_failed", logging.WARNING, error=f"{type(exc).__name__}: {exc}")
+
+
 def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
                clock: Clock | None = None) -> FastAPI:
     """The app. For tests, ``demo`` = (name, ROM bytes) or None replaces the built-in
@@ -129,9 +140,11 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
         app.state.auth = svc.auth
         await svc.scheduler.start()
         await svc.autopilot.start()
+        sweeper = asyncio.create_task(_sweep_sockets(svc))
         try:
             yield
         finally:
+            sweeper.cancel()
             await svc.autopilot.stop()
             await run_in_threadpool(app.state.irlab.close)
             await svc.scheduler.stop()

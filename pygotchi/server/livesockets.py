@@ -7,6 +7,11 @@ token) tell this registry, which closes the sockets those credentials opened
 (close code 4401) right away instead of letting them stream and press buttons
 until the phone goes to sleep.
 
+Credentials can also go where this process does not see it: `python -m pygotchi user
+passwd` in a shell, another server process, a session expiring. ``sweep`` (run every few
+seconds by the app) asks the database which of the open sockets' sessions and tokens still
+exist, in one query, and closes the others.
+
 The registry also caps how many live views one account may have open at once.
 
 Auth operations run in worker threads; viewers belong to the event loop, so
@@ -22,6 +27,8 @@ from dataclasses import dataclass
 
 from pygotchi.server.auth import Principal
 from pygotchi.server.viewers import Viewer
+from pygotchi.store import Database
+from pygotchi.store import users as user_store
 
 CLOSE_REVOKED = 4401
 CLOSE_TOO_MANY = 4429
@@ -87,3 +94,17 @@ class LiveSockets:
                 return False
             return not (keep_tokens and e.token_id is not None)
         return self._close(matches, reason)
+
+    def sweep(self, db: Database) -> int:
+        """Close sockets whose session or token no longer exists (blocking: a worker thread)."""
+        with self._lock:
+            entries = list(self._open.values())
+        hashes = {e.session_hash for e in entries if e.session_hash is not None}
+        ids = {e.token_id for e in entries if e.token_id is not None}
+        if not hashes and not ids:
+            return 0
+        with db.session() as s:
+            alive_sessions, alive_tokens = user_store.live_credentials(s, hashes, ids)
+        gone_sessions, gone_tokens = hashes - alive_sessions, ids - alive_tokens
+        return (self.close_sessions(gone_sessions, "signed out") if gone_sessions else 0) + \
+            (self.close_tokens(gone_tokens, "this API token was revoked") if gone_tokens else 0)

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     signin_account_max_delay: float = Field(
         30, gt=0, le=3600, description="longest wait between password checks of an account "
                                        "under attack")
+    credential_check_interval: float = Field(
+        5, gt=0, le=300, description="seconds between checks that open live views' sessions "
+                                     "and tokens still exist (revoked elsewhere, expired)")
     max_tokens_per_user: int = Field(50, ge=1, description="API tokens one account may hold")
     max_sockets_per_user: int = Field(
         32, ge=1, description="live views (websockets) one account may have open at once")

@@ -191,6 +191,16 @@ def find_token(s: Session, token_hash: str) -> tuple[ApiToken, User] | None:
     return None if row is None else (row[0], row[1])
 
 
+def live_credentials(s: Session, hashes: set[str], token_ids: set[int]
+                     ) -> tuple[set[str], set[int]]:
+    """Which of these sessions (unexpired) and tokens still exist."""
+    sessions = set(s.scalars(select(WebSession.token_hash).where(
+        WebSession.token_hash.in_(hashes), WebSession.expires_at > utcnow()))) if hashes else set()
+    tokens = set(s.scalars(select(ApiToken.id).where(ApiToken.id.in_(token_ids)))) \
+        if token_ids else set()
+    return sessions, tokens
+
+
 def token_exists(s: Session, token_id: int) -> bool:
     return s.get(ApiToken, token_id) is not None
 

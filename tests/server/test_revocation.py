@@ -177,3 +177,27 @@ def test_unknown_host_names_are_refused_when_an_allowlist_is_set(serve):
         status_line = raw.recv(4096).split(b"\r\n", 1)[0]
     assert b" 400 " in status_line + b" ", status_line
     admin.close()
+
+
+def test_credentials_ended_outside_the_server_close_their_sockets(serve):
+    """`python -m pygotchi user passwd` (another process) ends sessions in the database."""
+    from pygotchi.store import users as user_store
+
+    server = serve(credential_check_interval=0.2)
+    admin = set_up_admin(server)
+    pat = add_player(admin, "pat")
+    pet = pat.new_pet()
+    with streaming(cookie_viewer(pat, pet["id"])) as browser, \
+            streaming(pat.ws(pet["id"])) as script:
+        db = server.services.db  # as the CLI would: straight to the database
+        with db.session() as s:
+            user_store.delete_user_sessions(s, pat.id)
+            s.commit()
+        assert browser.closed_with() == 4401
+        assert still_open(script)
+        with db.session() as s:
+            user_store.delete_user_tokens(s, pat.id)
+            s.commit()
+        assert script.closed_with() == 4401
+    admin.close()
+    pat.close()
