@@ -30,6 +30,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import resource
 import signal
 import socket
@@ -105,6 +106,8 @@ class Server:
             [sys.executable, "-m", "pygotchi", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(data_dir / "data")],
             env={**os.environ, "PYGOTCHI_MAX_PETS_PER_USER": "0", "PYGOTCHI_LOG_LEVEL": "warning",
+                 # one account watches everything here: lift the per-account socket cap
+                 "PYGOTCHI_MAX_SOCKETS_PER_USER": "1000000",
                  "PYTHONPATH": str(Path(__file__).resolve().parent.parent),  # this checkout
                  **env},
             stdout=self.log, stderr=subprocess.STDOUT)
@@ -118,6 +121,16 @@ class Server:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the server did not start; see {data_dir / 'server.log'}")
             time.sleep(0.1)
+
+    def setup_code(self) -> str:
+        """The one-time setup code the server printed at start (it has no accounts yet)."""
+        log = Path(self.log.name)
+        for _ in range(100):
+            found = re.findall(r"setup code: ([A-Z0-9-]+)", log.read_text(errors="replace"))
+            if found:
+                return found[-1]
+            time.sleep(0.1)
+        raise SystemExit(f"no setup code in {log}")
 
     def cpu_seconds(self) -> float:
         fields_ = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -136,7 +149,8 @@ class Server:
 def prepare(server: Server, pets: int, rom: str) -> tuple[str, list[str]]:
     """Admin, API token, ROM and ``pets`` pets; (token, pet ids)."""
     c = httpx.Client(base_url=server.url, timeout=60)
-    r = c.post("/api/setup", json={"username": "bench", "password": PASSWORD})
+    r = c.post("/api/setup", json={"username": "bench", "password": PASSWORD,
+                                   "setup_code": server.setup_code()})
     csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
     token = c.post("/api/tokens", json={"name": "bench"}, headers=csrf).json()["token"]
     auth = {"Authorization": f"Bearer {token}"}

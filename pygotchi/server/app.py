@@ -40,6 +40,7 @@ from pygotchi.server.settings import Settings
 from pygotchi.store import Database, RomFiles
 from pygotchi.store import pets as pet_store
 from pygotchi.store import users as user_store
+from pygotchi.store.audit import purge_older_than
 from pygotchi.store.models import AUTOPILOT_OFF
 
 _NO_DEMO = object()
@@ -89,6 +90,7 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
     demo_sha = install_demo(db, rom_files, find_demo() if demo is _NO_DEMO else demo)
     with db.session() as s:
         user_store.purge_expired_sessions(s)
+        purge_older_than(s, settings.audit_days)
         s.commit()
         # Only the first-run web page needs a code; with a sign-in provider there is none.
         unclaimed = (user_store.count_users(s) == 0 and settings.local_enabled

@@ -8,12 +8,13 @@ page stays cheap however long the log grows.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from pygotchi.store.models import AuditEvent
+from pygotchi.store.models import AuditEvent, utcnow
 
 # The kinds of event, and what each one records. The web app shows them by name.
 KINDS = (
@@ -43,3 +44,9 @@ def page(s: Session, *, before: int | None = None, limit: int = 50,
     if kind:
         query = query.where(AuditEvent.kind == kind)
     return list(s.scalars(query))
+
+
+def purge_older_than(s: Session, days: float) -> int:
+    """Forget events older than ``days`` (the log must not grow without end)."""
+    result = s.execute(delete(AuditEvent).where(AuditEvent.at < utcnow() - timedelta(days=days)))
+    return result.rowcount or 0

@@ -213,3 +213,49 @@ def test_content_security_policy(serve):
         assert "content-security-policy" in c.get("/api/session").headers
         docs = c.get("/docs").headers["content-security-policy"]
         assert "cdn.jsdelivr.net" in docs  # Swagger UI's own page still loads
+
+
+def test_older_data_directories_are_made_private(tmp_path):
+    from pygotchi.store import Database
+
+    data = tmp_path / "old"
+    (data / "roms").mkdir(parents=True)
+    for path, mode in ((data, 0o755), (data / "roms", 0o755)):
+        path.chmod(mode)
+    for name in ("pygotchi.db", "secret.key", "roms/" + "a" * 64 + ".bin"):
+        (data / name).write_bytes(b"")
+        (data / name).chmod(0o644)
+    Database.for_data_dir(data).close()
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "roms").stat().st_mode) == 0o700
+    for name in ("pygotchi.db", "secret.key", "roms/" + "a" * 64 + ".bin"):
+        assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
+
+
+def test_a_warning_when_listening_beyond_loopback_without_allowed_hosts(serve, caplog):
+    caplog.set_level("WARNING", logger="pygotchi")
+    serve(host="0.0.0.0")
+    assert "no_allowed_hosts" in [r.getMessage() for r in caplog.records]
+    caplog.clear()
+    serve(host="0.0.0.0", allowed_hosts="pets.example.org")
+    serve(host="127.0.0.1")
+    assert "no_allowed_hosts" not in [r.getMessage() for r in caplog.records]
+
+
+def test_old_audit_events_are_forgotten(tmp_path):
+    from datetime import timedelta
+
+    from pygotchi.store import Database
+    from pygotchi.store.audit import add_event, page, purge_older_than
+    from pygotchi.store.models import utcnow
+
+    db = Database.for_data_dir(tmp_path)
+    db.migrate()
+    with db.session() as s:
+        add_event(s, "signin", actor="old").at = utcnow() - timedelta(days=400)
+        add_event(s, "signin", actor="new")
+        s.commit()
+        assert purge_older_than(s, 365) == 1
+        s.commit()
+        assert [e.actor for e in page(s)] == ["new"]
+    db.close()
