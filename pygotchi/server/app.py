@@ -161,11 +161,11 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 64 * 1024)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(RequestLog)
     if settings.host_allowlist:  # answer only to our own names: no DNS rebinding
         app.add_middleware(TrustedHostMiddleware,
                            allowed_hosts=[*settings.host_allowlist, *LOOPBACK_HOSTS],
                            www_redirect=False)
+    app.add_middleware(RequestLog)  # outside the host check: refusals are logged too
     # Outermost: every layer below sees the real client, scheme and host.
     app.add_middleware(ClientAddress, proxies=TrustedProxies.parse(settings.forwarded_allow_ips))
     for module in (session, account, users, audit, roms, pets, live, ir, health):

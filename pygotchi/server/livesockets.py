@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -46,29 +47,38 @@ class LiveSockets:
     def __init__(self, max_per_user: int) -> None:
         self.max_per_user = max_per_user
         self._open: dict[Viewer, _Entry] = {}
+        self._per_user: Counter[int] = Counter()
         self._lock = threading.Lock()
 
     def add(self, viewer: Viewer, who: Principal) -> bool:
         """File a new viewer; False (and nothing filed) when its account is at the cap."""
         entry = _Entry(who.user_id, who.session_hash, who.token_id, asyncio.get_running_loop())
         with self._lock:
-            if self.count(who.user_id) >= self.max_per_user:
+            if self._per_user[who.user_id] >= self.max_per_user:
                 return False
             self._open[viewer] = entry
+            self._per_user[who.user_id] += 1
         return True
+
+    def _forget(self, viewer: Viewer) -> None:
+        entry = self._open.pop(viewer, None)
+        if entry is not None:
+            self._per_user[entry.user_id] -= 1
+            if self._per_user[entry.user_id] <= 0:
+                del self._per_user[entry.user_id]
 
     def remove(self, viewer: Viewer) -> None:
         with self._lock:
-            self._open.pop(viewer, None)
+            self._forget(viewer)
 
     def count(self, user_id: int) -> int:
-        return sum(1 for e in self._open.values() if e.user_id == user_id)
+        return self._per_user[user_id]
 
     def _close(self, matches, reason: str) -> int:
         with self._lock:
             doomed = [(v, e) for v, e in self._open.items() if matches(e)]
             for viewer, _ in doomed:
-                del self._open[viewer]
+                self._forget(viewer)
         for viewer, entry in doomed:
             try:
                 entry.loop.call_soon_threadsafe(viewer.close, CLOSE_REVOKED, reason)
