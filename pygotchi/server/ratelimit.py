@@ -134,9 +134,16 @@ class SignInThrottle:
         return Attempt(keys, now, pair)
 
     def end(self, attempt: Attempt, ok: bool) -> None:
-        """A right password withdraws the attempt and clears its (account, address) count."""
-        if not ok:
-            return
+        """A successful sign-in withdraws the attempt and clears its (account, address) count."""
+        if ok:
+            self._withdraw(attempt, clear_pair=True)
+
+    def withdraw(self, attempt: Attempt) -> None:
+        """Neither success nor failure (the password was right, the second factor is still to
+        come): the attempt is not counted, and earlier failures stay counted."""
+        self._withdraw(attempt, clear_pair=False)
+
+    def _withdraw(self, attempt: Attempt, clear_pair: bool) -> None:
         with self._lock:
             for key in attempt.keys:
                 times = self._failures.get(key)
@@ -146,5 +153,5 @@ class SignInThrottle:
                     times.remove(attempt.at)
                 except ValueError:
                     pass
-                if not times or key == attempt.pair:
+                if not times or (clear_pair and key == attempt.pair):
                     self._failures.pop(key, None)

@@ -93,6 +93,16 @@ def test_a_right_password_withdraws_the_attempt():
         assert attempt(t, "kim", "10.0.0.1", ok=True) == 0
 
 
+def test_a_withdrawn_attempt_keeps_earlier_failures():
+    """Right password, second factor to come: not a failure, but no clean slate either."""
+    t = SignInThrottle(3, 20, 900, clock=FakeClock())
+    for _ in range(2):
+        attempt(t, "kim", "a", ok=False)
+    t.withdraw(t.begin("kim", "a"))
+    attempt(t, "kim", "a", ok=False)
+    assert attempt(t, "kim", "a", ok=True) > 0
+
+
 def test_failures_leave_the_window():
     clock = FakeClock()
     t = SignInThrottle(2, 20, 900, clock=clock)

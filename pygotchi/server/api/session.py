@@ -240,7 +240,7 @@ def sign_in(body: Credentials, request: Request, response: Response,
     user, attempt = check_password(svc, request, body.username, body.password)
     if user.totp_secret:
         if not body.code:
-            svc.throttle.end(attempt, ok=True)  # the password was right; no code yet
+            svc.throttle.withdraw(attempt)  # the password was right; no code yet
             raise ApiError(401, "totp_required", "enter the 6-digit code from your "
                                                  "authenticator app")
         with svc.db.session() as s:
