@@ -21,7 +21,7 @@ export function setupView(root, ctx) {
     field("Setup code", code,
       "Printed in the server's log (or terminal) when it started: \"pygotchi setup code\"."),
     field("Administrator name", username, "Letters, digits, . _ - (up to 32)"),
-    field("Password", password, "At least 8 characters"),
+    field("Password", password, "At least 8 characters, not a common one"),
     field("Password again", again),
     error,
     h("button", { class: "btn btn-primary btn-block", type: "submit" }, "Create the administrator"));

@@ -66,7 +66,7 @@ export async function usersView(root, ctx) {
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
   const form = h("form", { class: "stack" },
     field("Username", username, "Letters, digits, . _ - (up to 32)"),
-    field("Password", password, "At least 8 characters; tell it to them privately."),
+    field("Password", password, "At least 8 characters, not a common one; tell it to them privately."),
     field("Role", role),
     error,
     h("button", { class: "btn btn-primary", type: "submit" }, "Add user"));
