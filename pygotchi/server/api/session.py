@@ -179,9 +179,12 @@ def setup(body: SetupRequest, request: Request, response: Response,
     address = client_address(request)
     with _setup_lock:
         with svc.db.session() as s:
-            if user_store.count_users(s) or svc.setup_code is None:
+            if user_store.count_users(s):
                 raise ApiError(409, "already_set_up",
                                "this server already has users: sign in instead")
+        if svc.setup_code is None:  # it had users when it started; they are gone since
+            raise ApiError(409, "already_set_up", "restart the server: it prints a new "
+                                                  "setup code when it starts with no accounts")
         try:
             attempt = svc.throttle.begin("\0setup", address)
         except Throttled as exc:
