@@ -252,8 +252,6 @@ def test_origin_null_is_refused(stack, admin):
     assert _cookie_viewer(stack, admin, wss, "null") == 4401
 
 
-@pytest.mark.xfail(strict=True, reason="h08-auth: X-Forwarded-Host is honoured only from "
-                                       "trusted proxies (lands with that branch)")
 def test_forwarded_host_from_a_non_proxy_does_not_pass_the_origin_check(stack, admin):
     # Straight to pygotchi from 127.0.0.2 (not a proxy), naming the attacker's site twice.
     ws = stack.app.url.replace("http://", "ws://")

@@ -40,6 +40,8 @@ class SessionOut(BaseModel):
 class TotpStatus(BaseModel):
     enabled: bool
     pending: bool = Field(description="a secret was issued but not confirmed yet")
+    available: bool = Field(True, description="false for accounts of a sign-in provider, "
+                                              "whose own two-factor rules apply")
 
 
 class TotpEnrolment(BaseModel):
@@ -112,7 +114,8 @@ def _local_user(s, me: Principal):
 def totp_status(request: Request, me: CurrentUser) -> dict:
     with services(request).db.session() as s:
         user = _local_user(s, me)
-        return {"enabled": user.totp_secret is not None, "pending": user.totp_pending is not None}
+        return {"enabled": user.totp_secret is not None, "pending": user.totp_pending is not None,
+                "available": user.oidc_subject is None}
 
 
 @router.post("/totp", status_code=201, response_model=TotpEnrolment,
@@ -122,6 +125,9 @@ def totp_begin(request: Request, me: CurrentUser) -> dict:
     ``POST /api/account/totp/confirm`` proves the authenticator app has it."""
     with services(request).db.session() as s:
         user = _local_user(s, me)
+        if user.oidc_subject is not None:
+            raise ApiError(409, "totp_unavailable", "this account signs in through the sign-in "
+                                                    "provider, whose own two-factor rules apply")
         if user.totp_secret is not None:
             raise ApiError(409, "totp_enabled", "two-factor sign-in is already on: turn it "
                                                 "off first to change the authenticator")

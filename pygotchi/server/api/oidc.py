@@ -10,12 +10,15 @@ from __future__ import annotations
 import html
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 from starlette.middleware.sessions import SessionMiddleware
 
 from pygotchi.server.api.deps import services
+from pygotchi.server.auditlog import audit
 from pygotchi.server.auth import CurrentUser, OptionalUser, load_secret
+from pygotchi.server.clientaddr import client_address
 from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
 from pygotchi.server.oidc import (
@@ -78,7 +81,7 @@ async def oidc_login(request: Request):
     try:
         return await _client(request).login_redirect(request)
     except SignInFailed as failure:
-        event("oidc_failed", code=failure.code, client=_address(request))
+        event("oidc_failed", code=failure.code, client=client_address(request))
         return _failure_page(failure)
 
 
@@ -90,7 +93,7 @@ async def oidc_callback(request: Request, principal: OptionalUser):
     try:
         identity = await _client(request).finish(request)
     except SignInFailed as failure:
-        event("oidc_failed", code=failure.code, client=_address(request))
+        event("oidc_failed", code=failure.code, client=client_address(request))
         return _failure_page(failure)
     role = role_of(identity)
     with svc.db.session() as s:
@@ -104,15 +107,21 @@ async def oidc_callback(request: Request, principal: OptionalUser):
         s.refresh(user)
     if created:
         event("user_created", user=user.id, username=user.username, role=role, via="oidc")
+        await run_in_threadpool(audit, svc.db, request, "user_created", None, f"user:{user.id}",
+                                username=user.username, role=role, via="oidc")
     elif old_role != role:
         event("role_changed", user=user.id, role=role, via="oidc")
+        await run_in_threadpool(audit, svc.db, request, "user_changed", None, f"user:{user.id}",
+                                role=role, via="oidc")
     response = RedirectResponse("/#/pets", status_code=303)
     if principal is not None and principal.session_hash:  # switching accounts
         with svc.db.session() as s:
             user_store.delete_session(s, principal.session_hash)
             s.commit()
-    svc.auth.start_session(response, request, user, id_token=identity.id_token)
-    event("signin", user=user.id, client=_address(request), via="oidc")
+        svc.sockets.close_sessions([principal.session_hash], "signed out")
+    new = svc.auth.start_session(response, request, user, id_token=identity.id_token)
+    event("signin", user=user.id, client=client_address(request), via="oidc")
+    await run_in_threadpool(audit, svc.db, request, "signin", new, f"user:{user.id}", via="oidc")
     return response
 
 
@@ -133,9 +142,8 @@ async def oidc_logout(request: Request, response: Response,
                                         "provider: sign out with DELETE /api/session")
     url = await _client(request).logout_url(id_token)
     svc.auth.end_session(response, request, principal)
+    svc.sockets.close_sessions([principal.session_hash or ""], "signed out")
     event("signout", user=principal.user_id, via="oidc")
+    await run_in_threadpool(audit, svc.db, request, "signout", principal,
+                            f"user:{principal.user_id}", via="oidc")
     return LogoutResult(redirect=url)
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "-"

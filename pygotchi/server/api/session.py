@@ -27,8 +27,8 @@ from pygotchi.server.passwords import (
 )
 from pygotchi.server.ratelimit import Throttled
 from pygotchi.server.romlib import iso
-from pygotchi.server.settings import Settings
 from pygotchi.server.schemas import errors
+from pygotchi.server.settings import Settings
 from pygotchi.store import users as user_store
 from pygotchi.store.models import ROLE_ADMIN
 

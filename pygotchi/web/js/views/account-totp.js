@@ -14,6 +14,12 @@ export async function totpCard() {
 
   async function render() {
     const status = await api.totpStatus();
+    if (!status.available) {
+      card.replaceChildren(h("h2", {}, "Two-factor sign-in"), h("p", { class: "muted small" },
+        "You sign in through your organisation's sign-in provider: its own two-factor ",
+        "settings apply."));
+      return;
+    }
     card.replaceChildren(h("h2", {}, "Two-factor sign-in"),
       ...(status.enabled ? enabledView() : disabledView()));
   }
