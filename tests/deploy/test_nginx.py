@@ -84,7 +84,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
 @pytest.fixture(scope="module")
 def admin(stack) -> Iterator[tuple[httpx.Client, dict]]:
     c = stack.client()
-    r = c.post("/api/setup", json={"username": "admin", "password": PASSWORD})
+    r = c.post("/api/setup", json={"username": "admin", "password": PASSWORD,
+                                   "setup_code": stack.app.events("setup_code")[-1]["code"]})
     assert r.status_code == 201, r.text
     body = r.json()
     yield c, {"cookie": r.headers["set-cookie"], "csrf": body["csrf_token"]}

@@ -48,7 +48,8 @@ def running(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("backup")
     server = ServerProcess(tmp / "data", tmp / "server.log", checkpoint_interval="1")
     client = httpx.Client(base_url=server.url, timeout=30)
-    r = client.post("/api/setup", json={"username": "admin", "password": PASSWORD})
+    r = client.post("/api/setup", json={"username": "admin", "password": PASSWORD,
+                                        "setup_code": server.events("setup_code")[-1]["code"]})
     assert r.status_code == 201, r.text
     csrf = r.json()["csrf_token"]
     pets = {}

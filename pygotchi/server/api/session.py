@@ -47,8 +47,9 @@ class Credentials(BaseModel):
 class SetupRequest(BaseModel):
     username: str = Field(max_length=200)
     password: str = Field(max_length=2000)
-    setup_code: str = Field(max_length=40, description="the one-time code the server printed "
-                                                       "in its log when it started")
+    setup_code: str = Field("", max_length=40,
+                            description="the one-time code the server printed in its log "
+                                        "when it started (403 bad_setup_code without it)")
 
 
 class UserOut(BaseModel):
