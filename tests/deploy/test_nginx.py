@@ -53,7 +53,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     http_port, https_port = free_port(), free_port()
     public_url = f"https://localhost:{https_port}"
     app = ServerProcess(tmp / "data", tmp / "pygotchi.log", public_url=public_url,
-                        forwarded_allow_ips="127.0.0.1", signin_failures_per_address="3",
+                        forwarded_allow_ips="127.0.0.1", allowed_hosts="localhost",
+                        signin_failures_per_address="3",
                         signin_failures_per_user="100")
     site = render_template({
         "SERVER_NAME": "localhost", "PUBLIC_URL": public_url,
@@ -202,6 +203,14 @@ def test_logged_client_address_is_the_real_one(stack):
         assert c.get("/healthz?probe=real-address").status_code == 200
     lines = [e for e in stack.app.events("request") if e["path"] == "/healthz"]
     assert lines and lines[-1]["client"] == CLIENT
+
+
+def test_a_rebound_host_name_is_refused_through_the_proxy(stack):
+    """A page on attacker.example whose name now points at us (DNS rebinding) gets 400."""
+    with stack.client(headers={"Host": "attacker.example"}) as c:
+        assert c.get("/api/session").status_code == 400
+    with stack.client() as c:
+        assert c.get("/api/session").status_code == 200
 
 
 def test_forwarded_headers_from_elsewhere_are_ignored(stack):
