@@ -1,7 +1,7 @@
 """Accounts: audit log, signed-in devices (user agent, address), two-factor (TOTP).
 
-Revision ID: 0004_auth_audit
-Revises: 0003_oidc_identity
+Revision ID: 0005_auth_audit
+Revises: 0004_autopilot
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_auth_audit"
-down_revision = "0003_oidc_identity"
+revision = "0005_auth_audit"
+down_revision = "0004_autopilot"
 branch_labels = None
 depends_on = None
 
