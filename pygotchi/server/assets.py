@@ -18,6 +18,7 @@ its hands off websockets and streamed downloads.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -102,6 +103,12 @@ class Assets:
     def import_map(self) -> str:
         modules = {k: v for k, v in self.url_of.items() if k.endswith(".js")}
         return json.dumps({"imports": modules}, separators=(",", ":"), sort_keys=True)
+
+    def inline_script_sources(self) -> list[str]:
+        """CSP sources for the one inline script (the import map), by its sha256: the
+        Content-Security-Policy allows exactly it and no other inline script."""
+        digest = hashlib.sha256(self.import_map().encode()).digest()
+        return [f"'sha256-{base64.b64encode(digest).decode()}'"]
 
     def shell(self) -> list[str]:
         """What the service worker caches so the app opens offline."""

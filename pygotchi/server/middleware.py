@@ -21,12 +21,14 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
-# The web app is plain ES modules and one stylesheet from this server: nothing inline,
-# nothing from elsewhere, so an injected <script> or style has nowhere to run from.
-# QR codes and canvas snapshots are data:/blob: images; the live socket is same-origin.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-       "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# The web app is plain ES modules and one stylesheet from this server: nothing from
+# elsewhere and no inline script but the import map, allowed by its hash (assets.py), so
+# an injected <script> or style has nowhere to run from. QR codes and canvas snapshots
+# are data:/blob: images; the live socket is same-origin.
+CSP = ("default-src 'self'; script-src 'self'{scripts}; style-src 'self'; "
+       "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; manifest-src 'self'; "
+       "worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
 # FastAPI's /docs page loads Swagger UI from its CDN and starts it with an inline script.
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -87,13 +89,23 @@ class BodyLimit:
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._csp: bytes | None = None
+
+    def _app_csp(self, scope: Scope) -> bytes:
+        """The policy, with the hashes of the web app's inline scripts (known at start)."""
+        if self._csp is None:
+            state = getattr(scope.get("app"), "state", None)
+            assets = getattr(state, "assets", None)
+            sources = assets.inline_script_sources() if assets is not None else []
+            self._csp = CSP.format(scripts="".join(" " + s for s in sources)).encode()
+        return self._csp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        csp = (DOCS_CSP if scope["path"] in _DOCS_PATHS else CSP).encode()
+        csp = DOCS_CSP.encode() if scope["path"] in _DOCS_PATHS else self._app_csp(scope)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

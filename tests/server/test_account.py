@@ -3,6 +3,9 @@ token names and caps, a private data directory, the Content-Security-Policy."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import stat
 
 import pyotp
@@ -208,9 +211,15 @@ def test_the_data_directory_is_private(serve, tmp_path):
 def test_content_security_policy(serve):
     server = serve()
     with server.client() as c:
-        csp = c.get("/").headers["content-security-policy"]
-        assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
-        assert "unsafe-inline" not in csp
+        page = c.get("/")
+        csp = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        # the only inline script, the import map, is allowed by its hash and nothing else is
+        inline = re.findall(r"<script(?: [^>]*)?>(.*?)</script>", page.text, re.S)
+        inline = [text for text in inline if text.strip()]
+        digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+        scripts = next(d for d in csp.split("; ") if d.startswith("script-src"))
+        assert scripts == f"script-src 'self' 'sha256-{digest}'" and len(inline) == 1
         assert "content-security-policy" in c.get("/api/session").headers
         docs = c.get("/docs").headers["content-security-policy"]
         assert "cdn.jsdelivr.net" in docs  # Swagger UI's own page still loads
