@@ -9,7 +9,7 @@ from pygotchi.emu.chip cimport Chip
 cdef long long INTERRUPT_CYCLES, HALT_CYCLES
 
 cdef class Cpu(Chip):
-    @cython.locals(pc=int, op=int, pset=bint, entry="unsigned int")
+    @cython.locals(pc=int, op=int, pset=bint)
     cpdef void step(self)
     cpdef void run(self, long long limit)
     @cython.locals(slot=int)

@@ -52,14 +52,14 @@ def make_program(words) -> tuple:
     """``(words, code)``: the padded program and its decoded form, shared by machines.
 
     The pure-Python loop indexes ``words`` (a list is fastest in CPython). The
-    compiled loop reads ``code``: per address the word (bits 0-11), its handler
-    number (12-20) and its cycles (21+), one memory read per step.
+    compiled loop reads ``code``: per address the number of the handler that
+    runs its word (which also fixes its cycle count), decided once per ROM.
     """
     if len(words) > PROGRAM_WORDS:
         raise ValueError("program larger than the 8K words the PC can address")
     padded = [w & 0xFFF for w in words] + [PAD_WORD] * (PROGRAM_WORDS - len(words))
     kind = ops.KIND
-    code = array("I", [(CYCLES[w] << 21) | (kind[w] << 12) | w for w in padded])
+    code = array("H", [kind[w] for w in padded])
     return (array("H", padded) if cython.compiled else padded), code
 
 
@@ -78,9 +78,8 @@ class Cpu(Chip):
         pc = self.pc
         op = self.rom[pc]
         if cython.compiled:
-            entry = self.code[pc]
-            self.pc = ops.dispatch(self, (entry >> 12) & 0x1FF, op, pc)
-            self.pending = entry >> 21
+            self.pc = ops.dispatch(self, self.code[pc], op, pc)
+            self.pending = CYCLES[op]
         else:
             self.pc = HANDLERS[op](self, op, pc)
             self.pending = CYCLES[op]

@@ -26,7 +26,7 @@ import re
 import sys
 from pathlib import Path
 
-from pygotchi.emu.isa import DECODE, KINDS, REG_NAMES, TABLE
+from pygotchi.emu.isa import CYCLES, DECODE, REG_NAMES, TABLE
 
 NEXT = "return (pc + 1) & 0x1FFF"
 
@@ -92,9 +92,11 @@ c.f = (c.f & 13) | (0 if $R & {rhs} else 2)
 
 
 def _jump(cond: str) -> str:
+    # Every return ends its branch (no code after it): the compiled loop turns
+    # each ``return E`` into ``pc = E`` when it inlines the handler.
     if not cond:
         return "return (c.np << 8) | (op & 0xFF)"
-    return f"if {cond}:\n    return (c.np << 8) | (op & 0xFF)\n" + NEXT
+    return f"if {cond}:\n    return (c.np << 8) | (op & 0xFF)\nelse:\n    " + NEXT
 
 
 def _index_adc(reg: str, shift: int) -> str:
@@ -411,27 +413,34 @@ def _operand_regs(word: int) -> tuple[int | None, int | None]:
 _LOCALS = ("t", "cy", "u", "v", "ax", "ay", "w", "sp", "ret", "n", "cy_in", "x", "y")
 
 
-def _handler_names() -> tuple[list[tuple[str, str]], list[str]]:
-    """(name, body) of every handler, and the handler name of each of the 4,096 words."""
-    handlers: list[tuple[str, str]] = []
-    names_for_kind: dict[str, dict[tuple[int | None, int | None], str]] = {}
-    for kind in KINDS:
+def _handler_names() -> tuple[list[tuple[str, str, int]], list[str]]:
+    """(name, body, cycles) of every handler, and the handler name of each of the 4,096 words.
+
+    A handler runs words of one cycle count (NOP5 and NOP7 get one each), so the
+    compiled loop knows an instruction's cycles from its case, at compile time.
+    """
+    handlers: list[tuple[str, str, int]] = []
+    names: dict[tuple[str, int | None, int | None, int], str] = {}
+    table = []
+    for w in range(4096):
+        kind = DECODE[w].kind
         if kind not in TEMPLATES:
             raise SystemExit(f"no template for instruction kind {kind!r}")
-        names_for_kind[kind] = {}
-        for r, q in _operand_sets(kind):
+        r, q = _operand_regs(w)
+        key = (kind, r, q, CYCLES[w])
+        if key not in names:
             name = handler_name(kind, r, q)
-            names_for_kind[kind][(r, q)] = name
-            handlers.append((name, _expand(TEMPLATES[kind], r, q)))
-    table = [names_for_kind[DECODE[w].kind][_operand_regs(w)] for w in range(4096)]
-    return handlers, table
+            if any(k[:3] == key[:3] for k in names):
+                name += f"_{CYCLES[w]}"
+            names[key] = name
+        table.append(names[key])
+    for (kind, r, q, cycles), name in names.items():
+        handlers.append((name, _expand(TEMPLATES[kind], r, q), cycles))
+    return sorted(handlers), table
 
 
-# The run loop, in two builds from one template: ``run_awake_py`` for pure Python
-# (a table of handlers indexed by the word) and ``run_awake_native`` for Cython
-# (``c.code[pc]`` holds the word in bits 0-11, its handler number in 12-20 and
-# its cycles from bit 21: one memory read, then a C switch with every handler
-# inlined). They differ only in ``{fetch}``: the steps are the same.
+# The pure-Python run loop: a table of handlers indexed by the word. The compiled
+# build's loop (NATIVE_LOOP) runs the same steps with every handler inlined.
 LOOP = """
 def {name}(c, limit):
     \"\"\"Steps while awake and below ``limit``; leaves at timer events, interrupts, HALT.
@@ -479,36 +488,153 @@ PY_SETUP = """    rom = c.rom
 PY_FETCH = """        op = rom[pc]
         pc = handlers[op](c, op, pc)
         pending = cycles[op]"""
-NATIVE_FETCH = """        entry = c.code[pc]
-        op = entry & 0xFFF
-        k = (entry >> 12) & 0x1FF
-        pending = entry >> 21
-{switch}"""
+
+# The compiled loop. Same steps as LOOP, arranged for a C compiler:
+# * the CPU registers live in C locals for the length of a run (written back
+#   before anything that reads them from the Chip: I/O writes, EI, the slow path);
+# * ``c.code[pc]`` is the handler number of the word at pc, decided once per ROM;
+#   each case knows its cycle count and carries its handler's body inline;
+# * NP equals PC's page except right after PSET, so jumps take their page from
+#   PC; PSET leaves the fast loop, and the step after it runs through the
+#   handler functions (``step_generic``), which read NP;
+# * timers are due at ``c.timer_event``: the loop applies them in place and
+#   leaves only for an interrupt, HALT, a clock change or the limit.
+NATIVE_LOOP = """
+def run_awake_native(c, limit):
+    \"\"\"Steps while awake and below ``limit``; leaves at interrupts, HALT and PSET.\"\"\"
+    code = c.code
+    rom = c.rom
+    mem = c.mem
+    while not c.halted and c.tick < limit:
+        if c.np != (c.pc >> 8):
+            step_generic(c)  # right after PSET: the jump that follows reads NP
+            continue
+        tick = c.tick
+        pending = c.pending
+        pc = c.pc
+        osc3 = c.osc3
+        ra = c.a
+        rb = c.b
+        rx = c.x
+        ry = c.y
+        rsp = c.sp
+        rf = c.f
+        stop = c.attn if c.attn < limit else limit
+        steps = 0
+        while True:
+            if osc3:
+                acc = c.acc + pending * 32768
+                ticks = acc // 1_000_000
+                c.acc = acc - ticks * 1_000_000
+                tick += ticks
+            else:
+                tick += pending
+            k = code[pc]
+            op = rom[pc]
+{switch}
+            steps += 1
+            if tick >= stop:
+                c.f = rf
+                if tick >= c.timer_event:
+                    timers.run_timers(c, tick)
+                if c.attn == 0 or tick >= limit or c.halted or (op & 0xFE0) == 0xE40:
+                    break
+                stop = c.attn if c.attn < limit else limit
+        c.pc = pc
+        c.tick = tick
+        c.pending = pending
+        c.a = ra
+        c.b = rb
+        c.x = rx
+        c.y = ry
+        c.sp = rsp
+        c.f = rf
+        c.steps += steps
+        if (op & 0xFE0) != 0xE40:
+            c.np = pc >> 8
+        if tick >= c.attn:
+            c.attend((op & 0xFE0) == 0xE40)
 
 
-def _loop(name: str, setup: str, fetch: str) -> list[str]:
-    text = LOOP.replace("{name}", name).replace("{setup}", setup).replace("{fetch}", fetch)
-    return text.split("\n")
+def step_generic(c):
+    \"\"\"One awake step through the handler functions, which read every register from ``c``.\"\"\"
+    c.charge(c.pending)
+    pc = c.pc
+    k = c.code[pc]
+    op = c.rom[pc]
+    c.pc = dispatch(c, k, op, pc)
+    c.pending = cycles_of(k)
+    pset = (op & 0xFE0) == 0xE40
+    if not pset:
+        c.np = c.pc >> 8
+    c.steps += 1
+    if c.tick >= c.attn:
+        c.attend(pset)
+"""
+
+_REGISTERS = {"a": "ra", "b": "rb", "x": "rx", "y": "ry", "sp": "rsp", "f": "rf"}
+_STOP = "stop = c.attn if c.attn < limit else limit"
 
 
-def _switch(handlers: list[tuple[str, str]], indent: str, action: str) -> list[str]:
+def _inline(kind: str, body: str, cycles: int) -> list[str]:
+    """A handler's body as a case of the compiled loop: registers in locals, ``pc = ...``."""
+    if kind == "pset":
+        return ["c.np = op & 0x1F", "pc = (pc + 1) & 0x1FFF", f"pending = {cycles}", "stop = 0"]
+    body = body.replace("c.np", "(pc >> 8)").replace("c.mem[", "mem[")
+    body = re.sub(r"\bc\.(a|b|x|y|sp|f)\b", lambda m: _REGISTERS[m.group(1)], body)
+    out = []
+    for line in body.split("\n"):
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if stripped.startswith("return "):
+            out.append(f"{indent}pc = {stripped[len('return '):]}")
+            out.append(f"{indent}pending = {cycles}")
+        elif "memory.write_mem(" in stripped or "c.update_attn()" in stripped:
+            # These read F and the tick from the Chip and may move ``attn``.
+            out += [f"{indent}c.f = rf", f"{indent}c.tick = tick", line, indent + _STOP]
+        elif stripped == "c.attn = 0":
+            out += [line, f"{indent}stop = 0"]
+        else:
+            out.append(line)
+    if "return" in "\n".join(out) or not any("pending" in line for line in out):
+        raise SystemExit(f"handler {kind!r} does not end every branch with a return")
+    return out
+
+
+def _switch(handlers: list[tuple[str, str, int]], indent: str, action: str) -> list[str]:
     lines = []
-    for i, (name, _) in enumerate(handlers):
+    for i, (name, _, _) in enumerate(handlers):
         lines.append(f"{indent}{'if' if i == 0 else 'elif'} k == {i}:")
         lines.append(f"{indent}    {action.format(name=name)}")
     return lines
 
 
+def _native_switch(handlers: list[tuple[str, str, int]], kinds: dict[str, str]) -> str:
+    lines = []
+    for i, (name, body, cycles) in enumerate(handlers):
+        lines.append(f"            {'if' if i == 0 else 'elif'} k == {i}:")
+        lines.extend("                " + line if line.strip() else ""
+                     for line in _inline(kinds[name], body, cycles))
+    return "\n".join(lines)
+
+
+def _kind_of(handlers: list[tuple[str, str, int]], table: list[str]) -> dict[str, str]:
+    kinds = {}
+    for w, name in enumerate(table):
+        kinds[name] = DECODE[w].kind
+    return kinds
+
+
 def generate() -> str:
     handlers, table = _handler_names()
-    index = {name: i for i, (name, _) in enumerate(handlers)}
+    index = {name: i for i, (name, _, _) in enumerate(handlers)}
     out = [
         '"""Instruction handlers, generated by ``python -m pygotchi.emu.opgen``: do not edit.',
         "",
         "Each handler executes one instruction on the Chip ``c`` and returns the next PC.",
         "The pure-Python loop (cpu.py) calls them through ``HANDLERS[word]``; the compiled",
         "build runs ``run_awake_native``, whose if/elif chain on the handler number Cython",
-        "turns into a C switch with every handler inlined.",
+        "turns into a C switch with every handler's body inline.",
         '"""',
         "",
         "# ruff: noqa: E501",
@@ -522,11 +648,11 @@ def generate() -> str:
         "",
         "    cython = SimpleNamespace(compiled=False)",
         "",
-        "from pygotchi.emu import memory",
+        "from pygotchi.emu import memory, timers",
         "from pygotchi.emu.isa import CYCLES",
         "",
     ]
-    for name, body in handlers:
+    for name, body, _ in handlers:
         out.append("")
         out.append(f"def {name}(c, op, pc):")
         out.extend("    " + line if line else "" for line in body.split("\n"))
@@ -545,8 +671,16 @@ def generate() -> str:
     out.extend(_switch(handlers, "    ", "return {name}(c, op, pc)"))
     out.append("    return (pc + 1) & 0x1FFF")
     out.append("")
-    switch = "\n".join(_switch(handlers, "        ", "pc = {name}(c, op, pc)"))
-    out.extend(_loop("run_awake_native", "", NATIVE_FETCH.replace("{switch}", switch)))
+    out.append("")
+    out.append("def cycles_of(k):")
+    out.append('    """The cycles of an instruction run by handler number ``k``."""')
+    for i, (_, _, cycles) in enumerate(handlers):
+        out.append(f"    {'if' if i == 0 else 'elif'} k == {i}:")
+        out.append(f"        return {cycles}")
+    out.append("    return 5")
+    out.append("")
+    switch = _native_switch(handlers, _kind_of(handlers, table))
+    out.extend(NATIVE_LOOP.replace("{switch}", switch).split("\n"))
     out.append("")
     out.append("if not cython.compiled:")
     out.append("    # HANDLERS[word] runs word `word`; built once, shared by every machine.")
@@ -555,7 +689,9 @@ def generate() -> str:
         out.append("        " + " ".join(f"{n}," for n in table[i : i + 4]))
     out.append("    )")
     out.append("")
-    out.extend("    " + line if line else "" for line in _loop("run_awake_py", PY_SETUP, PY_FETCH))
+    text = LOOP.replace("{name}", "run_awake_py").replace("{setup}", PY_SETUP)
+    text = text.replace("{fetch}", PY_FETCH)
+    out.extend("    " + line if line else "" for line in text.split("\n"))
     out.append("")
     return "\n".join(out)
 
@@ -569,20 +705,26 @@ def generate_pxd() -> str:
         "",
         "import cython",
         "",
-        "from pygotchi.emu cimport memory",
+        "from pygotchi.emu cimport memory, timers",
         "from pygotchi.emu.chip cimport Chip",
         "",
     ]
-    for name, _ in handlers:
+    for name, _, _ in handlers:
         out.append(f"@cython.locals({locals_decl})")
         out.append(f"cdef inline int {name}(Chip c, int op, int pc) noexcept nogil")
     out.append("")
     out.append("cdef int dispatch(Chip c, int k, int op, int pc) noexcept nogil")
+    out.append("cdef int cycles_of(int k) noexcept nogil")
     out.append("")
-    out.append('@cython.locals(tick="long long", pending=int, pc=int, osc3=int,')
+    out.append('@cython.locals(tick="long long", pending=int, pc=int, osc3=int, stop="long long",')
     out.append('               steps="long long", acc="long long", ticks="long long",')
-    out.append('               entry="unsigned int", op=int, k=int)')
+    out.append('               op=int, k=int, ra=int, rb=int, rx=int, ry=int, rsp=int, rf=int,')
+    out.append('               code="unsigned short[::1]", rom="unsigned short[::1]",')
+    out.append(f'               mem="unsigned char[::1]", {locals_decl})')
     out.append("cdef void run_awake_native(Chip c, long long limit) noexcept nogil")
+    out.append("")
+    out.append("@cython.locals(pc=int, k=int, op=int, pset=bint)")
+    out.append("cdef void step_generic(Chip c) noexcept nogil")
     out.append("")
     return "\n".join(out)
 

@@ -3,7 +3,7 @@
 
 import cython
 
-from pygotchi.emu cimport memory
+from pygotchi.emu cimport memory, timers
 from pygotchi.emu.chip cimport Chip
 
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
@@ -453,8 +453,6 @@ cdef inline int op_ld_yp_r_my(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef inline int op_ldpx_mx_i(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
-cdef inline int op_ldpx_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef inline int op_ldpx_r_q_a_b(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef inline int op_ldpx_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
@@ -487,8 +485,6 @@ cdef inline int op_ldpx_r_q_my_my(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef inline int op_ldpy_my_i(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
-cdef inline int op_ldpy_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef inline int op_ldpy_r_q_a_b(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef inline int op_ldpy_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
@@ -520,6 +516,8 @@ cdef inline int op_ldpy_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
 cdef inline int op_ldpy_r_q_my_my(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef inline int op_nop(Chip c, int op, int pc) noexcept nogil
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
+cdef inline int op_nop_7(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef inline int op_or_r_i_a(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
@@ -764,8 +762,14 @@ cdef inline int op_xor_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
 cdef inline int op_xor_r_q_my_my(Chip c, int op, int pc) noexcept nogil
 
 cdef int dispatch(Chip c, int k, int op, int pc) noexcept nogil
+cdef int cycles_of(int k) noexcept nogil
 
-@cython.locals(tick="long long", pending=int, pc=int, osc3=int,
+@cython.locals(tick="long long", pending=int, pc=int, osc3=int, stop="long long",
                steps="long long", acc="long long", ticks="long long",
-               entry="unsigned int", op=int, k=int)
+               op=int, k=int, ra=int, rb=int, rx=int, ry=int, rsp=int, rf=int,
+               code="unsigned short[::1]", rom="unsigned short[::1]",
+               mem="unsigned char[::1]", t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef void run_awake_native(Chip c, long long limit) noexcept nogil
+
+@cython.locals(pc=int, k=int, op=int, pset=bint)
+cdef void step_generic(Chip c) noexcept nogil

@@ -3,7 +3,7 @@
 Each handler executes one instruction on the Chip ``c`` and returns the next PC.
 The pure-Python loop (cpu.py) calls them through ``HANDLERS[word]``; the compiled
 build runs ``run_awake_native``, whose if/elif chain on the handler number Cython
-turns into a C switch with every handler inlined.
+turns into a C switch with every handler's body inline.
 """
 
 # ruff: noqa: E501
@@ -17,7 +17,7 @@ except ImportError:  # pure Python without Cython installed
 
     cython = SimpleNamespace(compiled=False)
 
-from pygotchi.emu import memory
+from pygotchi.emu import memory, timers
 from pygotchi.emu.isa import CYCLES
 
 
@@ -1508,25 +1508,29 @@ def op_jp(c, op, pc):
 def op_jp_c(c, op, pc):
     if c.f & 1:
         return (c.np << 8) | (op & 0xFF)
-    return (pc + 1) & 0x1FFF
+    else:
+        return (pc + 1) & 0x1FFF
 
 
 def op_jp_nc(c, op, pc):
     if not c.f & 1:
         return (c.np << 8) | (op & 0xFF)
-    return (pc + 1) & 0x1FFF
+    else:
+        return (pc + 1) & 0x1FFF
 
 
 def op_jp_nz(c, op, pc):
     if not c.f & 2:
         return (c.np << 8) | (op & 0xFF)
-    return (pc + 1) & 0x1FFF
+    else:
+        return (pc + 1) & 0x1FFF
 
 
 def op_jp_z(c, op, pc):
     if c.f & 2:
         return (c.np << 8) | (op & 0xFF)
-    return (pc + 1) & 0x1FFF
+    else:
+        return (pc + 1) & 0x1FFF
 
 
 def op_jpba(c, op, pc):
@@ -2134,12 +2138,6 @@ def op_ldpx_mx_i(c, op, pc):
     return (pc + 1) & 0x1FFF
 
 
-def op_ldpx_r_q_a_a(c, op, pc):
-    c.a = c.a
-    c.x = (c.x & 0xF00) | ((c.x + 1) & 0xFF)
-    return (pc + 1) & 0x1FFF
-
-
 def op_ldpx_r_q_a_b(c, op, pc):
     c.a = c.b
     c.x = (c.x & 0xF00) | ((c.x + 1) & 0xFF)
@@ -2278,12 +2276,6 @@ def op_ldpy_my_i(c, op, pc):
     return (pc + 1) & 0x1FFF
 
 
-def op_ldpy_r_q_a_a(c, op, pc):
-    c.a = c.a
-    c.y = (c.y & 0xF00) | ((c.y + 1) & 0xFF)
-    return (pc + 1) & 0x1FFF
-
-
 def op_ldpy_r_q_a_b(c, op, pc):
     c.a = c.b
     c.y = (c.y & 0xF00) | ((c.y + 1) & 0xFF)
@@ -2413,6 +2405,10 @@ def op_ldpy_r_q_my_my(c, op, pc):
 
 
 def op_nop(c, op, pc):
+    return (pc + 1) & 0x1FFF
+
+
+def op_nop_7(c, op, pc):
     return (pc + 1) & 0x1FFF
 
 
@@ -3769,14 +3765,14 @@ KIND = array("H", (
     125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125,
     125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125,
     125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125, 125,
-    301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301,
-    301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301,
-    301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301,
-    301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301,
-    301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301,
-    301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301,
-    301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301,
-    301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301, 301,
+    300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300,
+    300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300,
+    300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300,
+    300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300,
+    300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300,
+    300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300,
+    300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300,
+    300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300,
     126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126,
     126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126,
     126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126,
@@ -3846,9 +3842,9 @@ KIND = array("H", (
     94, 94, 94, 94, 94, 94, 94, 94, 94, 94, 94, 94, 94, 94, 94, 94, 95, 95, 95, 95, 95, 95, 95, 95, 95, 95, 95, 95, 95, 95, 95, 95,
     96, 96, 96, 96, 96, 96, 96, 96, 96, 96, 96, 96, 96, 96, 96, 96, 97, 97, 97, 97, 97, 97, 97, 97, 97, 97, 97, 97, 97, 97, 97, 97,
     36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
-    341, 342, 343, 344, 345, 346, 347, 348, 349, 350, 351, 352, 353, 354, 355, 356, 316, 317, 318, 319, 320, 321, 322, 323, 324, 325, 326, 327, 328, 329, 330, 331,
-    56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 261, 262, 263, 264, 265, 266, 267, 268, 269, 270, 271, 272, 273, 274, 275, 276,
-    362, 363, 364, 365, 366, 367, 368, 369, 370, 371, 372, 373, 374, 375, 376, 377, 303, 304, 305, 306, 303, 304, 305, 306, 303, 304, 305, 306, 303, 304, 305, 306,
+    340, 341, 342, 343, 344, 345, 346, 347, 348, 349, 350, 351, 352, 353, 354, 355, 315, 316, 317, 318, 319, 320, 321, 322, 323, 324, 325, 326, 327, 328, 329, 330,
+    56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 260, 261, 262, 263, 264, 265, 266, 267, 268, 269, 270, 271, 272, 273, 274, 275,
+    361, 362, 363, 364, 365, 366, 367, 368, 369, 370, 371, 372, 373, 374, 375, 376, 302, 303, 304, 305, 302, 303, 304, 305, 302, 303, 304, 305, 302, 303, 304, 305,
     196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196,
     196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196,
     196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196, 196,
@@ -3863,32 +3859,32 @@ KIND = array("H", (
     10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11,
     52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 53, 53, 53, 53, 53, 53, 53, 53, 53, 53, 53, 53, 53, 53, 53, 53,
     54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55,
-    257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258,
-    259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 260, 260, 260, 260, 260, 260, 260, 260, 260, 260, 260, 260, 260, 260, 260, 260,
-    358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359,
-    360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 361, 361, 361, 361, 361, 361, 361, 361, 361, 361, 361, 361, 361, 361, 361, 361,
-    312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313,
-    314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 315, 315, 315, 315, 315, 315, 315, 315, 315, 315, 315, 315, 315, 315, 315, 315,
+    256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257, 257,
+    258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 258, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259, 259,
+    357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358, 358,
+    359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 359, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360, 360,
+    311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312, 312,
+    313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 313, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314, 314,
     100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101,
     102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 103, 103, 103, 103, 103, 103, 103, 103, 103, 103, 103, 103, 103, 103, 103, 103,
     74, 74, 74, 74, 74, 74, 74, 74, 74, 74, 74, 74, 74, 74, 74, 74, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75, 75,
     76, 76, 76, 76, 76, 76, 76, 76, 76, 76, 76, 76, 76, 76, 76, 76, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77, 77,
     136, 136, 136, 136, 136, 136, 136, 136, 136, 136, 136, 136, 136, 136, 136, 136, 137, 137, 137, 137, 137, 137, 137, 137, 137, 137, 137, 137, 137, 137, 137, 137,
     138, 138, 138, 138, 138, 138, 138, 138, 138, 138, 138, 138, 138, 138, 138, 138, 139, 139, 139, 139, 139, 139, 139, 139, 139, 139, 139, 139, 139, 139, 139, 139,
-    288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288, 288,
-    222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 239, 239, 239, 239, 239, 239, 239, 239, 239, 239, 239, 239, 239, 239, 239, 239,
-    205, 206, 207, 208, 197, 198, 199, 200, 201, 202, 203, 204, 307, 308, 309, 310, 218, 219, 220, 221, 210, 211, 212, 213, 214, 215, 216, 217, 357, 357, 357, 357,
-    172, 173, 174, 175, 164, 165, 166, 167, 168, 169, 170, 171, 357, 357, 357, 357, 184, 185, 186, 187, 176, 177, 178, 179, 180, 181, 182, 183, 357, 357, 357, 357,
-    140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357, 357,
-    123, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 124, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255,
+    287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287, 287,
+    222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 222, 238, 238, 238, 238, 238, 238, 238, 238, 238, 238, 238, 238, 238, 238, 238, 238,
+    205, 206, 207, 208, 197, 198, 199, 200, 201, 202, 203, 204, 306, 307, 308, 309, 218, 219, 220, 221, 210, 211, 212, 213, 214, 215, 216, 217, 356, 356, 356, 356,
+    172, 173, 174, 175, 164, 165, 166, 167, 168, 169, 170, 171, 356, 356, 356, 356, 184, 185, 186, 187, 176, 177, 178, 179, 180, 181, 182, 183, 356, 356, 356, 356,
+    140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 356, 356, 356, 356, 356, 356, 356, 356, 356, 356, 356, 356, 356, 356, 356, 356,
+    123, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 124, 239, 240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253,
     78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119,
-    357, 357, 357, 357, 357, 357, 357, 357, 0, 1, 2, 3, 4, 5, 6, 7, 357, 357, 357, 357, 357, 357, 357, 357, 332, 333, 334, 335, 336, 337, 338, 339,
-    340, 340, 340, 340, 340, 340, 340, 340, 340, 340, 340, 340, 340, 340, 340, 340, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311, 311,
+    356, 356, 356, 356, 356, 356, 356, 356, 0, 1, 2, 3, 4, 5, 6, 7, 356, 356, 356, 356, 356, 356, 356, 356, 331, 332, 333, 334, 335, 336, 337, 338,
+    339, 339, 339, 339, 339, 339, 339, 339, 339, 339, 339, 339, 339, 339, 339, 339, 310, 310, 310, 310, 310, 310, 310, 310, 310, 310, 310, 310, 310, 310, 310, 310,
     121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 98, 98, 98, 98, 98, 98, 98, 98, 98, 98, 98, 98, 98, 98, 98, 98,
     134, 134, 134, 134, 134, 134, 134, 134, 134, 134, 134, 134, 134, 134, 134, 134, 135, 135, 135, 135, 135, 135, 135, 135, 135, 135, 135, 135, 135, 135, 135, 135,
     132, 132, 132, 132, 132, 132, 132, 132, 132, 132, 132, 132, 132, 132, 132, 132, 133, 133, 133, 133, 133, 133, 133, 133, 133, 133, 133, 133, 133, 133, 133, 133,
-    290, 291, 292, 293, 296, 294, 295, 299, 297, 298, 289, 99, 357, 357, 357, 357, 278, 279, 280, 281, 284, 282, 283, 287, 285, 286, 277, 122, 357, 357, 302, 300,
-    188, 189, 190, 191, 156, 157, 158, 159, 130, 357, 357, 357, 357, 357, 357, 357, 192, 193, 194, 195, 160, 161, 162, 163, 120, 256, 357, 256, 357, 357, 357, 256,
+    289, 290, 291, 292, 295, 293, 294, 298, 296, 297, 288, 99, 356, 356, 356, 356, 277, 278, 279, 280, 283, 281, 282, 286, 284, 285, 276, 122, 356, 356, 301, 299,
+    188, 189, 190, 191, 156, 157, 158, 159, 130, 356, 356, 356, 356, 356, 356, 356, 192, 193, 194, 195, 160, 161, 162, 163, 120, 254, 356, 254, 356, 356, 356, 255,
 ))
 
 
@@ -4341,1114 +4337,4927 @@ def dispatch(c, k, op, pc):
     elif k == 222:
         return op_ldpx_mx_i(c, op, pc)
     elif k == 223:
-        return op_ldpx_r_q_a_a(c, op, pc)
-    elif k == 224:
         return op_ldpx_r_q_a_b(c, op, pc)
-    elif k == 225:
+    elif k == 224:
         return op_ldpx_r_q_a_mx(c, op, pc)
-    elif k == 226:
+    elif k == 225:
         return op_ldpx_r_q_a_my(c, op, pc)
-    elif k == 227:
+    elif k == 226:
         return op_ldpx_r_q_b_a(c, op, pc)
-    elif k == 228:
+    elif k == 227:
         return op_ldpx_r_q_b_b(c, op, pc)
-    elif k == 229:
+    elif k == 228:
         return op_ldpx_r_q_b_mx(c, op, pc)
-    elif k == 230:
+    elif k == 229:
         return op_ldpx_r_q_b_my(c, op, pc)
-    elif k == 231:
+    elif k == 230:
         return op_ldpx_r_q_mx_a(c, op, pc)
-    elif k == 232:
+    elif k == 231:
         return op_ldpx_r_q_mx_b(c, op, pc)
-    elif k == 233:
+    elif k == 232:
         return op_ldpx_r_q_mx_mx(c, op, pc)
-    elif k == 234:
+    elif k == 233:
         return op_ldpx_r_q_mx_my(c, op, pc)
-    elif k == 235:
+    elif k == 234:
         return op_ldpx_r_q_my_a(c, op, pc)
-    elif k == 236:
+    elif k == 235:
         return op_ldpx_r_q_my_b(c, op, pc)
-    elif k == 237:
+    elif k == 236:
         return op_ldpx_r_q_my_mx(c, op, pc)
-    elif k == 238:
+    elif k == 237:
         return op_ldpx_r_q_my_my(c, op, pc)
-    elif k == 239:
+    elif k == 238:
         return op_ldpy_my_i(c, op, pc)
-    elif k == 240:
-        return op_ldpy_r_q_a_a(c, op, pc)
-    elif k == 241:
+    elif k == 239:
         return op_ldpy_r_q_a_b(c, op, pc)
-    elif k == 242:
+    elif k == 240:
         return op_ldpy_r_q_a_mx(c, op, pc)
-    elif k == 243:
+    elif k == 241:
         return op_ldpy_r_q_a_my(c, op, pc)
-    elif k == 244:
+    elif k == 242:
         return op_ldpy_r_q_b_a(c, op, pc)
-    elif k == 245:
+    elif k == 243:
         return op_ldpy_r_q_b_b(c, op, pc)
-    elif k == 246:
+    elif k == 244:
         return op_ldpy_r_q_b_mx(c, op, pc)
-    elif k == 247:
+    elif k == 245:
         return op_ldpy_r_q_b_my(c, op, pc)
-    elif k == 248:
+    elif k == 246:
         return op_ldpy_r_q_mx_a(c, op, pc)
-    elif k == 249:
+    elif k == 247:
         return op_ldpy_r_q_mx_b(c, op, pc)
-    elif k == 250:
+    elif k == 248:
         return op_ldpy_r_q_mx_mx(c, op, pc)
-    elif k == 251:
+    elif k == 249:
         return op_ldpy_r_q_mx_my(c, op, pc)
-    elif k == 252:
+    elif k == 250:
         return op_ldpy_r_q_my_a(c, op, pc)
-    elif k == 253:
+    elif k == 251:
         return op_ldpy_r_q_my_b(c, op, pc)
-    elif k == 254:
+    elif k == 252:
         return op_ldpy_r_q_my_mx(c, op, pc)
-    elif k == 255:
+    elif k == 253:
         return op_ldpy_r_q_my_my(c, op, pc)
-    elif k == 256:
+    elif k == 254:
         return op_nop(c, op, pc)
-    elif k == 257:
+    elif k == 255:
+        return op_nop_7(c, op, pc)
+    elif k == 256:
         return op_or_r_i_a(c, op, pc)
-    elif k == 258:
+    elif k == 257:
         return op_or_r_i_b(c, op, pc)
-    elif k == 259:
+    elif k == 258:
         return op_or_r_i_mx(c, op, pc)
-    elif k == 260:
+    elif k == 259:
         return op_or_r_i_my(c, op, pc)
-    elif k == 261:
+    elif k == 260:
         return op_or_r_q_a_a(c, op, pc)
-    elif k == 262:
+    elif k == 261:
         return op_or_r_q_a_b(c, op, pc)
-    elif k == 263:
+    elif k == 262:
         return op_or_r_q_a_mx(c, op, pc)
-    elif k == 264:
+    elif k == 263:
         return op_or_r_q_a_my(c, op, pc)
-    elif k == 265:
+    elif k == 264:
         return op_or_r_q_b_a(c, op, pc)
-    elif k == 266:
+    elif k == 265:
         return op_or_r_q_b_b(c, op, pc)
-    elif k == 267:
+    elif k == 266:
         return op_or_r_q_b_mx(c, op, pc)
-    elif k == 268:
+    elif k == 267:
         return op_or_r_q_b_my(c, op, pc)
-    elif k == 269:
+    elif k == 268:
         return op_or_r_q_mx_a(c, op, pc)
-    elif k == 270:
+    elif k == 269:
         return op_or_r_q_mx_b(c, op, pc)
-    elif k == 271:
+    elif k == 270:
         return op_or_r_q_mx_mx(c, op, pc)
-    elif k == 272:
+    elif k == 271:
         return op_or_r_q_mx_my(c, op, pc)
-    elif k == 273:
+    elif k == 272:
         return op_or_r_q_my_a(c, op, pc)
-    elif k == 274:
+    elif k == 273:
         return op_or_r_q_my_b(c, op, pc)
-    elif k == 275:
+    elif k == 274:
         return op_or_r_q_my_mx(c, op, pc)
-    elif k == 276:
+    elif k == 275:
         return op_or_r_q_my_my(c, op, pc)
-    elif k == 277:
+    elif k == 276:
         return op_pop_f(c, op, pc)
-    elif k == 278:
+    elif k == 277:
         return op_pop_r_a(c, op, pc)
-    elif k == 279:
+    elif k == 278:
         return op_pop_r_b(c, op, pc)
-    elif k == 280:
+    elif k == 279:
         return op_pop_r_mx(c, op, pc)
-    elif k == 281:
+    elif k == 280:
         return op_pop_r_my(c, op, pc)
-    elif k == 282:
+    elif k == 281:
         return op_pop_xh(c, op, pc)
-    elif k == 283:
+    elif k == 282:
         return op_pop_xl(c, op, pc)
-    elif k == 284:
+    elif k == 283:
         return op_pop_xp(c, op, pc)
-    elif k == 285:
+    elif k == 284:
         return op_pop_yh(c, op, pc)
-    elif k == 286:
+    elif k == 285:
         return op_pop_yl(c, op, pc)
-    elif k == 287:
+    elif k == 286:
         return op_pop_yp(c, op, pc)
-    elif k == 288:
+    elif k == 287:
         return op_pset(c, op, pc)
-    elif k == 289:
+    elif k == 288:
         return op_push_f(c, op, pc)
-    elif k == 290:
+    elif k == 289:
         return op_push_r_a(c, op, pc)
-    elif k == 291:
+    elif k == 290:
         return op_push_r_b(c, op, pc)
-    elif k == 292:
+    elif k == 291:
         return op_push_r_mx(c, op, pc)
-    elif k == 293:
+    elif k == 292:
         return op_push_r_my(c, op, pc)
-    elif k == 294:
+    elif k == 293:
         return op_push_xh(c, op, pc)
-    elif k == 295:
+    elif k == 294:
         return op_push_xl(c, op, pc)
-    elif k == 296:
+    elif k == 295:
         return op_push_xp(c, op, pc)
-    elif k == 297:
+    elif k == 296:
         return op_push_yh(c, op, pc)
-    elif k == 298:
+    elif k == 297:
         return op_push_yl(c, op, pc)
-    elif k == 299:
+    elif k == 298:
         return op_push_yp(c, op, pc)
-    elif k == 300:
+    elif k == 299:
         return op_ret(c, op, pc)
-    elif k == 301:
+    elif k == 300:
         return op_retd(c, op, pc)
-    elif k == 302:
+    elif k == 301:
         return op_rets(c, op, pc)
-    elif k == 303:
+    elif k == 302:
         return op_rlc_r_a(c, op, pc)
-    elif k == 304:
+    elif k == 303:
         return op_rlc_r_b(c, op, pc)
-    elif k == 305:
+    elif k == 304:
         return op_rlc_r_mx(c, op, pc)
-    elif k == 306:
+    elif k == 305:
         return op_rlc_r_my(c, op, pc)
-    elif k == 307:
+    elif k == 306:
         return op_rrc_r_a(c, op, pc)
-    elif k == 308:
+    elif k == 307:
         return op_rrc_r_b(c, op, pc)
-    elif k == 309:
+    elif k == 308:
         return op_rrc_r_mx(c, op, pc)
-    elif k == 310:
+    elif k == 309:
         return op_rrc_r_my(c, op, pc)
-    elif k == 311:
+    elif k == 310:
         return op_rst_f(c, op, pc)
-    elif k == 312:
+    elif k == 311:
         return op_sbc_r_i_a(c, op, pc)
-    elif k == 313:
+    elif k == 312:
         return op_sbc_r_i_b(c, op, pc)
-    elif k == 314:
+    elif k == 313:
         return op_sbc_r_i_mx(c, op, pc)
-    elif k == 315:
+    elif k == 314:
         return op_sbc_r_i_my(c, op, pc)
-    elif k == 316:
+    elif k == 315:
         return op_sbc_r_q_a_a(c, op, pc)
-    elif k == 317:
+    elif k == 316:
         return op_sbc_r_q_a_b(c, op, pc)
-    elif k == 318:
+    elif k == 317:
         return op_sbc_r_q_a_mx(c, op, pc)
-    elif k == 319:
+    elif k == 318:
         return op_sbc_r_q_a_my(c, op, pc)
-    elif k == 320:
+    elif k == 319:
         return op_sbc_r_q_b_a(c, op, pc)
-    elif k == 321:
+    elif k == 320:
         return op_sbc_r_q_b_b(c, op, pc)
-    elif k == 322:
+    elif k == 321:
         return op_sbc_r_q_b_mx(c, op, pc)
-    elif k == 323:
+    elif k == 322:
         return op_sbc_r_q_b_my(c, op, pc)
-    elif k == 324:
+    elif k == 323:
         return op_sbc_r_q_mx_a(c, op, pc)
-    elif k == 325:
+    elif k == 324:
         return op_sbc_r_q_mx_b(c, op, pc)
-    elif k == 326:
+    elif k == 325:
         return op_sbc_r_q_mx_mx(c, op, pc)
-    elif k == 327:
+    elif k == 326:
         return op_sbc_r_q_mx_my(c, op, pc)
-    elif k == 328:
+    elif k == 327:
         return op_sbc_r_q_my_a(c, op, pc)
-    elif k == 329:
+    elif k == 328:
         return op_sbc_r_q_my_b(c, op, pc)
-    elif k == 330:
+    elif k == 329:
         return op_sbc_r_q_my_mx(c, op, pc)
-    elif k == 331:
+    elif k == 330:
         return op_sbc_r_q_my_my(c, op, pc)
-    elif k == 332:
+    elif k == 331:
         return op_scpx_a(c, op, pc)
-    elif k == 333:
+    elif k == 332:
         return op_scpx_b(c, op, pc)
-    elif k == 334:
+    elif k == 333:
         return op_scpx_mx(c, op, pc)
-    elif k == 335:
+    elif k == 334:
         return op_scpx_my(c, op, pc)
-    elif k == 336:
+    elif k == 335:
         return op_scpy_a(c, op, pc)
-    elif k == 337:
+    elif k == 336:
         return op_scpy_b(c, op, pc)
-    elif k == 338:
+    elif k == 337:
         return op_scpy_mx(c, op, pc)
-    elif k == 339:
+    elif k == 338:
         return op_scpy_my(c, op, pc)
-    elif k == 340:
+    elif k == 339:
         return op_set_f(c, op, pc)
-    elif k == 341:
+    elif k == 340:
         return op_sub_r_q_a_a(c, op, pc)
-    elif k == 342:
+    elif k == 341:
         return op_sub_r_q_a_b(c, op, pc)
-    elif k == 343:
+    elif k == 342:
         return op_sub_r_q_a_mx(c, op, pc)
-    elif k == 344:
+    elif k == 343:
         return op_sub_r_q_a_my(c, op, pc)
-    elif k == 345:
+    elif k == 344:
         return op_sub_r_q_b_a(c, op, pc)
-    elif k == 346:
+    elif k == 345:
         return op_sub_r_q_b_b(c, op, pc)
-    elif k == 347:
+    elif k == 346:
         return op_sub_r_q_b_mx(c, op, pc)
-    elif k == 348:
+    elif k == 347:
         return op_sub_r_q_b_my(c, op, pc)
-    elif k == 349:
+    elif k == 348:
         return op_sub_r_q_mx_a(c, op, pc)
-    elif k == 350:
+    elif k == 349:
         return op_sub_r_q_mx_b(c, op, pc)
-    elif k == 351:
+    elif k == 350:
         return op_sub_r_q_mx_mx(c, op, pc)
-    elif k == 352:
+    elif k == 351:
         return op_sub_r_q_mx_my(c, op, pc)
-    elif k == 353:
+    elif k == 352:
         return op_sub_r_q_my_a(c, op, pc)
-    elif k == 354:
+    elif k == 353:
         return op_sub_r_q_my_b(c, op, pc)
-    elif k == 355:
+    elif k == 354:
         return op_sub_r_q_my_mx(c, op, pc)
-    elif k == 356:
+    elif k == 355:
         return op_sub_r_q_my_my(c, op, pc)
-    elif k == 357:
+    elif k == 356:
         return op_unknown(c, op, pc)
-    elif k == 358:
+    elif k == 357:
         return op_xor_r_i_a(c, op, pc)
-    elif k == 359:
+    elif k == 358:
         return op_xor_r_i_b(c, op, pc)
-    elif k == 360:
+    elif k == 359:
         return op_xor_r_i_mx(c, op, pc)
-    elif k == 361:
+    elif k == 360:
         return op_xor_r_i_my(c, op, pc)
-    elif k == 362:
+    elif k == 361:
         return op_xor_r_q_a_a(c, op, pc)
-    elif k == 363:
+    elif k == 362:
         return op_xor_r_q_a_b(c, op, pc)
-    elif k == 364:
+    elif k == 363:
         return op_xor_r_q_a_mx(c, op, pc)
-    elif k == 365:
+    elif k == 364:
         return op_xor_r_q_a_my(c, op, pc)
-    elif k == 366:
+    elif k == 365:
         return op_xor_r_q_b_a(c, op, pc)
-    elif k == 367:
+    elif k == 366:
         return op_xor_r_q_b_b(c, op, pc)
-    elif k == 368:
+    elif k == 367:
         return op_xor_r_q_b_mx(c, op, pc)
-    elif k == 369:
+    elif k == 368:
         return op_xor_r_q_b_my(c, op, pc)
-    elif k == 370:
+    elif k == 369:
         return op_xor_r_q_mx_a(c, op, pc)
-    elif k == 371:
+    elif k == 370:
         return op_xor_r_q_mx_b(c, op, pc)
-    elif k == 372:
+    elif k == 371:
         return op_xor_r_q_mx_mx(c, op, pc)
-    elif k == 373:
+    elif k == 372:
         return op_xor_r_q_mx_my(c, op, pc)
-    elif k == 374:
+    elif k == 373:
         return op_xor_r_q_my_a(c, op, pc)
-    elif k == 375:
+    elif k == 374:
         return op_xor_r_q_my_b(c, op, pc)
-    elif k == 376:
+    elif k == 375:
         return op_xor_r_q_my_mx(c, op, pc)
-    elif k == 377:
+    elif k == 376:
         return op_xor_r_q_my_my(c, op, pc)
     return (pc + 1) & 0x1FFF
 
 
-def run_awake_native(c, limit):
-    """Steps while awake and below ``limit``; leaves at timer events, interrupts, HALT.
+def cycles_of(k):
+    """The cycles of an instruction run by handler number ``k``."""
+    if k == 0:
+        return 7
+    elif k == 1:
+        return 7
+    elif k == 2:
+        return 7
+    elif k == 3:
+        return 7
+    elif k == 4:
+        return 7
+    elif k == 5:
+        return 7
+    elif k == 6:
+        return 7
+    elif k == 7:
+        return 7
+    elif k == 8:
+        return 7
+    elif k == 9:
+        return 7
+    elif k == 10:
+        return 7
+    elif k == 11:
+        return 7
+    elif k == 12:
+        return 7
+    elif k == 13:
+        return 7
+    elif k == 14:
+        return 7
+    elif k == 15:
+        return 7
+    elif k == 16:
+        return 7
+    elif k == 17:
+        return 7
+    elif k == 18:
+        return 7
+    elif k == 19:
+        return 7
+    elif k == 20:
+        return 7
+    elif k == 21:
+        return 7
+    elif k == 22:
+        return 7
+    elif k == 23:
+        return 7
+    elif k == 24:
+        return 7
+    elif k == 25:
+        return 7
+    elif k == 26:
+        return 7
+    elif k == 27:
+        return 7
+    elif k == 28:
+        return 7
+    elif k == 29:
+        return 7
+    elif k == 30:
+        return 7
+    elif k == 31:
+        return 7
+    elif k == 32:
+        return 7
+    elif k == 33:
+        return 7
+    elif k == 34:
+        return 7
+    elif k == 35:
+        return 7
+    elif k == 36:
+        return 7
+    elif k == 37:
+        return 7
+    elif k == 38:
+        return 7
+    elif k == 39:
+        return 7
+    elif k == 40:
+        return 7
+    elif k == 41:
+        return 7
+    elif k == 42:
+        return 7
+    elif k == 43:
+        return 7
+    elif k == 44:
+        return 7
+    elif k == 45:
+        return 7
+    elif k == 46:
+        return 7
+    elif k == 47:
+        return 7
+    elif k == 48:
+        return 7
+    elif k == 49:
+        return 7
+    elif k == 50:
+        return 7
+    elif k == 51:
+        return 7
+    elif k == 52:
+        return 7
+    elif k == 53:
+        return 7
+    elif k == 54:
+        return 7
+    elif k == 55:
+        return 7
+    elif k == 56:
+        return 7
+    elif k == 57:
+        return 7
+    elif k == 58:
+        return 7
+    elif k == 59:
+        return 7
+    elif k == 60:
+        return 7
+    elif k == 61:
+        return 7
+    elif k == 62:
+        return 7
+    elif k == 63:
+        return 7
+    elif k == 64:
+        return 7
+    elif k == 65:
+        return 7
+    elif k == 66:
+        return 7
+    elif k == 67:
+        return 7
+    elif k == 68:
+        return 7
+    elif k == 69:
+        return 7
+    elif k == 70:
+        return 7
+    elif k == 71:
+        return 7
+    elif k == 72:
+        return 7
+    elif k == 73:
+        return 7
+    elif k == 74:
+        return 7
+    elif k == 75:
+        return 7
+    elif k == 76:
+        return 7
+    elif k == 77:
+        return 7
+    elif k == 78:
+        return 7
+    elif k == 79:
+        return 7
+    elif k == 80:
+        return 7
+    elif k == 81:
+        return 7
+    elif k == 82:
+        return 7
+    elif k == 83:
+        return 7
+    elif k == 84:
+        return 7
+    elif k == 85:
+        return 7
+    elif k == 86:
+        return 7
+    elif k == 87:
+        return 7
+    elif k == 88:
+        return 7
+    elif k == 89:
+        return 7
+    elif k == 90:
+        return 7
+    elif k == 91:
+        return 7
+    elif k == 92:
+        return 7
+    elif k == 93:
+        return 7
+    elif k == 94:
+        return 7
+    elif k == 95:
+        return 7
+    elif k == 96:
+        return 7
+    elif k == 97:
+        return 7
+    elif k == 98:
+        return 7
+    elif k == 99:
+        return 5
+    elif k == 100:
+        return 7
+    elif k == 101:
+        return 7
+    elif k == 102:
+        return 7
+    elif k == 103:
+        return 7
+    elif k == 104:
+        return 7
+    elif k == 105:
+        return 7
+    elif k == 106:
+        return 7
+    elif k == 107:
+        return 7
+    elif k == 108:
+        return 7
+    elif k == 109:
+        return 7
+    elif k == 110:
+        return 7
+    elif k == 111:
+        return 7
+    elif k == 112:
+        return 7
+    elif k == 113:
+        return 7
+    elif k == 114:
+        return 7
+    elif k == 115:
+        return 7
+    elif k == 116:
+        return 7
+    elif k == 117:
+        return 7
+    elif k == 118:
+        return 7
+    elif k == 119:
+        return 7
+    elif k == 120:
+        return 5
+    elif k == 121:
+        return 7
+    elif k == 122:
+        return 5
+    elif k == 123:
+        return 5
+    elif k == 124:
+        return 5
+    elif k == 125:
+        return 5
+    elif k == 126:
+        return 5
+    elif k == 127:
+        return 5
+    elif k == 128:
+        return 5
+    elif k == 129:
+        return 5
+    elif k == 130:
+        return 5
+    elif k == 131:
+        return 5
+    elif k == 132:
+        return 5
+    elif k == 133:
+        return 5
+    elif k == 134:
+        return 5
+    elif k == 135:
+        return 5
+    elif k == 136:
+        return 5
+    elif k == 137:
+        return 5
+    elif k == 138:
+        return 5
+    elif k == 139:
+        return 5
+    elif k == 140:
+        return 5
+    elif k == 141:
+        return 5
+    elif k == 142:
+        return 5
+    elif k == 143:
+        return 5
+    elif k == 144:
+        return 5
+    elif k == 145:
+        return 5
+    elif k == 146:
+        return 5
+    elif k == 147:
+        return 5
+    elif k == 148:
+        return 5
+    elif k == 149:
+        return 5
+    elif k == 150:
+        return 5
+    elif k == 151:
+        return 5
+    elif k == 152:
+        return 5
+    elif k == 153:
+        return 5
+    elif k == 154:
+        return 5
+    elif k == 155:
+        return 5
+    elif k == 156:
+        return 5
+    elif k == 157:
+        return 5
+    elif k == 158:
+        return 5
+    elif k == 159:
+        return 5
+    elif k == 160:
+        return 5
+    elif k == 161:
+        return 5
+    elif k == 162:
+        return 5
+    elif k == 163:
+        return 5
+    elif k == 164:
+        return 5
+    elif k == 165:
+        return 5
+    elif k == 166:
+        return 5
+    elif k == 167:
+        return 5
+    elif k == 168:
+        return 5
+    elif k == 169:
+        return 5
+    elif k == 170:
+        return 5
+    elif k == 171:
+        return 5
+    elif k == 172:
+        return 5
+    elif k == 173:
+        return 5
+    elif k == 174:
+        return 5
+    elif k == 175:
+        return 5
+    elif k == 176:
+        return 5
+    elif k == 177:
+        return 5
+    elif k == 178:
+        return 5
+    elif k == 179:
+        return 5
+    elif k == 180:
+        return 5
+    elif k == 181:
+        return 5
+    elif k == 182:
+        return 5
+    elif k == 183:
+        return 5
+    elif k == 184:
+        return 5
+    elif k == 185:
+        return 5
+    elif k == 186:
+        return 5
+    elif k == 187:
+        return 5
+    elif k == 188:
+        return 5
+    elif k == 189:
+        return 5
+    elif k == 190:
+        return 5
+    elif k == 191:
+        return 5
+    elif k == 192:
+        return 5
+    elif k == 193:
+        return 5
+    elif k == 194:
+        return 5
+    elif k == 195:
+        return 5
+    elif k == 196:
+        return 5
+    elif k == 197:
+        return 5
+    elif k == 198:
+        return 5
+    elif k == 199:
+        return 5
+    elif k == 200:
+        return 5
+    elif k == 201:
+        return 5
+    elif k == 202:
+        return 5
+    elif k == 203:
+        return 5
+    elif k == 204:
+        return 5
+    elif k == 205:
+        return 5
+    elif k == 206:
+        return 5
+    elif k == 207:
+        return 5
+    elif k == 208:
+        return 5
+    elif k == 209:
+        return 5
+    elif k == 210:
+        return 5
+    elif k == 211:
+        return 5
+    elif k == 212:
+        return 5
+    elif k == 213:
+        return 5
+    elif k == 214:
+        return 5
+    elif k == 215:
+        return 5
+    elif k == 216:
+        return 5
+    elif k == 217:
+        return 5
+    elif k == 218:
+        return 5
+    elif k == 219:
+        return 5
+    elif k == 220:
+        return 5
+    elif k == 221:
+        return 5
+    elif k == 222:
+        return 5
+    elif k == 223:
+        return 5
+    elif k == 224:
+        return 5
+    elif k == 225:
+        return 5
+    elif k == 226:
+        return 5
+    elif k == 227:
+        return 5
+    elif k == 228:
+        return 5
+    elif k == 229:
+        return 5
+    elif k == 230:
+        return 5
+    elif k == 231:
+        return 5
+    elif k == 232:
+        return 5
+    elif k == 233:
+        return 5
+    elif k == 234:
+        return 5
+    elif k == 235:
+        return 5
+    elif k == 236:
+        return 5
+    elif k == 237:
+        return 5
+    elif k == 238:
+        return 5
+    elif k == 239:
+        return 5
+    elif k == 240:
+        return 5
+    elif k == 241:
+        return 5
+    elif k == 242:
+        return 5
+    elif k == 243:
+        return 5
+    elif k == 244:
+        return 5
+    elif k == 245:
+        return 5
+    elif k == 246:
+        return 5
+    elif k == 247:
+        return 5
+    elif k == 248:
+        return 5
+    elif k == 249:
+        return 5
+    elif k == 250:
+        return 5
+    elif k == 251:
+        return 5
+    elif k == 252:
+        return 5
+    elif k == 253:
+        return 5
+    elif k == 254:
+        return 5
+    elif k == 255:
+        return 7
+    elif k == 256:
+        return 7
+    elif k == 257:
+        return 7
+    elif k == 258:
+        return 7
+    elif k == 259:
+        return 7
+    elif k == 260:
+        return 7
+    elif k == 261:
+        return 7
+    elif k == 262:
+        return 7
+    elif k == 263:
+        return 7
+    elif k == 264:
+        return 7
+    elif k == 265:
+        return 7
+    elif k == 266:
+        return 7
+    elif k == 267:
+        return 7
+    elif k == 268:
+        return 7
+    elif k == 269:
+        return 7
+    elif k == 270:
+        return 7
+    elif k == 271:
+        return 7
+    elif k == 272:
+        return 7
+    elif k == 273:
+        return 7
+    elif k == 274:
+        return 7
+    elif k == 275:
+        return 7
+    elif k == 276:
+        return 5
+    elif k == 277:
+        return 5
+    elif k == 278:
+        return 5
+    elif k == 279:
+        return 5
+    elif k == 280:
+        return 5
+    elif k == 281:
+        return 5
+    elif k == 282:
+        return 5
+    elif k == 283:
+        return 5
+    elif k == 284:
+        return 5
+    elif k == 285:
+        return 5
+    elif k == 286:
+        return 5
+    elif k == 287:
+        return 5
+    elif k == 288:
+        return 5
+    elif k == 289:
+        return 5
+    elif k == 290:
+        return 5
+    elif k == 291:
+        return 5
+    elif k == 292:
+        return 5
+    elif k == 293:
+        return 5
+    elif k == 294:
+        return 5
+    elif k == 295:
+        return 5
+    elif k == 296:
+        return 5
+    elif k == 297:
+        return 5
+    elif k == 298:
+        return 5
+    elif k == 299:
+        return 7
+    elif k == 300:
+        return 12
+    elif k == 301:
+        return 12
+    elif k == 302:
+        return 7
+    elif k == 303:
+        return 7
+    elif k == 304:
+        return 7
+    elif k == 305:
+        return 7
+    elif k == 306:
+        return 5
+    elif k == 307:
+        return 5
+    elif k == 308:
+        return 5
+    elif k == 309:
+        return 5
+    elif k == 310:
+        return 7
+    elif k == 311:
+        return 7
+    elif k == 312:
+        return 7
+    elif k == 313:
+        return 7
+    elif k == 314:
+        return 7
+    elif k == 315:
+        return 7
+    elif k == 316:
+        return 7
+    elif k == 317:
+        return 7
+    elif k == 318:
+        return 7
+    elif k == 319:
+        return 7
+    elif k == 320:
+        return 7
+    elif k == 321:
+        return 7
+    elif k == 322:
+        return 7
+    elif k == 323:
+        return 7
+    elif k == 324:
+        return 7
+    elif k == 325:
+        return 7
+    elif k == 326:
+        return 7
+    elif k == 327:
+        return 7
+    elif k == 328:
+        return 7
+    elif k == 329:
+        return 7
+    elif k == 330:
+        return 7
+    elif k == 331:
+        return 7
+    elif k == 332:
+        return 7
+    elif k == 333:
+        return 7
+    elif k == 334:
+        return 7
+    elif k == 335:
+        return 7
+    elif k == 336:
+        return 7
+    elif k == 337:
+        return 7
+    elif k == 338:
+        return 7
+    elif k == 339:
+        return 7
+    elif k == 340:
+        return 7
+    elif k == 341:
+        return 7
+    elif k == 342:
+        return 7
+    elif k == 343:
+        return 7
+    elif k == 344:
+        return 7
+    elif k == 345:
+        return 7
+    elif k == 346:
+        return 7
+    elif k == 347:
+        return 7
+    elif k == 348:
+        return 7
+    elif k == 349:
+        return 7
+    elif k == 350:
+        return 7
+    elif k == 351:
+        return 7
+    elif k == 352:
+        return 7
+    elif k == 353:
+        return 7
+    elif k == 354:
+        return 7
+    elif k == 355:
+        return 7
+    elif k == 356:
+        return 5
+    elif k == 357:
+        return 7
+    elif k == 358:
+        return 7
+    elif k == 359:
+        return 7
+    elif k == 360:
+        return 7
+    elif k == 361:
+        return 7
+    elif k == 362:
+        return 7
+    elif k == 363:
+        return 7
+    elif k == 364:
+        return 7
+    elif k == 365:
+        return 7
+    elif k == 366:
+        return 7
+    elif k == 367:
+        return 7
+    elif k == 368:
+        return 7
+    elif k == 369:
+        return 7
+    elif k == 370:
+        return 7
+    elif k == 371:
+        return 7
+    elif k == 372:
+        return 7
+    elif k == 373:
+        return 7
+    elif k == 374:
+        return 7
+    elif k == 375:
+        return 7
+    elif k == 376:
+        return 7
+    return 5
 
-    PC, tick and the pending cycles live in locals; ``attn`` is the tick at which
-    timers or a latched interrupt need the slow path (``Cpu.attend``).
-    """
-    tick = c.tick
-    pending = c.pending
-    pc = c.pc
-    osc3 = c.osc3
-    steps = 0
-    while tick < limit:
-        if osc3:
-            acc = c.acc + pending * 32768
-            ticks = acc // 1_000_000
-            c.acc = acc - ticks * 1_000_000
-            tick += ticks
-        else:
-            tick += pending
+
+def run_awake_native(c, limit):
+    """Steps while awake and below ``limit``; leaves at interrupts, HALT and PSET."""
+    code = c.code
+    rom = c.rom
+    mem = c.mem
+    while not c.halted and c.tick < limit:
+        if c.np != (c.pc >> 8):
+            step_generic(c)  # right after PSET: the jump that follows reads NP
+            continue
+        tick = c.tick
+        pending = c.pending
+        pc = c.pc
+        osc3 = c.osc3
+        ra = c.a
+        rb = c.b
+        rx = c.x
+        ry = c.y
+        rsp = c.sp
+        rf = c.f
+        stop = c.attn if c.attn < limit else limit
+        steps = 0
+        while True:
+            if osc3:
+                acc = c.acc + pending * 32768
+                ticks = acc // 1_000_000
+                c.acc = acc - ticks * 1_000_000
+                tick += ticks
+            else:
+                tick += pending
+            k = code[pc]
+            op = rom[pc]
+            if k == 0:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 1:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 2:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 3:
+                ax = rx
+                ay = ry
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 4:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 5:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 6:
+                ax = rx
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 7:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 8:
+                t = ra + (op & 15) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 9:
+                t = rb + (op & 15) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 10:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 11:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 12:
+                t = ra + ra + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 13:
+                t = ra + rb + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 14:
+                ax = rx
+                t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 15:
+                ay = ry
+                t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 16:
+                t = rb + ra + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 17:
+                t = rb + rb + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 18:
+                ax = rx
+                t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 19:
+                ay = ry
+                t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 20:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 21:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 22:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 23:
+                ax = rx
+                ay = ry
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 24:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 25:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 26:
+                ax = rx
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 27:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 28:
+                t = ((rx >> 4) & 15) + (op & 15) + (rf & 1)
+                rx = (rx & 0xf0f) | ((t & 15) << 4)
+                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 29:
+                t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
+                rx = (rx & 0xff0) | ((t & 15) << 0)
+                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 30:
+                t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                ry = (ry & 0xf0f) | ((t & 15) << 4)
+                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 31:
+                t = ((ry >> 0) & 15) + (op & 15) + (rf & 1)
+                ry = (ry & 0xff0) | ((t & 15) << 0)
+                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 32:
+                t = ra + (op & 15)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 33:
+                t = rb + (op & 15)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 34:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 35:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15)
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 36:
+                t = ra + ra
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 37:
+                t = ra + rb
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 38:
+                ax = rx
+                t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 39:
+                ay = ry
+                t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 40:
+                t = rb + ra
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 41:
+                t = rb + rb
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 42:
+                ax = rx
+                t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 43:
+                ay = ry
+                t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 44:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 45:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 46:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 47:
+                ax = rx
+                ay = ry
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 48:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 49:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 50:
+                ax = rx
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 51:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if rf & 4:
+                    if t >= 10:
+                        t = (t - 10) & 15
+                        cy = 1
+                    else:
+                        cy = 0
+                else:
+                    cy = t >> 4
+                    t &= 15
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 52:
+                t = ra & (op & 15)
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 53:
+                t = rb & (op & 15)
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 54:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 55:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15)
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 56:
+                t = ra & ra
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 57:
+                t = ra & rb
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 58:
+                ax = rx
+                t = ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 59:
+                ay = ry
+                t = ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 60:
+                t = rb & ra
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 61:
+                t = rb & rb
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 62:
+                ax = rx
+                t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 63:
+                ay = ry
+                t = rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 64:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 65:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 66:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 67:
+                ax = rx
+                ay = ry
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 68:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 69:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 70:
+                ax = rx
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 71:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 72:
+                ret = (pc + 1) & 0x1FFF
+                sp = rsp
+                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                mem[(sp - 3) & 0xFF] = ret & 15
+                rsp = (sp - 3) & 0xFF
+                c.call_depth += 1
+                pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
+                pending = 7
+            elif k == 73:
+                ret = (pc + 1) & 0x1FFF
+                sp = rsp
+                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                mem[(sp - 3) & 0xFF] = ret & 15
+                rsp = (sp - 3) & 0xFF
+                c.call_depth += 1
+                pc = (ret & 0x1000) | (op & 0xFF)
+                pending = 7
+            elif k == 74:
+                u = ra
+                v = (op & 15)
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 75:
+                u = rb
+                v = (op & 15)
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 76:
+                ax = rx
+                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                v = (op & 15)
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 77:
+                ay = ry
+                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                v = (op & 15)
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 78:
+                u = ra
+                v = ra
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 79:
+                u = ra
+                v = rb
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 80:
+                ax = rx
+                u = ra
+                v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 81:
+                ay = ry
+                u = ra
+                v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 82:
+                u = rb
+                v = ra
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 83:
+                u = rb
+                v = rb
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 84:
+                ax = rx
+                u = rb
+                v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 85:
+                ay = ry
+                u = rb
+                v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 86:
+                ax = rx
+                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                v = ra
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 87:
+                ax = rx
+                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                v = rb
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 88:
+                ax = rx
+                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 89:
+                ax = rx
+                ay = ry
+                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 90:
+                ay = ry
+                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                v = ra
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 91:
+                ay = ry
+                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                v = rb
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 92:
+                ax = rx
+                ay = ry
+                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 93:
+                ay = ry
+                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 94:
+                u = (rx >> 4) & 15
+                v = op & 15
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 95:
+                u = (rx >> 0) & 15
+                v = op & 15
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 96:
+                u = (ry >> 4) & 15
+                v = op & 15
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 97:
+                u = (ry >> 0) & 15
+                v = op & 15
+                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 98:
+                n = op & 15
+                t = mem[n] - 1
+                mem[n] = t & 15
+                rf = (rf & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 99:
+                rsp = (rsp - 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 100:
+                rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 101:
+                rf = (rf & 13) | (0 if rb & (op & 15) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 102:
+                ax = rx
+                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 103:
+                ay = ry
+                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 104:
+                rf = (rf & 13) | (0 if ra & ra else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 105:
+                rf = (rf & 13) | (0 if ra & rb else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 106:
+                ax = rx
+                rf = (rf & 13) | (0 if ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 107:
+                ay = ry
+                rf = (rf & 13) | (0 if ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 108:
+                rf = (rf & 13) | (0 if rb & ra else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 109:
+                rf = (rf & 13) | (0 if rb & rb else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 110:
+                ax = rx
+                rf = (rf & 13) | (0 if rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 111:
+                ay = ry
+                rf = (rf & 13) | (0 if rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 112:
+                ax = rx
+                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 113:
+                ax = rx
+                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 114:
+                ax = rx
+                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 115:
+                ax = rx
+                ay = ry
+                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 116:
+                ay = ry
+                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 117:
+                ay = ry
+                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 118:
+                ax = rx
+                ay = ry
+                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 119:
+                ay = ry
+                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 120:
+                c.halted = 1
+                c.attn = 0
+                stop = 0
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 121:
+                n = op & 15
+                t = mem[n] + 1
+                mem[n] = t & 15
+                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 122:
+                rsp = (rsp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 123:
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 124:
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 125:
+                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                pending = 5
+            elif k == 126:
+                if rf & 1:
+                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                    pending = 5
+                else:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+            elif k == 127:
+                if not rf & 1:
+                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                    pending = 5
+                else:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+            elif k == 128:
+                if not rf & 2:
+                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                    pending = 5
+                else:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+            elif k == 129:
+                if rf & 2:
+                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                    pending = 5
+                else:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+            elif k == 130:
+                pc = ((pc >> 8) << 8) | (rb << 4) | ra
+                pending = 5
+            elif k == 131:
+                x = rx
+                if x < 0x300:
+                    mem[x] = op & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, x, op & 15)
+                    stop = c.attn if c.attn < limit else limit
+                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                if w < 0x300:
+                    mem[w] = (op >> 4) & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, w, (op >> 4) & 15)
+                    stop = c.attn if c.attn < limit else limit
+                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 132:
+                ra = mem[op & 15]
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 133:
+                rb = mem[op & 15]
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 134:
+                mem[op & 15] = ra
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 135:
+                mem[op & 15] = rb
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 136:
+                ra = op & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 137:
+                rb = op & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 138:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = op & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, op & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 139:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = op & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, op & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 140:
+                ra = ra
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 141:
+                ra = rb
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 142:
+                ax = rx
+                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 143:
+                ay = ry
+                ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 144:
+                rb = ra
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 145:
+                rb = rb
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 146:
+                ax = rx
+                rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 147:
+                ay = ry
+                rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 148:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = ra
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, ra)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 149:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = rb
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, rb)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 150:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 151:
+                ax = rx
+                ay = ry
+                if ax < 0x300:
+                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 152:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = ra
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, ra)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 153:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = rb
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, rb)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 154:
+                ax = rx
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 155:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 156:
+                ra = rsp >> 4
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 157:
+                rb = rsp >> 4
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 158:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = rsp >> 4
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, rsp >> 4)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 159:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = rsp >> 4
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, rsp >> 4)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 160:
+                ra = rsp & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 161:
+                rb = rsp & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 162:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = rsp & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, rsp & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 163:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = rsp & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, rsp & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 164:
+                ra = (rx >> 4) & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 165:
+                rb = (rx >> 4) & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 166:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = (rx >> 4) & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, (rx >> 4) & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 167:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = (rx >> 4) & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, (rx >> 4) & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 168:
+                ra = rx & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 169:
+                rb = rx & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 170:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = rx & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, rx & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 171:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = rx & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, rx & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 172:
+                ra = rx >> 8
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 173:
+                rb = rx >> 8
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 174:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = rx >> 8
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, rx >> 8)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 175:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = rx >> 8
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, rx >> 8)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 176:
+                ra = (ry >> 4) & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 177:
+                rb = (ry >> 4) & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 178:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = (ry >> 4) & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, (ry >> 4) & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 179:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = (ry >> 4) & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, (ry >> 4) & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 180:
+                ra = ry & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 181:
+                rb = ry & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 182:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = ry & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, ry & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 183:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = ry & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, ry & 15)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 184:
+                ra = ry >> 8
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 185:
+                rb = ry >> 8
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 186:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = ry >> 8
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, ry >> 8)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 187:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = ry >> 8
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, ry >> 8)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 188:
+                rsp = (rsp & 0x0F) | (ra << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 189:
+                rsp = (rsp & 0x0F) | (rb << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 190:
+                ax = rx
+                rsp = (rsp & 0x0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 191:
+                ay = ry
+                rsp = (rsp & 0x0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 192:
+                rsp = (rsp & 0xF0) | ra
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 193:
+                rsp = (rsp & 0xF0) | rb
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 194:
+                ax = rx
+                rsp = (rsp & 0xF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 195:
+                ay = ry
+                rsp = (rsp & 0xF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 196:
+                rx = (rx & 0xF00) | (op & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 197:
+                rx = (rx & 0xF0F) | (ra << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 198:
+                rx = (rx & 0xF0F) | (rb << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 199:
+                ax = rx
+                rx = (rx & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 200:
+                ay = ry
+                rx = (rx & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 201:
+                rx = (rx & 0xFF0) | ra
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 202:
+                rx = (rx & 0xFF0) | rb
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 203:
+                ax = rx
+                rx = (rx & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 204:
+                ay = ry
+                rx = (rx & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 205:
+                rx = (rx & 0x0FF) | (ra << 8)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 206:
+                rx = (rx & 0x0FF) | (rb << 8)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 207:
+                ax = rx
+                rx = (rx & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 208:
+                ay = ry
+                rx = (rx & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 209:
+                ry = (ry & 0xF00) | (op & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 210:
+                ry = (ry & 0xF0F) | (ra << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 211:
+                ry = (ry & 0xF0F) | (rb << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 212:
+                ax = rx
+                ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 213:
+                ay = ry
+                ry = (ry & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 214:
+                ry = (ry & 0xFF0) | ra
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 215:
+                ry = (ry & 0xFF0) | rb
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 216:
+                ax = rx
+                ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 217:
+                ay = ry
+                ry = (ry & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 218:
+                ry = (ry & 0x0FF) | (ra << 8)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 219:
+                ry = (ry & 0x0FF) | (rb << 8)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 220:
+                ax = rx
+                ry = (ry & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 221:
+                ay = ry
+                ry = (ry & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 222:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = op & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, op & 15)
+                    stop = c.attn if c.attn < limit else limit
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 223:
+                ra = rb
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 224:
+                ax = rx
+                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 225:
+                ay = ry
+                ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 226:
+                rb = ra
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 227:
+                rb = rb
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 228:
+                ax = rx
+                rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 229:
+                ay = ry
+                rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 230:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = ra
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, ra)
+                    stop = c.attn if c.attn < limit else limit
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 231:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = rb
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, rb)
+                    stop = c.attn if c.attn < limit else limit
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 232:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                    stop = c.attn if c.attn < limit else limit
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 233:
+                ax = rx
+                ay = ry
+                if ax < 0x300:
+                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                    stop = c.attn if c.attn < limit else limit
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 234:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = ra
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, ra)
+                    stop = c.attn if c.attn < limit else limit
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 235:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = rb
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, rb)
+                    stop = c.attn if c.attn < limit else limit
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 236:
+                ax = rx
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                    stop = c.attn if c.attn < limit else limit
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 237:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                    stop = c.attn if c.attn < limit else limit
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 238:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = op & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, op & 15)
+                    stop = c.attn if c.attn < limit else limit
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 239:
+                ra = rb
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 240:
+                ax = rx
+                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 241:
+                ay = ry
+                ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 242:
+                rb = ra
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 243:
+                rb = rb
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 244:
+                ax = rx
+                rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 245:
+                ay = ry
+                rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 246:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = ra
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, ra)
+                    stop = c.attn if c.attn < limit else limit
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 247:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = rb
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, rb)
+                    stop = c.attn if c.attn < limit else limit
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 248:
+                ax = rx
+                if ax < 0x300:
+                    mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                    stop = c.attn if c.attn < limit else limit
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 249:
+                ax = rx
+                ay = ry
+                if ax < 0x300:
+                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                    stop = c.attn if c.attn < limit else limit
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 250:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = ra
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, ra)
+                    stop = c.attn if c.attn < limit else limit
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 251:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = rb
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, rb)
+                    stop = c.attn if c.attn < limit else limit
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 252:
+                ax = rx
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                    stop = c.attn if c.attn < limit else limit
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 253:
+                ay = ry
+                if ay < 0x300:
+                    mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                    stop = c.attn if c.attn < limit else limit
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 254:
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 255:
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 256:
+                t = ra | (op & 15)
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 257:
+                t = rb | (op & 15)
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 258:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (op & 15)
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 259:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (op & 15)
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 260:
+                t = ra | ra
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 261:
+                t = ra | rb
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 262:
+                ax = rx
+                t = ra | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 263:
+                ay = ry
+                t = ra | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 264:
+                t = rb | ra
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 265:
+                t = rb | rb
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 266:
+                ax = rx
+                t = rb | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 267:
+                ay = ry
+                t = rb | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 268:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 269:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 270:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 271:
+                ax = rx
+                ay = ry
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 272:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | ra
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 273:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | rb
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 274:
+                ax = rx
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 275:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 276:
+                sp = rsp
+                v = mem[sp]
+                rf = v
+                if v & 8:
+                    c.f = rf
+                    c.tick = tick
+                    c.update_attn()
+                    stop = c.attn if c.attn < limit else limit
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 277:
+                sp = rsp
+                v = mem[sp]
+                ra = v
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 278:
+                sp = rsp
+                v = mem[sp]
+                rb = v
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 279:
+                ax = rx
+                sp = rsp
+                v = mem[sp]
+                if ax < 0x300:
+                    mem[ax] = v
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, v)
+                    stop = c.attn if c.attn < limit else limit
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 280:
+                ay = ry
+                sp = rsp
+                v = mem[sp]
+                if ay < 0x300:
+                    mem[ay] = v
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, v)
+                    stop = c.attn if c.attn < limit else limit
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 281:
+                sp = rsp
+                v = mem[sp]
+                rx = (rx & 0xF0F) | (v << 4)
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 282:
+                sp = rsp
+                v = mem[sp]
+                rx = (rx & 0xFF0) | v
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 283:
+                sp = rsp
+                v = mem[sp]
+                rx = (rx & 0x0FF) | (v << 8)
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 284:
+                sp = rsp
+                v = mem[sp]
+                ry = (ry & 0xF0F) | (v << 4)
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 285:
+                sp = rsp
+                v = mem[sp]
+                ry = (ry & 0xFF0) | v
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 286:
+                sp = rsp
+                v = mem[sp]
+                ry = (ry & 0x0FF) | (v << 8)
+                rsp = (sp + 1) & 0xFF
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 287:
+                c.np = op & 0x1F
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+                stop = 0
+            elif k == 288:
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = rf
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 289:
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = ra
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 290:
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = rb
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 291:
+                ax = rx
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 292:
+                ay = ry
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 293:
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = (rx >> 4) & 15
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 294:
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = rx & 15
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 295:
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = rx >> 8
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 296:
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = (ry >> 4) & 15
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 297:
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = ry & 15
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 298:
+                sp = (rsp - 1) & 0xFF
+                mem[sp] = ry >> 8
+                rsp = sp
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 299:
+                sp = rsp
+                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                rsp = (sp + 3) & 0xFF
+                if c.call_depth > 0:
+                    c.call_depth -= 1
+                pc = t
+                pending = 7
+            elif k == 300:
+                sp = rsp
+                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                rsp = (sp + 3) & 0xFF
+                if c.call_depth > 0:
+                    c.call_depth -= 1
+
+                x = rx
+                if x < 0x300:
+                    mem[x] = op & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, x, op & 15)
+                    stop = c.attn if c.attn < limit else limit
+                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                if w < 0x300:
+                    mem[w] = (op >> 4) & 15
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, w, (op >> 4) & 15)
+                    stop = c.attn if c.attn < limit else limit
+                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                pc = t
+                pending = 12
+            elif k == 301:
+                sp = rsp
+                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                rsp = (sp + 3) & 0xFF
+                if c.call_depth > 0:
+                    c.call_depth -= 1
+                pc = (t + 1) & 0x1FFF
+                pending = 12
+            elif k == 302:
+                u = ra
+                cy_in = rf & 1
+                rf = (rf & 14) | (u >> 3)
+                ra = ((u << 1) & 15) | cy_in
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 303:
+                u = rb
+                cy_in = rf & 1
+                rf = (rf & 14) | (u >> 3)
+                rb = ((u << 1) & 15) | cy_in
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 304:
+                ax = rx
+                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                cy_in = rf & 1
+                rf = (rf & 14) | (u >> 3)
+                if ax < 0x300:
+                    mem[ax] = ((u << 1) & 15) | cy_in
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, ((u << 1) & 15) | cy_in)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 305:
+                ay = ry
+                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                cy_in = rf & 1
+                rf = (rf & 14) | (u >> 3)
+                if ay < 0x300:
+                    mem[ay] = ((u << 1) & 15) | cy_in
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, ((u << 1) & 15) | cy_in)
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 306:
+                u = ra
+                cy_in = rf & 1
+                rf = (rf & 14) | (u & 1)
+                ra = (u >> 1) | (cy_in << 3)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 307:
+                u = rb
+                cy_in = rf & 1
+                rf = (rf & 14) | (u & 1)
+                rb = (u >> 1) | (cy_in << 3)
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 308:
+                ax = rx
+                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                cy_in = rf & 1
+                rf = (rf & 14) | (u & 1)
+                if ax < 0x300:
+                    mem[ax] = (u >> 1) | (cy_in << 3)
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, (u >> 1) | (cy_in << 3))
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 309:
+                ay = ry
+                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                cy_in = rf & 1
+                rf = (rf & 14) | (u & 1)
+                if ay < 0x300:
+                    mem[ay] = (u >> 1) | (cy_in << 3)
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, (u >> 1) | (cy_in << 3))
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 310:
+                rf &= op & 15
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 311:
+                t = ra - (op & 15) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 312:
+                t = rb - (op & 15) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 313:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (op & 15) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 314:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (op & 15) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 315:
+                t = ra - ra - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 316:
+                t = ra - rb - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 317:
+                ax = rx
+                t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 318:
+                ay = ry
+                t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 319:
+                t = rb - ra - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 320:
+                t = rb - rb - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 321:
+                ax = rx
+                t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 322:
+                ay = ry
+                t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 323:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 324:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 325:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 326:
+                ax = rx
+                ay = ry
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 327:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 328:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 329:
+                ax = rx
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 330:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 331:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 332:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 333:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 334:
+                ax = rx
+                ay = ry
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 335:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 336:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 337:
+                ax = rx
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 338:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 339:
+                rf |= op & 15
+                if op & 8:
+                    c.f = rf
+                    c.tick = tick
+                    c.update_attn()
+                    stop = c.attn if c.attn < limit else limit
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 340:
+                t = ra - ra
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 341:
+                t = ra - rb
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 342:
+                ax = rx
+                t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 343:
+                ay = ry
+                t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                ra = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 344:
+                t = rb - ra
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 345:
+                t = rb - rb
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 346:
+                ax = rx
+                t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 347:
+                ay = ry
+                t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                rb = t
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 348:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 349:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 350:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 351:
+                ax = rx
+                ay = ry
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 352:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 353:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 354:
+                ax = rx
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 355:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if t < 0:
+                    cy = 1
+                    t = ((t - 6) if rf & 4 else t) & 15
+                else:
+                    cy = 0
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 12) | cy | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 356:
+                pc = (pc + 1) & 0x1FFF
+                pending = 5
+            elif k == 357:
+                t = ra ^ (op & 15)
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 358:
+                t = rb ^ (op & 15)
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 359:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (op & 15)
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 360:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (op & 15)
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 361:
+                t = ra ^ ra
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 362:
+                t = ra ^ rb
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 363:
+                ax = rx
+                t = ra ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 364:
+                ay = ry
+                t = ra ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                ra = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 365:
+                t = rb ^ ra
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 366:
+                t = rb ^ rb
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 367:
+                ax = rx
+                t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 368:
+                ay = ry
+                t = rb ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                rb = t
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 369:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ ra
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 370:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ rb
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 371:
+                ax = rx
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 372:
+                ax = rx
+                ay = ry
+                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if ax < 0x300:
+                    mem[ax] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ax, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 373:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ ra
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 374:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ rb
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 375:
+                ax = rx
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            elif k == 376:
+                ay = ry
+                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                if ay < 0x300:
+                    mem[ay] = t
+                else:
+                    c.f = rf
+                    c.tick = tick
+                    memory.write_mem(c, ay, t)
+                    stop = c.attn if c.attn < limit else limit
+                rf = (rf & 13) | (0 if t else 2)
+                pc = (pc + 1) & 0x1FFF
+                pending = 7
+            steps += 1
+            if tick >= stop:
+                c.f = rf
+                if tick >= c.timer_event:
+                    timers.run_timers(c, tick)
+                if c.attn == 0 or tick >= limit or c.halted or (op & 0xFE0) == 0xE40:
+                    break
+                stop = c.attn if c.attn < limit else limit
+        c.pc = pc
         c.tick = tick
-        entry = c.code[pc]
-        op = entry & 0xFFF
-        k = (entry >> 12) & 0x1FF
-        pending = entry >> 21
-        if k == 0:
-            pc = op_acpx_a(c, op, pc)
-        elif k == 1:
-            pc = op_acpx_b(c, op, pc)
-        elif k == 2:
-            pc = op_acpx_mx(c, op, pc)
-        elif k == 3:
-            pc = op_acpx_my(c, op, pc)
-        elif k == 4:
-            pc = op_acpy_a(c, op, pc)
-        elif k == 5:
-            pc = op_acpy_b(c, op, pc)
-        elif k == 6:
-            pc = op_acpy_mx(c, op, pc)
-        elif k == 7:
-            pc = op_acpy_my(c, op, pc)
-        elif k == 8:
-            pc = op_adc_r_i_a(c, op, pc)
-        elif k == 9:
-            pc = op_adc_r_i_b(c, op, pc)
-        elif k == 10:
-            pc = op_adc_r_i_mx(c, op, pc)
-        elif k == 11:
-            pc = op_adc_r_i_my(c, op, pc)
-        elif k == 12:
-            pc = op_adc_r_q_a_a(c, op, pc)
-        elif k == 13:
-            pc = op_adc_r_q_a_b(c, op, pc)
-        elif k == 14:
-            pc = op_adc_r_q_a_mx(c, op, pc)
-        elif k == 15:
-            pc = op_adc_r_q_a_my(c, op, pc)
-        elif k == 16:
-            pc = op_adc_r_q_b_a(c, op, pc)
-        elif k == 17:
-            pc = op_adc_r_q_b_b(c, op, pc)
-        elif k == 18:
-            pc = op_adc_r_q_b_mx(c, op, pc)
-        elif k == 19:
-            pc = op_adc_r_q_b_my(c, op, pc)
-        elif k == 20:
-            pc = op_adc_r_q_mx_a(c, op, pc)
-        elif k == 21:
-            pc = op_adc_r_q_mx_b(c, op, pc)
-        elif k == 22:
-            pc = op_adc_r_q_mx_mx(c, op, pc)
-        elif k == 23:
-            pc = op_adc_r_q_mx_my(c, op, pc)
-        elif k == 24:
-            pc = op_adc_r_q_my_a(c, op, pc)
-        elif k == 25:
-            pc = op_adc_r_q_my_b(c, op, pc)
-        elif k == 26:
-            pc = op_adc_r_q_my_mx(c, op, pc)
-        elif k == 27:
-            pc = op_adc_r_q_my_my(c, op, pc)
-        elif k == 28:
-            pc = op_adc_xh_i(c, op, pc)
-        elif k == 29:
-            pc = op_adc_xl_i(c, op, pc)
-        elif k == 30:
-            pc = op_adc_yh_i(c, op, pc)
-        elif k == 31:
-            pc = op_adc_yl_i(c, op, pc)
-        elif k == 32:
-            pc = op_add_r_i_a(c, op, pc)
-        elif k == 33:
-            pc = op_add_r_i_b(c, op, pc)
-        elif k == 34:
-            pc = op_add_r_i_mx(c, op, pc)
-        elif k == 35:
-            pc = op_add_r_i_my(c, op, pc)
-        elif k == 36:
-            pc = op_add_r_q_a_a(c, op, pc)
-        elif k == 37:
-            pc = op_add_r_q_a_b(c, op, pc)
-        elif k == 38:
-            pc = op_add_r_q_a_mx(c, op, pc)
-        elif k == 39:
-            pc = op_add_r_q_a_my(c, op, pc)
-        elif k == 40:
-            pc = op_add_r_q_b_a(c, op, pc)
-        elif k == 41:
-            pc = op_add_r_q_b_b(c, op, pc)
-        elif k == 42:
-            pc = op_add_r_q_b_mx(c, op, pc)
-        elif k == 43:
-            pc = op_add_r_q_b_my(c, op, pc)
-        elif k == 44:
-            pc = op_add_r_q_mx_a(c, op, pc)
-        elif k == 45:
-            pc = op_add_r_q_mx_b(c, op, pc)
-        elif k == 46:
-            pc = op_add_r_q_mx_mx(c, op, pc)
-        elif k == 47:
-            pc = op_add_r_q_mx_my(c, op, pc)
-        elif k == 48:
-            pc = op_add_r_q_my_a(c, op, pc)
-        elif k == 49:
-            pc = op_add_r_q_my_b(c, op, pc)
-        elif k == 50:
-            pc = op_add_r_q_my_mx(c, op, pc)
-        elif k == 51:
-            pc = op_add_r_q_my_my(c, op, pc)
-        elif k == 52:
-            pc = op_and_r_i_a(c, op, pc)
-        elif k == 53:
-            pc = op_and_r_i_b(c, op, pc)
-        elif k == 54:
-            pc = op_and_r_i_mx(c, op, pc)
-        elif k == 55:
-            pc = op_and_r_i_my(c, op, pc)
-        elif k == 56:
-            pc = op_and_r_q_a_a(c, op, pc)
-        elif k == 57:
-            pc = op_and_r_q_a_b(c, op, pc)
-        elif k == 58:
-            pc = op_and_r_q_a_mx(c, op, pc)
-        elif k == 59:
-            pc = op_and_r_q_a_my(c, op, pc)
-        elif k == 60:
-            pc = op_and_r_q_b_a(c, op, pc)
-        elif k == 61:
-            pc = op_and_r_q_b_b(c, op, pc)
-        elif k == 62:
-            pc = op_and_r_q_b_mx(c, op, pc)
-        elif k == 63:
-            pc = op_and_r_q_b_my(c, op, pc)
-        elif k == 64:
-            pc = op_and_r_q_mx_a(c, op, pc)
-        elif k == 65:
-            pc = op_and_r_q_mx_b(c, op, pc)
-        elif k == 66:
-            pc = op_and_r_q_mx_mx(c, op, pc)
-        elif k == 67:
-            pc = op_and_r_q_mx_my(c, op, pc)
-        elif k == 68:
-            pc = op_and_r_q_my_a(c, op, pc)
-        elif k == 69:
-            pc = op_and_r_q_my_b(c, op, pc)
-        elif k == 70:
-            pc = op_and_r_q_my_mx(c, op, pc)
-        elif k == 71:
-            pc = op_and_r_q_my_my(c, op, pc)
-        elif k == 72:
-            pc = op_call(c, op, pc)
-        elif k == 73:
-            pc = op_calz(c, op, pc)
-        elif k == 74:
-            pc = op_cp_r_i_a(c, op, pc)
-        elif k == 75:
-            pc = op_cp_r_i_b(c, op, pc)
-        elif k == 76:
-            pc = op_cp_r_i_mx(c, op, pc)
-        elif k == 77:
-            pc = op_cp_r_i_my(c, op, pc)
-        elif k == 78:
-            pc = op_cp_r_q_a_a(c, op, pc)
-        elif k == 79:
-            pc = op_cp_r_q_a_b(c, op, pc)
-        elif k == 80:
-            pc = op_cp_r_q_a_mx(c, op, pc)
-        elif k == 81:
-            pc = op_cp_r_q_a_my(c, op, pc)
-        elif k == 82:
-            pc = op_cp_r_q_b_a(c, op, pc)
-        elif k == 83:
-            pc = op_cp_r_q_b_b(c, op, pc)
-        elif k == 84:
-            pc = op_cp_r_q_b_mx(c, op, pc)
-        elif k == 85:
-            pc = op_cp_r_q_b_my(c, op, pc)
-        elif k == 86:
-            pc = op_cp_r_q_mx_a(c, op, pc)
-        elif k == 87:
-            pc = op_cp_r_q_mx_b(c, op, pc)
-        elif k == 88:
-            pc = op_cp_r_q_mx_mx(c, op, pc)
-        elif k == 89:
-            pc = op_cp_r_q_mx_my(c, op, pc)
-        elif k == 90:
-            pc = op_cp_r_q_my_a(c, op, pc)
-        elif k == 91:
-            pc = op_cp_r_q_my_b(c, op, pc)
-        elif k == 92:
-            pc = op_cp_r_q_my_mx(c, op, pc)
-        elif k == 93:
-            pc = op_cp_r_q_my_my(c, op, pc)
-        elif k == 94:
-            pc = op_cp_xh_i(c, op, pc)
-        elif k == 95:
-            pc = op_cp_xl_i(c, op, pc)
-        elif k == 96:
-            pc = op_cp_yh_i(c, op, pc)
-        elif k == 97:
-            pc = op_cp_yl_i(c, op, pc)
-        elif k == 98:
-            pc = op_dec_mn(c, op, pc)
-        elif k == 99:
-            pc = op_dec_sp(c, op, pc)
-        elif k == 100:
-            pc = op_fan_r_i_a(c, op, pc)
-        elif k == 101:
-            pc = op_fan_r_i_b(c, op, pc)
-        elif k == 102:
-            pc = op_fan_r_i_mx(c, op, pc)
-        elif k == 103:
-            pc = op_fan_r_i_my(c, op, pc)
-        elif k == 104:
-            pc = op_fan_r_q_a_a(c, op, pc)
-        elif k == 105:
-            pc = op_fan_r_q_a_b(c, op, pc)
-        elif k == 106:
-            pc = op_fan_r_q_a_mx(c, op, pc)
-        elif k == 107:
-            pc = op_fan_r_q_a_my(c, op, pc)
-        elif k == 108:
-            pc = op_fan_r_q_b_a(c, op, pc)
-        elif k == 109:
-            pc = op_fan_r_q_b_b(c, op, pc)
-        elif k == 110:
-            pc = op_fan_r_q_b_mx(c, op, pc)
-        elif k == 111:
-            pc = op_fan_r_q_b_my(c, op, pc)
-        elif k == 112:
-            pc = op_fan_r_q_mx_a(c, op, pc)
-        elif k == 113:
-            pc = op_fan_r_q_mx_b(c, op, pc)
-        elif k == 114:
-            pc = op_fan_r_q_mx_mx(c, op, pc)
-        elif k == 115:
-            pc = op_fan_r_q_mx_my(c, op, pc)
-        elif k == 116:
-            pc = op_fan_r_q_my_a(c, op, pc)
-        elif k == 117:
-            pc = op_fan_r_q_my_b(c, op, pc)
-        elif k == 118:
-            pc = op_fan_r_q_my_mx(c, op, pc)
-        elif k == 119:
-            pc = op_fan_r_q_my_my(c, op, pc)
-        elif k == 120:
-            pc = op_halt(c, op, pc)
-        elif k == 121:
-            pc = op_inc_mn(c, op, pc)
-        elif k == 122:
-            pc = op_inc_sp(c, op, pc)
-        elif k == 123:
-            pc = op_inc_x(c, op, pc)
-        elif k == 124:
-            pc = op_inc_y(c, op, pc)
-        elif k == 125:
-            pc = op_jp(c, op, pc)
-        elif k == 126:
-            pc = op_jp_c(c, op, pc)
-        elif k == 127:
-            pc = op_jp_nc(c, op, pc)
-        elif k == 128:
-            pc = op_jp_nz(c, op, pc)
-        elif k == 129:
-            pc = op_jp_z(c, op, pc)
-        elif k == 130:
-            pc = op_jpba(c, op, pc)
-        elif k == 131:
-            pc = op_lbpx(c, op, pc)
-        elif k == 132:
-            pc = op_ld_a_mn(c, op, pc)
-        elif k == 133:
-            pc = op_ld_b_mn(c, op, pc)
-        elif k == 134:
-            pc = op_ld_mn_a(c, op, pc)
-        elif k == 135:
-            pc = op_ld_mn_b(c, op, pc)
-        elif k == 136:
-            pc = op_ld_r_i_a(c, op, pc)
-        elif k == 137:
-            pc = op_ld_r_i_b(c, op, pc)
-        elif k == 138:
-            pc = op_ld_r_i_mx(c, op, pc)
-        elif k == 139:
-            pc = op_ld_r_i_my(c, op, pc)
-        elif k == 140:
-            pc = op_ld_r_q_a_a(c, op, pc)
-        elif k == 141:
-            pc = op_ld_r_q_a_b(c, op, pc)
-        elif k == 142:
-            pc = op_ld_r_q_a_mx(c, op, pc)
-        elif k == 143:
-            pc = op_ld_r_q_a_my(c, op, pc)
-        elif k == 144:
-            pc = op_ld_r_q_b_a(c, op, pc)
-        elif k == 145:
-            pc = op_ld_r_q_b_b(c, op, pc)
-        elif k == 146:
-            pc = op_ld_r_q_b_mx(c, op, pc)
-        elif k == 147:
-            pc = op_ld_r_q_b_my(c, op, pc)
-        elif k == 148:
-            pc = op_ld_r_q_mx_a(c, op, pc)
-        elif k == 149:
-            pc = op_ld_r_q_mx_b(c, op, pc)
-        elif k == 150:
-            pc = op_ld_r_q_mx_mx(c, op, pc)
-        elif k == 151:
-            pc = op_ld_r_q_mx_my(c, op, pc)
-        elif k == 152:
-            pc = op_ld_r_q_my_a(c, op, pc)
-        elif k == 153:
-            pc = op_ld_r_q_my_b(c, op, pc)
-        elif k == 154:
-            pc = op_ld_r_q_my_mx(c, op, pc)
-        elif k == 155:
-            pc = op_ld_r_q_my_my(c, op, pc)
-        elif k == 156:
-            pc = op_ld_r_sph_a(c, op, pc)
-        elif k == 157:
-            pc = op_ld_r_sph_b(c, op, pc)
-        elif k == 158:
-            pc = op_ld_r_sph_mx(c, op, pc)
-        elif k == 159:
-            pc = op_ld_r_sph_my(c, op, pc)
-        elif k == 160:
-            pc = op_ld_r_spl_a(c, op, pc)
-        elif k == 161:
-            pc = op_ld_r_spl_b(c, op, pc)
-        elif k == 162:
-            pc = op_ld_r_spl_mx(c, op, pc)
-        elif k == 163:
-            pc = op_ld_r_spl_my(c, op, pc)
-        elif k == 164:
-            pc = op_ld_r_xh_a(c, op, pc)
-        elif k == 165:
-            pc = op_ld_r_xh_b(c, op, pc)
-        elif k == 166:
-            pc = op_ld_r_xh_mx(c, op, pc)
-        elif k == 167:
-            pc = op_ld_r_xh_my(c, op, pc)
-        elif k == 168:
-            pc = op_ld_r_xl_a(c, op, pc)
-        elif k == 169:
-            pc = op_ld_r_xl_b(c, op, pc)
-        elif k == 170:
-            pc = op_ld_r_xl_mx(c, op, pc)
-        elif k == 171:
-            pc = op_ld_r_xl_my(c, op, pc)
-        elif k == 172:
-            pc = op_ld_r_xp_a(c, op, pc)
-        elif k == 173:
-            pc = op_ld_r_xp_b(c, op, pc)
-        elif k == 174:
-            pc = op_ld_r_xp_mx(c, op, pc)
-        elif k == 175:
-            pc = op_ld_r_xp_my(c, op, pc)
-        elif k == 176:
-            pc = op_ld_r_yh_a(c, op, pc)
-        elif k == 177:
-            pc = op_ld_r_yh_b(c, op, pc)
-        elif k == 178:
-            pc = op_ld_r_yh_mx(c, op, pc)
-        elif k == 179:
-            pc = op_ld_r_yh_my(c, op, pc)
-        elif k == 180:
-            pc = op_ld_r_yl_a(c, op, pc)
-        elif k == 181:
-            pc = op_ld_r_yl_b(c, op, pc)
-        elif k == 182:
-            pc = op_ld_r_yl_mx(c, op, pc)
-        elif k == 183:
-            pc = op_ld_r_yl_my(c, op, pc)
-        elif k == 184:
-            pc = op_ld_r_yp_a(c, op, pc)
-        elif k == 185:
-            pc = op_ld_r_yp_b(c, op, pc)
-        elif k == 186:
-            pc = op_ld_r_yp_mx(c, op, pc)
-        elif k == 187:
-            pc = op_ld_r_yp_my(c, op, pc)
-        elif k == 188:
-            pc = op_ld_sph_r_a(c, op, pc)
-        elif k == 189:
-            pc = op_ld_sph_r_b(c, op, pc)
-        elif k == 190:
-            pc = op_ld_sph_r_mx(c, op, pc)
-        elif k == 191:
-            pc = op_ld_sph_r_my(c, op, pc)
-        elif k == 192:
-            pc = op_ld_spl_r_a(c, op, pc)
-        elif k == 193:
-            pc = op_ld_spl_r_b(c, op, pc)
-        elif k == 194:
-            pc = op_ld_spl_r_mx(c, op, pc)
-        elif k == 195:
-            pc = op_ld_spl_r_my(c, op, pc)
-        elif k == 196:
-            pc = op_ld_x_e(c, op, pc)
-        elif k == 197:
-            pc = op_ld_xh_r_a(c, op, pc)
-        elif k == 198:
-            pc = op_ld_xh_r_b(c, op, pc)
-        elif k == 199:
-            pc = op_ld_xh_r_mx(c, op, pc)
-        elif k == 200:
-            pc = op_ld_xh_r_my(c, op, pc)
-        elif k == 201:
-            pc = op_ld_xl_r_a(c, op, pc)
-        elif k == 202:
-            pc = op_ld_xl_r_b(c, op, pc)
-        elif k == 203:
-            pc = op_ld_xl_r_mx(c, op, pc)
-        elif k == 204:
-            pc = op_ld_xl_r_my(c, op, pc)
-        elif k == 205:
-            pc = op_ld_xp_r_a(c, op, pc)
-        elif k == 206:
-            pc = op_ld_xp_r_b(c, op, pc)
-        elif k == 207:
-            pc = op_ld_xp_r_mx(c, op, pc)
-        elif k == 208:
-            pc = op_ld_xp_r_my(c, op, pc)
-        elif k == 209:
-            pc = op_ld_y_e(c, op, pc)
-        elif k == 210:
-            pc = op_ld_yh_r_a(c, op, pc)
-        elif k == 211:
-            pc = op_ld_yh_r_b(c, op, pc)
-        elif k == 212:
-            pc = op_ld_yh_r_mx(c, op, pc)
-        elif k == 213:
-            pc = op_ld_yh_r_my(c, op, pc)
-        elif k == 214:
-            pc = op_ld_yl_r_a(c, op, pc)
-        elif k == 215:
-            pc = op_ld_yl_r_b(c, op, pc)
-        elif k == 216:
-            pc = op_ld_yl_r_mx(c, op, pc)
-        elif k == 217:
-            pc = op_ld_yl_r_my(c, op, pc)
-        elif k == 218:
-            pc = op_ld_yp_r_a(c, op, pc)
-        elif k == 219:
-            pc = op_ld_yp_r_b(c, op, pc)
-        elif k == 220:
-            pc = op_ld_yp_r_mx(c, op, pc)
-        elif k == 221:
-            pc = op_ld_yp_r_my(c, op, pc)
-        elif k == 222:
-            pc = op_ldpx_mx_i(c, op, pc)
-        elif k == 223:
-            pc = op_ldpx_r_q_a_a(c, op, pc)
-        elif k == 224:
-            pc = op_ldpx_r_q_a_b(c, op, pc)
-        elif k == 225:
-            pc = op_ldpx_r_q_a_mx(c, op, pc)
-        elif k == 226:
-            pc = op_ldpx_r_q_a_my(c, op, pc)
-        elif k == 227:
-            pc = op_ldpx_r_q_b_a(c, op, pc)
-        elif k == 228:
-            pc = op_ldpx_r_q_b_b(c, op, pc)
-        elif k == 229:
-            pc = op_ldpx_r_q_b_mx(c, op, pc)
-        elif k == 230:
-            pc = op_ldpx_r_q_b_my(c, op, pc)
-        elif k == 231:
-            pc = op_ldpx_r_q_mx_a(c, op, pc)
-        elif k == 232:
-            pc = op_ldpx_r_q_mx_b(c, op, pc)
-        elif k == 233:
-            pc = op_ldpx_r_q_mx_mx(c, op, pc)
-        elif k == 234:
-            pc = op_ldpx_r_q_mx_my(c, op, pc)
-        elif k == 235:
-            pc = op_ldpx_r_q_my_a(c, op, pc)
-        elif k == 236:
-            pc = op_ldpx_r_q_my_b(c, op, pc)
-        elif k == 237:
-            pc = op_ldpx_r_q_my_mx(c, op, pc)
-        elif k == 238:
-            pc = op_ldpx_r_q_my_my(c, op, pc)
-        elif k == 239:
-            pc = op_ldpy_my_i(c, op, pc)
-        elif k == 240:
-            pc = op_ldpy_r_q_a_a(c, op, pc)
-        elif k == 241:
-            pc = op_ldpy_r_q_a_b(c, op, pc)
-        elif k == 242:
-            pc = op_ldpy_r_q_a_mx(c, op, pc)
-        elif k == 243:
-            pc = op_ldpy_r_q_a_my(c, op, pc)
-        elif k == 244:
-            pc = op_ldpy_r_q_b_a(c, op, pc)
-        elif k == 245:
-            pc = op_ldpy_r_q_b_b(c, op, pc)
-        elif k == 246:
-            pc = op_ldpy_r_q_b_mx(c, op, pc)
-        elif k == 247:
-            pc = op_ldpy_r_q_b_my(c, op, pc)
-        elif k == 248:
-            pc = op_ldpy_r_q_mx_a(c, op, pc)
-        elif k == 249:
-            pc = op_ldpy_r_q_mx_b(c, op, pc)
-        elif k == 250:
-            pc = op_ldpy_r_q_mx_mx(c, op, pc)
-        elif k == 251:
-            pc = op_ldpy_r_q_mx_my(c, op, pc)
-        elif k == 252:
-            pc = op_ldpy_r_q_my_a(c, op, pc)
-        elif k == 253:
-            pc = op_ldpy_r_q_my_b(c, op, pc)
-        elif k == 254:
-            pc = op_ldpy_r_q_my_mx(c, op, pc)
-        elif k == 255:
-            pc = op_ldpy_r_q_my_my(c, op, pc)
-        elif k == 256:
-            pc = op_nop(c, op, pc)
-        elif k == 257:
-            pc = op_or_r_i_a(c, op, pc)
-        elif k == 258:
-            pc = op_or_r_i_b(c, op, pc)
-        elif k == 259:
-            pc = op_or_r_i_mx(c, op, pc)
-        elif k == 260:
-            pc = op_or_r_i_my(c, op, pc)
-        elif k == 261:
-            pc = op_or_r_q_a_a(c, op, pc)
-        elif k == 262:
-            pc = op_or_r_q_a_b(c, op, pc)
-        elif k == 263:
-            pc = op_or_r_q_a_mx(c, op, pc)
-        elif k == 264:
-            pc = op_or_r_q_a_my(c, op, pc)
-        elif k == 265:
-            pc = op_or_r_q_b_a(c, op, pc)
-        elif k == 266:
-            pc = op_or_r_q_b_b(c, op, pc)
-        elif k == 267:
-            pc = op_or_r_q_b_mx(c, op, pc)
-        elif k == 268:
-            pc = op_or_r_q_b_my(c, op, pc)
-        elif k == 269:
-            pc = op_or_r_q_mx_a(c, op, pc)
-        elif k == 270:
-            pc = op_or_r_q_mx_b(c, op, pc)
-        elif k == 271:
-            pc = op_or_r_q_mx_mx(c, op, pc)
-        elif k == 272:
-            pc = op_or_r_q_mx_my(c, op, pc)
-        elif k == 273:
-            pc = op_or_r_q_my_a(c, op, pc)
-        elif k == 274:
-            pc = op_or_r_q_my_b(c, op, pc)
-        elif k == 275:
-            pc = op_or_r_q_my_mx(c, op, pc)
-        elif k == 276:
-            pc = op_or_r_q_my_my(c, op, pc)
-        elif k == 277:
-            pc = op_pop_f(c, op, pc)
-        elif k == 278:
-            pc = op_pop_r_a(c, op, pc)
-        elif k == 279:
-            pc = op_pop_r_b(c, op, pc)
-        elif k == 280:
-            pc = op_pop_r_mx(c, op, pc)
-        elif k == 281:
-            pc = op_pop_r_my(c, op, pc)
-        elif k == 282:
-            pc = op_pop_xh(c, op, pc)
-        elif k == 283:
-            pc = op_pop_xl(c, op, pc)
-        elif k == 284:
-            pc = op_pop_xp(c, op, pc)
-        elif k == 285:
-            pc = op_pop_yh(c, op, pc)
-        elif k == 286:
-            pc = op_pop_yl(c, op, pc)
-        elif k == 287:
-            pc = op_pop_yp(c, op, pc)
-        elif k == 288:
-            pc = op_pset(c, op, pc)
-        elif k == 289:
-            pc = op_push_f(c, op, pc)
-        elif k == 290:
-            pc = op_push_r_a(c, op, pc)
-        elif k == 291:
-            pc = op_push_r_b(c, op, pc)
-        elif k == 292:
-            pc = op_push_r_mx(c, op, pc)
-        elif k == 293:
-            pc = op_push_r_my(c, op, pc)
-        elif k == 294:
-            pc = op_push_xh(c, op, pc)
-        elif k == 295:
-            pc = op_push_xl(c, op, pc)
-        elif k == 296:
-            pc = op_push_xp(c, op, pc)
-        elif k == 297:
-            pc = op_push_yh(c, op, pc)
-        elif k == 298:
-            pc = op_push_yl(c, op, pc)
-        elif k == 299:
-            pc = op_push_yp(c, op, pc)
-        elif k == 300:
-            pc = op_ret(c, op, pc)
-        elif k == 301:
-            pc = op_retd(c, op, pc)
-        elif k == 302:
-            pc = op_rets(c, op, pc)
-        elif k == 303:
-            pc = op_rlc_r_a(c, op, pc)
-        elif k == 304:
-            pc = op_rlc_r_b(c, op, pc)
-        elif k == 305:
-            pc = op_rlc_r_mx(c, op, pc)
-        elif k == 306:
-            pc = op_rlc_r_my(c, op, pc)
-        elif k == 307:
-            pc = op_rrc_r_a(c, op, pc)
-        elif k == 308:
-            pc = op_rrc_r_b(c, op, pc)
-        elif k == 309:
-            pc = op_rrc_r_mx(c, op, pc)
-        elif k == 310:
-            pc = op_rrc_r_my(c, op, pc)
-        elif k == 311:
-            pc = op_rst_f(c, op, pc)
-        elif k == 312:
-            pc = op_sbc_r_i_a(c, op, pc)
-        elif k == 313:
-            pc = op_sbc_r_i_b(c, op, pc)
-        elif k == 314:
-            pc = op_sbc_r_i_mx(c, op, pc)
-        elif k == 315:
-            pc = op_sbc_r_i_my(c, op, pc)
-        elif k == 316:
-            pc = op_sbc_r_q_a_a(c, op, pc)
-        elif k == 317:
-            pc = op_sbc_r_q_a_b(c, op, pc)
-        elif k == 318:
-            pc = op_sbc_r_q_a_mx(c, op, pc)
-        elif k == 319:
-            pc = op_sbc_r_q_a_my(c, op, pc)
-        elif k == 320:
-            pc = op_sbc_r_q_b_a(c, op, pc)
-        elif k == 321:
-            pc = op_sbc_r_q_b_b(c, op, pc)
-        elif k == 322:
-            pc = op_sbc_r_q_b_mx(c, op, pc)
-        elif k == 323:
-            pc = op_sbc_r_q_b_my(c, op, pc)
-        elif k == 324:
-            pc = op_sbc_r_q_mx_a(c, op, pc)
-        elif k == 325:
-            pc = op_sbc_r_q_mx_b(c, op, pc)
-        elif k == 326:
-            pc = op_sbc_r_q_mx_mx(c, op, pc)
-        elif k == 327:
-            pc = op_sbc_r_q_mx_my(c, op, pc)
-        elif k == 328:
-            pc = op_sbc_r_q_my_a(c, op, pc)
-        elif k == 329:
-            pc = op_sbc_r_q_my_b(c, op, pc)
-        elif k == 330:
-            pc = op_sbc_r_q_my_mx(c, op, pc)
-        elif k == 331:
-            pc = op_sbc_r_q_my_my(c, op, pc)
-        elif k == 332:
-            pc = op_scpx_a(c, op, pc)
-        elif k == 333:
-            pc = op_scpx_b(c, op, pc)
-        elif k == 334:
-            pc = op_scpx_mx(c, op, pc)
-        elif k == 335:
-            pc = op_scpx_my(c, op, pc)
-        elif k == 336:
-            pc = op_scpy_a(c, op, pc)
-        elif k == 337:
-            pc = op_scpy_b(c, op, pc)
-        elif k == 338:
-            pc = op_scpy_mx(c, op, pc)
-        elif k == 339:
-            pc = op_scpy_my(c, op, pc)
-        elif k == 340:
-            pc = op_set_f(c, op, pc)
-        elif k == 341:
-            pc = op_sub_r_q_a_a(c, op, pc)
-        elif k == 342:
-            pc = op_sub_r_q_a_b(c, op, pc)
-        elif k == 343:
-            pc = op_sub_r_q_a_mx(c, op, pc)
-        elif k == 344:
-            pc = op_sub_r_q_a_my(c, op, pc)
-        elif k == 345:
-            pc = op_sub_r_q_b_a(c, op, pc)
-        elif k == 346:
-            pc = op_sub_r_q_b_b(c, op, pc)
-        elif k == 347:
-            pc = op_sub_r_q_b_mx(c, op, pc)
-        elif k == 348:
-            pc = op_sub_r_q_b_my(c, op, pc)
-        elif k == 349:
-            pc = op_sub_r_q_mx_a(c, op, pc)
-        elif k == 350:
-            pc = op_sub_r_q_mx_b(c, op, pc)
-        elif k == 351:
-            pc = op_sub_r_q_mx_mx(c, op, pc)
-        elif k == 352:
-            pc = op_sub_r_q_mx_my(c, op, pc)
-        elif k == 353:
-            pc = op_sub_r_q_my_a(c, op, pc)
-        elif k == 354:
-            pc = op_sub_r_q_my_b(c, op, pc)
-        elif k == 355:
-            pc = op_sub_r_q_my_mx(c, op, pc)
-        elif k == 356:
-            pc = op_sub_r_q_my_my(c, op, pc)
-        elif k == 357:
-            pc = op_unknown(c, op, pc)
-        elif k == 358:
-            pc = op_xor_r_i_a(c, op, pc)
-        elif k == 359:
-            pc = op_xor_r_i_b(c, op, pc)
-        elif k == 360:
-            pc = op_xor_r_i_mx(c, op, pc)
-        elif k == 361:
-            pc = op_xor_r_i_my(c, op, pc)
-        elif k == 362:
-            pc = op_xor_r_q_a_a(c, op, pc)
-        elif k == 363:
-            pc = op_xor_r_q_a_b(c, op, pc)
-        elif k == 364:
-            pc = op_xor_r_q_a_mx(c, op, pc)
-        elif k == 365:
-            pc = op_xor_r_q_a_my(c, op, pc)
-        elif k == 366:
-            pc = op_xor_r_q_b_a(c, op, pc)
-        elif k == 367:
-            pc = op_xor_r_q_b_b(c, op, pc)
-        elif k == 368:
-            pc = op_xor_r_q_b_mx(c, op, pc)
-        elif k == 369:
-            pc = op_xor_r_q_b_my(c, op, pc)
-        elif k == 370:
-            pc = op_xor_r_q_mx_a(c, op, pc)
-        elif k == 371:
-            pc = op_xor_r_q_mx_b(c, op, pc)
-        elif k == 372:
-            pc = op_xor_r_q_mx_mx(c, op, pc)
-        elif k == 373:
-            pc = op_xor_r_q_mx_my(c, op, pc)
-        elif k == 374:
-            pc = op_xor_r_q_my_a(c, op, pc)
-        elif k == 375:
-            pc = op_xor_r_q_my_b(c, op, pc)
-        elif k == 376:
-            pc = op_xor_r_q_my_mx(c, op, pc)
-        elif k == 377:
-            pc = op_xor_r_q_my_my(c, op, pc)
-        steps += 1
+        c.pending = pending
+        c.a = ra
+        c.b = rb
+        c.x = rx
+        c.y = ry
+        c.sp = rsp
+        c.f = rf
+        c.steps += steps
         if (op & 0xFE0) != 0xE40:
             c.np = pc >> 8
         if tick >= c.attn:
-            c.pc = pc
-            c.pending = pending
             c.attend((op & 0xFE0) == 0xE40)
-            pc = c.pc
-            tick = c.tick
-            osc3 = c.osc3
-            if c.halted:
-                break
-    c.pc = pc
-    c.tick = tick
-    c.pending = pending
-    c.steps += steps
+
+
+def step_generic(c):
+    """One awake step through the handler functions, which read every register from ``c``."""
+    c.charge(c.pending)
+    pc = c.pc
+    k = c.code[pc]
+    op = c.rom[pc]
+    c.pc = dispatch(c, k, op, pc)
+    c.pending = cycles_of(k)
+    pset = (op & 0xFE0) == 0xE40
+    if not pset:
+        c.np = c.pc >> 8
+    c.steps += 1
+    if c.tick >= c.attn:
+        c.attend(pset)
 
 
 if not cython.compiled:
@@ -6477,7 +10286,7 @@ if not cython.compiled:
         op_ld_spl_r_a, op_ld_spl_r_b, op_ld_spl_r_mx, op_ld_spl_r_my,
         op_ld_r_spl_a, op_ld_r_spl_b, op_ld_r_spl_mx, op_ld_r_spl_my,
         op_halt, op_nop, op_unknown, op_nop,
-        op_unknown, op_unknown, op_unknown, op_nop,
+        op_unknown, op_unknown, op_unknown, op_nop_7,
     )
 
 
