@@ -15,6 +15,7 @@ cdef class Chip:
     cdef public int osc3, halted
     cdef public long long attn, timer_event
     cdef public long long[::1] clock_stamps
+    cdef public bint clock_aligned
     cdef public long long prog_stamp
     cdef public int prog_enabled, prog_data, prog_reload
     cdef public unsigned char[::1] factor, mask, triggered
@@ -26,7 +27,7 @@ cdef class Chip:
 
     cpdef void reset(self)
     cpdef void resync(self)
-    @cython.locals(i=int, t="long long", event="long long")
+    @cython.locals(i=int, t="long long", event="long long", s7="long long", aligned=bint)
     cdef void update_timer_event(self) noexcept nogil
     cdef void update_attn(self) noexcept nogil
     cdef void raise_interrupt(self, int slot, int bit) noexcept nogil

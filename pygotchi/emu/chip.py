@@ -35,10 +35,11 @@ class Chip:
     if not cython.compiled:  # the compiled build types these fields in chip.pxd
         __slots__ = (
             "rom", "code", "s48", "mem", "pc", "np", "a", "b", "x", "y", "sp", "f", "tick",
-            "pending", "acc", "osc3", "halted", "attn", "timer_event", "clock_stamps", "prog_stamp",
-            "prog_enabled", "prog_data", "prog_reload", "factor", "mask", "triggered", "k0",
-            "k1", "buzzer_freq", "buzzer_on", "bz_ticks", "bz_vals", "bz_head", "bz_count",
-            "bz_dropped", "lcd_version", "steps", "halted_steps", "interrupts", "call_depth",
+            "pending", "acc", "osc3", "halted", "attn", "timer_event", "clock_stamps",
+            "clock_aligned", "prog_stamp", "prog_enabled", "prog_data", "prog_reload", "factor",
+            "mask", "triggered", "k0", "k1", "buzzer_freq", "buzzer_on", "bz_ticks", "bz_vals",
+            "bz_head", "bz_count", "bz_dropped", "lcd_version", "steps", "halted_steps",
+            "interrupts", "call_depth",
         )
 
     def __init__(self, program, s48: bool) -> None:
@@ -106,6 +107,14 @@ class Chip:
             t = self.clock_stamps[i] + (16384 >> i)
             if t < event:
                 event = t
+        # In phase (timers.run_timers can stop its scan early): the 128 Hz stamp is
+        # a multiple of 128 and every other stamp is it rounded down to its period.
+        s7 = self.clock_stamps[7]
+        aligned = (s7 & 127) == 0
+        for i in range(7):
+            if self.clock_stamps[i] != (s7 & -(16384 >> i)):
+                aligned = False
+        self.clock_aligned = aligned
         if self.prog_enabled:
             t = self.prog_stamp + 128  # PROG_PERIOD
             if t < event:

@@ -505,6 +505,7 @@ def run_awake_native(c, limit):
     code = c.code
     rom = c.rom
     mem = c.mem
+    k = -1
     while not c.halted and c.tick < limit:
         if c.np != (c.pc >> 8):
             step_generic(c)  # right after PSET: the jump that follows reads NP
@@ -512,7 +513,6 @@ def run_awake_native(c, limit):
         tick = c.tick
         pending = c.pending
         pc = c.pc
-        osc3 = c.osc3
         ra = c.a
         rb = c.b
         rx = c.x
@@ -521,25 +521,25 @@ def run_awake_native(c, limit):
         rf = c.f
         stop = c.attn if c.attn < limit else limit
         steps = 0
-        while True:
-            if osc3:
+        if c.osc3:
+            while True:
                 acc = c.acc + pending * 32768
                 ticks = acc // 1_000_000
                 c.acc = acc - ticks * 1_000_000
                 tick += ticks
-            else:
-                tick += pending
-            k = code[pc]
-            op = rom[pc]
+                k = code[pc]
 {switch}
-            steps += 1
-            if tick >= stop:
-                c.f = rf
-                if tick >= c.timer_event:
-                    timers.run_timers(c, tick)
-                if c.attn == 0 or tick >= limit or c.halted or (op & 0xFE0) == 0xE40:
-                    break
-                stop = c.attn if c.attn < limit else limit
+                steps += 1
+                if tick >= stop:
+{slow}
+        else:
+            while True:
+                tick += pending
+                k = code[pc]
+{switch}
+                steps += 1
+                if tick >= stop:
+{slow}
         c.pc = pc
         c.tick = tick
         c.pending = pending
@@ -550,10 +550,10 @@ def run_awake_native(c, limit):
         c.sp = rsp
         c.f = rf
         c.steps += steps
-        if (op & 0xFE0) != 0xE40:
+        if k != {pset}:
             c.np = pc >> 8
         if tick >= c.attn:
-            c.attend((op & 0xFE0) == 0xE40)
+            c.attend(k == {pset})
 
 
 def step_generic(c):
@@ -609,12 +609,27 @@ def _switch(handlers: list[tuple[str, str, int]], indent: str, action: str) -> l
     return lines
 
 
+# End of a step that reached ``stop``: timers in place; leave the fast loop for
+# anything else (an interrupt to enter, HALT, a clock change, PSET, the limit).
+NATIVE_SLOW = """c.f = rf
+if tick >= c.timer_event:
+    timers.run_timers(c, tick)
+if c.attn == 0 or tick >= limit or c.halted or k == {pset}:
+    break
+stop = c.attn if c.attn < limit else limit"""
+
+
 def _native_switch(handlers: list[tuple[str, str, int]], kinds: dict[str, str]) -> str:
     lines = []
+    pad = " " * 16
     for i, (name, body, cycles) in enumerate(handlers):
-        lines.append(f"            {'if' if i == 0 else 'elif'} k == {i}:")
-        lines.extend("                " + line if line.strip() else ""
-                     for line in _inline(kinds[name], body, cycles))
+        lines.append(f"{pad}{'if' if i == 0 else 'elif'} k == {i}:")
+        case = _inline(kinds[name], body, cycles)
+        if any(re.search(r"\bop\b", line) for line in case):
+            case.insert(0, "op = rom[pc]")
+        lines.extend(pad + "    " + line if line.strip() else "" for line in case)
+    lines.append(f"{pad}else:")
+    lines.append(f"{pad}    unreachable()  # no range check: code[] holds handler numbers only")
     return "\n".join(lines)
 
 
@@ -679,10 +694,17 @@ def generate() -> str:
         out.append(f"        return {cycles}")
     out.append("    return 5")
     out.append("")
-    switch = _native_switch(handlers, _kind_of(handlers, table))
-    out.extend(NATIVE_LOOP.replace("{switch}", switch).split("\n"))
+    pset = str(next(i for i, (name, _, _) in enumerate(handlers) if name == "op_pset"))
+    slow = "\n".join(" " * 20 + line for line in NATIVE_SLOW.split("\n"))
+    loop = NATIVE_LOOP.replace("{switch}", _native_switch(handlers, _kind_of(handlers, table)))
+    out.extend(loop.replace("{slow}", slow).replace("{pset}", pset).split("\n"))
     out.append("")
     out.append("if not cython.compiled:")
+    out.append("")
+    out.append("    def unreachable():")
+    out.append('        """Compiled, a hint to the C compiler (ops.pxd); never reached."""')
+    out.append('        raise AssertionError("no handler with this number")')
+    out.append("")
     out.append("    # HANDLERS[word] runs word `word`; built once, shared by every machine.")
     out.append("    HANDLERS = (")
     for i in range(0, 4096, 4):
@@ -708,6 +730,13 @@ def generate_pxd() -> str:
         "from pygotchi.emu cimport memory, timers",
         "from pygotchi.emu.chip cimport Chip",
         "",
+        "",
+        "cdef extern from *:",
+        '    """',
+        "    #define unreachable() __builtin_unreachable()",
+        '    """',
+        "    void unreachable() noexcept nogil",
+        "",
     ]
     for name, _, _ in handlers:
         out.append(f"@cython.locals({locals_decl})")
@@ -716,7 +745,7 @@ def generate_pxd() -> str:
     out.append("cdef int dispatch(Chip c, int k, int op, int pc) noexcept nogil")
     out.append("cdef int cycles_of(int k) noexcept nogil")
     out.append("")
-    out.append('@cython.locals(tick="long long", pending=int, pc=int, osc3=int, stop="long long",')
+    out.append('@cython.locals(tick="long long", pending="long long", pc=long, stop="long long",')
     out.append('               steps="long long", acc="long long", ticks="long long",')
     out.append('               op=int, k=int, ra=int, rb=int, rx=int, ry=int, rsp=int, rf=int,')
     out.append('               code="unsigned short[::1]", rom="unsigned short[::1]",')

@@ -6,6 +6,13 @@ import cython
 from pygotchi.emu cimport memory, timers
 from pygotchi.emu.chip cimport Chip
 
+
+cdef extern from *:
+    """
+    #define unreachable() __builtin_unreachable()
+    """
+    void unreachable() noexcept nogil
+
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
 cdef inline int op_acpx_a(Chip c, int op, int pc) noexcept nogil
 @cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int)
@@ -764,7 +771,7 @@ cdef inline int op_xor_r_q_my_my(Chip c, int op, int pc) noexcept nogil
 cdef int dispatch(Chip c, int k, int op, int pc) noexcept nogil
 cdef int cycles_of(int k) noexcept nogil
 
-@cython.locals(tick="long long", pending=int, pc=int, osc3=int, stop="long long",
+@cython.locals(tick="long long", pending="long long", pc=long, stop="long long",
                steps="long long", acc="long long", ticks="long long",
                op=int, k=int, ra=int, rb=int, rx=int, ry=int, rsp=int, rf=int,
                code="unsigned short[::1]", rom="unsigned short[::1]",

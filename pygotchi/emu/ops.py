@@ -5411,6 +5411,7 @@ def run_awake_native(c, limit):
     code = c.code
     rom = c.rom
     mem = c.mem
+    k = -1
     while not c.halted and c.tick < limit:
         if c.np != (c.pc >> 8):
             step_generic(c)  # right after PSET: the jump that follows reads NP
@@ -5418,7 +5419,6 @@ def run_awake_native(c, limit):
         tick = c.tick
         pending = c.pending
         pc = c.pc
-        osc3 = c.osc3
         ra = c.a
         rb = c.b
         rx = c.x
@@ -5427,3807 +5427,7735 @@ def run_awake_native(c, limit):
         rf = c.f
         stop = c.attn if c.attn < limit else limit
         steps = 0
-        while True:
-            if osc3:
+        if c.osc3:
+            while True:
                 acc = c.acc + pending * 32768
                 ticks = acc // 1_000_000
                 c.acc = acc - ticks * 1_000_000
                 tick += ticks
-            else:
-                tick += pending
-            k = code[pc]
-            op = rom[pc]
-            if k == 0:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                k = code[pc]
+                if k == 0:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 1:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 2:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 1:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 3:
-                ax = rx
-                ay = ry
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 4:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 2:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 5:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 6:
-                ax = rx
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 3:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 7:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 8:
-                t = ra + (op & 15) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 4:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 9:
-                t = rb + (op & 15) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 10:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 5:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 11:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 12:
-                t = ra + ra + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 6:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 13:
-                t = ra + rb + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 14:
-                ax = rx
-                t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 7:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 15:
-                ay = ry
-                t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 16:
-                t = rb + ra + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 8:
+                    op = rom[pc]
+                    t = ra + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 17:
-                t = rb + rb + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 9:
+                    op = rom[pc]
+                    t = rb + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 18:
-                ax = rx
-                t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 10:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 19:
-                ay = ry
-                t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 20:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 11:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 21:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 22:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 12:
+                    t = ra + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 23:
-                ax = rx
-                ay = ry
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 13:
+                    t = ra + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 24:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 14:
+                    ax = rx
+                    t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 25:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 15:
+                    ay = ry
+                    t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 26:
-                ax = rx
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 16:
+                    t = rb + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 27:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 17:
+                    t = rb + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 28:
-                t = ((rx >> 4) & 15) + (op & 15) + (rf & 1)
-                rx = (rx & 0xf0f) | ((t & 15) << 4)
-                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 29:
-                t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
-                rx = (rx & 0xff0) | ((t & 15) << 0)
-                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 30:
-                t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
-                ry = (ry & 0xf0f) | ((t & 15) << 4)
-                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 31:
-                t = ((ry >> 0) & 15) + (op & 15) + (rf & 1)
-                ry = (ry & 0xff0) | ((t & 15) << 0)
-                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 32:
-                t = ra + (op & 15)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 18:
+                    ax = rx
+                    t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 33:
-                t = rb + (op & 15)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 19:
+                    ay = ry
+                    t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 34:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 20:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 35:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15)
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 36:
-                t = ra + ra
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 21:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 37:
-                t = ra + rb
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 38:
-                ax = rx
-                t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 22:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 39:
-                ay = ry
-                t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 40:
-                t = rb + ra
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 23:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 41:
-                t = rb + rb
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 42:
-                ax = rx
-                t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 24:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 43:
-                ay = ry
-                t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 44:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 25:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 45:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 46:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 26:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 47:
-                ax = rx
-                ay = ry
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 48:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 27:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 49:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 50:
-                ax = rx
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 28:
+                    op = rom[pc]
+                    t = ((rx >> 4) & 15) + (op & 15) + (rf & 1)
+                    rx = (rx & 0xf0f) | ((t & 15) << 4)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 29:
+                    op = rom[pc]
+                    t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
+                    rx = (rx & 0xff0) | ((t & 15) << 0)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 30:
+                    op = rom[pc]
+                    t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                    ry = (ry & 0xf0f) | ((t & 15) << 4)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 31:
+                    op = rom[pc]
+                    t = ((ry >> 0) & 15) + (op & 15) + (rf & 1)
+                    ry = (ry & 0xff0) | ((t & 15) << 0)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 32:
+                    op = rom[pc]
+                    t = ra + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 51:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if rf & 4:
-                    if t >= 10:
-                        t = (t - 10) & 15
-                        cy = 1
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 33:
+                    op = rom[pc]
+                    t = rb + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
                     else:
-                        cy = 0
-                else:
-                    cy = t >> 4
-                    t &= 15
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 52:
-                t = ra & (op & 15)
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 53:
-                t = rb & (op & 15)
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 54:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 55:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15)
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 56:
-                t = ra & ra
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 57:
-                t = ra & rb
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 58:
-                ax = rx
-                t = ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 59:
-                ay = ry
-                t = ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 60:
-                t = rb & ra
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 61:
-                t = rb & rb
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 62:
-                ax = rx
-                t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 63:
-                ay = ry
-                t = rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 64:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 65:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 66:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 67:
-                ax = rx
-                ay = ry
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 68:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 69:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 70:
-                ax = rx
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 71:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 72:
-                ret = (pc + 1) & 0x1FFF
-                sp = rsp
-                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                mem[(sp - 3) & 0xFF] = ret & 15
-                rsp = (sp - 3) & 0xFF
-                c.call_depth += 1
-                pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
-                pending = 7
-            elif k == 73:
-                ret = (pc + 1) & 0x1FFF
-                sp = rsp
-                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                mem[(sp - 3) & 0xFF] = ret & 15
-                rsp = (sp - 3) & 0xFF
-                c.call_depth += 1
-                pc = (ret & 0x1000) | (op & 0xFF)
-                pending = 7
-            elif k == 74:
-                u = ra
-                v = (op & 15)
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 75:
-                u = rb
-                v = (op & 15)
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 76:
-                ax = rx
-                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                v = (op & 15)
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 77:
-                ay = ry
-                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                v = (op & 15)
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 78:
-                u = ra
-                v = ra
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 79:
-                u = ra
-                v = rb
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 80:
-                ax = rx
-                u = ra
-                v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 81:
-                ay = ry
-                u = ra
-                v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 82:
-                u = rb
-                v = ra
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 83:
-                u = rb
-                v = rb
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 84:
-                ax = rx
-                u = rb
-                v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 85:
-                ay = ry
-                u = rb
-                v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 86:
-                ax = rx
-                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                v = ra
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 87:
-                ax = rx
-                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                v = rb
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 88:
-                ax = rx
-                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 89:
-                ax = rx
-                ay = ry
-                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 90:
-                ay = ry
-                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                v = ra
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 91:
-                ay = ry
-                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                v = rb
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 92:
-                ax = rx
-                ay = ry
-                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 93:
-                ay = ry
-                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 94:
-                u = (rx >> 4) & 15
-                v = op & 15
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 95:
-                u = (rx >> 0) & 15
-                v = op & 15
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 96:
-                u = (ry >> 4) & 15
-                v = op & 15
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 97:
-                u = (ry >> 0) & 15
-                v = op & 15
-                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 98:
-                n = op & 15
-                t = mem[n] - 1
-                mem[n] = t & 15
-                rf = (rf & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 99:
-                rsp = (rsp - 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 100:
-                rf = (rf & 13) | (0 if ra & (op & 15) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 101:
-                rf = (rf & 13) | (0 if rb & (op & 15) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 102:
-                ax = rx
-                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 103:
-                ay = ry
-                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 104:
-                rf = (rf & 13) | (0 if ra & ra else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 105:
-                rf = (rf & 13) | (0 if ra & rb else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 106:
-                ax = rx
-                rf = (rf & 13) | (0 if ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 107:
-                ay = ry
-                rf = (rf & 13) | (0 if ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 108:
-                rf = (rf & 13) | (0 if rb & ra else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 109:
-                rf = (rf & 13) | (0 if rb & rb else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 110:
-                ax = rx
-                rf = (rf & 13) | (0 if rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 111:
-                ay = ry
-                rf = (rf & 13) | (0 if rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 112:
-                ax = rx
-                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 113:
-                ax = rx
-                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 114:
-                ax = rx
-                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 115:
-                ax = rx
-                ay = ry
-                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 116:
-                ay = ry
-                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 117:
-                ay = ry
-                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 118:
-                ax = rx
-                ay = ry
-                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 119:
-                ay = ry
-                rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 120:
-                c.halted = 1
-                c.attn = 0
-                stop = 0
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 121:
-                n = op & 15
-                t = mem[n] + 1
-                mem[n] = t & 15
-                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 122:
-                rsp = (rsp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 123:
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 124:
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 125:
-                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                pending = 5
-            elif k == 126:
-                if rf & 1:
-                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                    pending = 5
-                else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 34:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 35:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 36:
+                    t = ra + ra
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 37:
+                    t = ra + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 38:
+                    ax = rx
+                    t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 39:
+                    ay = ry
+                    t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 40:
+                    t = rb + ra
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 41:
+                    t = rb + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 42:
+                    ax = rx
+                    t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 43:
+                    ay = ry
+                    t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 44:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 45:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 46:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 47:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 48:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 49:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 50:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 51:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 52:
+                    op = rom[pc]
+                    t = ra & (op & 15)
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 53:
+                    op = rom[pc]
+                    t = rb & (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 54:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 55:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15)
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 56:
+                    t = ra & ra
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 57:
+                    t = ra & rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 58:
+                    ax = rx
+                    t = ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 59:
+                    ay = ry
+                    t = ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 60:
+                    t = rb & ra
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 61:
+                    t = rb & rb
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 62:
+                    ax = rx
+                    t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 63:
+                    ay = ry
+                    t = rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 64:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 65:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 66:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 67:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 68:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 69:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 70:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 71:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 72:
+                    op = rom[pc]
+                    ret = (pc + 1) & 0x1FFF
+                    sp = rsp
+                    mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                    mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                    mem[(sp - 3) & 0xFF] = ret & 15
+                    rsp = (sp - 3) & 0xFF
+                    c.call_depth += 1
+                    pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
+                    pending = 7
+                elif k == 73:
+                    op = rom[pc]
+                    ret = (pc + 1) & 0x1FFF
+                    sp = rsp
+                    mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                    mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                    mem[(sp - 3) & 0xFF] = ret & 15
+                    rsp = (sp - 3) & 0xFF
+                    c.call_depth += 1
+                    pc = (ret & 0x1000) | (op & 0xFF)
+                    pending = 7
+                elif k == 74:
+                    op = rom[pc]
+                    u = ra
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 75:
+                    op = rom[pc]
+                    u = rb
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 76:
+                    op = rom[pc]
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 77:
+                    op = rom[pc]
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 78:
+                    u = ra
+                    v = ra
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 79:
+                    u = ra
+                    v = rb
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 80:
+                    ax = rx
+                    u = ra
+                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 81:
+                    ay = ry
+                    u = ra
+                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 82:
+                    u = rb
+                    v = ra
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 83:
+                    u = rb
+                    v = rb
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 84:
+                    ax = rx
+                    u = rb
+                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 85:
+                    ay = ry
+                    u = rb
+                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 86:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = ra
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 87:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = rb
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 88:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 89:
+                    ax = rx
+                    ay = ry
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 90:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = ra
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 91:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = rb
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 92:
+                    ax = rx
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 93:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 94:
+                    op = rom[pc]
+                    u = (rx >> 4) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 95:
+                    op = rom[pc]
+                    u = (rx >> 0) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 96:
+                    op = rom[pc]
+                    u = (ry >> 4) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 97:
+                    op = rom[pc]
+                    u = (ry >> 0) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 98:
+                    op = rom[pc]
+                    n = op & 15
+                    t = mem[n] - 1
+                    mem[n] = t & 15
+                    rf = (rf & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 99:
+                    rsp = (rsp - 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-            elif k == 127:
-                if not rf & 1:
-                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                    pending = 5
-                else:
+                elif k == 100:
+                    op = rom[pc]
+                    rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 101:
+                    op = rom[pc]
+                    rf = (rf & 13) | (0 if rb & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 102:
+                    op = rom[pc]
+                    ax = rx
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 103:
+                    op = rom[pc]
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 104:
+                    rf = (rf & 13) | (0 if ra & ra else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 105:
+                    rf = (rf & 13) | (0 if ra & rb else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 106:
+                    ax = rx
+                    rf = (rf & 13) | (0 if ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 107:
+                    ay = ry
+                    rf = (rf & 13) | (0 if ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 108:
+                    rf = (rf & 13) | (0 if rb & ra else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 109:
+                    rf = (rf & 13) | (0 if rb & rb else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 110:
+                    ax = rx
+                    rf = (rf & 13) | (0 if rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 111:
+                    ay = ry
+                    rf = (rf & 13) | (0 if rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 112:
+                    ax = rx
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 113:
+                    ax = rx
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 114:
+                    ax = rx
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 115:
+                    ax = rx
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 116:
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 117:
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 118:
+                    ax = rx
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 119:
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 120:
+                    c.halted = 1
+                    c.attn = 0
+                    stop = 0
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-            elif k == 128:
-                if not rf & 2:
-                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                    pending = 5
-                else:
+                elif k == 121:
+                    op = rom[pc]
+                    n = op & 15
+                    t = mem[n] + 1
+                    mem[n] = t & 15
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 122:
+                    rsp = (rsp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-            elif k == 129:
-                if rf & 2:
-                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                    pending = 5
-                else:
+                elif k == 123:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-            elif k == 130:
-                pc = ((pc >> 8) << 8) | (rb << 4) | ra
-                pending = 5
-            elif k == 131:
-                x = rx
-                if x < 0x300:
-                    mem[x] = op & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, x, op & 15)
-                    stop = c.attn if c.attn < limit else limit
-                w = (x & 0xF00) | ((x + 1) & 0xFF)
-                if w < 0x300:
-                    mem[w] = (op >> 4) & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, w, (op >> 4) & 15)
-                    stop = c.attn if c.attn < limit else limit
-                rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 132:
-                ra = mem[op & 15]
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 133:
-                rb = mem[op & 15]
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 134:
-                mem[op & 15] = ra
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 135:
-                mem[op & 15] = rb
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 136:
-                ra = op & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 137:
-                rb = op & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 138:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = op & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, op & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 139:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = op & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, op & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 140:
-                ra = ra
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 141:
-                ra = rb
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 142:
-                ax = rx
-                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 143:
-                ay = ry
-                ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 144:
-                rb = ra
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 145:
-                rb = rb
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 146:
-                ax = rx
-                rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 147:
-                ay = ry
-                rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 148:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = ra
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, ra)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 149:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = rb
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, rb)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 150:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 151:
-                ax = rx
-                ay = ry
-                if ax < 0x300:
-                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 152:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = ra
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, ra)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 153:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = rb
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, rb)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 154:
-                ax = rx
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 155:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 156:
-                ra = rsp >> 4
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 157:
-                rb = rsp >> 4
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 158:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = rsp >> 4
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, rsp >> 4)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 159:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = rsp >> 4
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, rsp >> 4)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 160:
-                ra = rsp & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 161:
-                rb = rsp & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 162:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = rsp & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, rsp & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 163:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = rsp & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, rsp & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 164:
-                ra = (rx >> 4) & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 165:
-                rb = (rx >> 4) & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 166:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = (rx >> 4) & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, (rx >> 4) & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 167:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = (rx >> 4) & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, (rx >> 4) & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 168:
-                ra = rx & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 169:
-                rb = rx & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 170:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = rx & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, rx & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 171:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = rx & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, rx & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 172:
-                ra = rx >> 8
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 173:
-                rb = rx >> 8
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 174:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = rx >> 8
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, rx >> 8)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 175:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = rx >> 8
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, rx >> 8)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 176:
-                ra = (ry >> 4) & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 177:
-                rb = (ry >> 4) & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 178:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = (ry >> 4) & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, (ry >> 4) & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 179:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = (ry >> 4) & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, (ry >> 4) & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 180:
-                ra = ry & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 181:
-                rb = ry & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 182:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = ry & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, ry & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 183:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = ry & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, ry & 15)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 184:
-                ra = ry >> 8
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 185:
-                rb = ry >> 8
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 186:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = ry >> 8
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, ry >> 8)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 187:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = ry >> 8
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, ry >> 8)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 188:
-                rsp = (rsp & 0x0F) | (ra << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 189:
-                rsp = (rsp & 0x0F) | (rb << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 190:
-                ax = rx
-                rsp = (rsp & 0x0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 191:
-                ay = ry
-                rsp = (rsp & 0x0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 192:
-                rsp = (rsp & 0xF0) | ra
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 193:
-                rsp = (rsp & 0xF0) | rb
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 194:
-                ax = rx
-                rsp = (rsp & 0xF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 195:
-                ay = ry
-                rsp = (rsp & 0xF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 196:
-                rx = (rx & 0xF00) | (op & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 197:
-                rx = (rx & 0xF0F) | (ra << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 198:
-                rx = (rx & 0xF0F) | (rb << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 199:
-                ax = rx
-                rx = (rx & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 200:
-                ay = ry
-                rx = (rx & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 201:
-                rx = (rx & 0xFF0) | ra
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 202:
-                rx = (rx & 0xFF0) | rb
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 203:
-                ax = rx
-                rx = (rx & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 204:
-                ay = ry
-                rx = (rx & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 205:
-                rx = (rx & 0x0FF) | (ra << 8)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 206:
-                rx = (rx & 0x0FF) | (rb << 8)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 207:
-                ax = rx
-                rx = (rx & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 208:
-                ay = ry
-                rx = (rx & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 209:
-                ry = (ry & 0xF00) | (op & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 210:
-                ry = (ry & 0xF0F) | (ra << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 211:
-                ry = (ry & 0xF0F) | (rb << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 212:
-                ax = rx
-                ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 213:
-                ay = ry
-                ry = (ry & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 214:
-                ry = (ry & 0xFF0) | ra
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 215:
-                ry = (ry & 0xFF0) | rb
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 216:
-                ax = rx
-                ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 217:
-                ay = ry
-                ry = (ry & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 218:
-                ry = (ry & 0x0FF) | (ra << 8)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 219:
-                ry = (ry & 0x0FF) | (rb << 8)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 220:
-                ax = rx
-                ry = (ry & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 221:
-                ay = ry
-                ry = (ry & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 222:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = op & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, op & 15)
-                    stop = c.attn if c.attn < limit else limit
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 223:
-                ra = rb
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 224:
-                ax = rx
-                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 225:
-                ay = ry
-                ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 226:
-                rb = ra
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 227:
-                rb = rb
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 228:
-                ax = rx
-                rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 229:
-                ay = ry
-                rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 230:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = ra
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, ra)
-                    stop = c.attn if c.attn < limit else limit
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 231:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = rb
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, rb)
-                    stop = c.attn if c.attn < limit else limit
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 232:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
-                    stop = c.attn if c.attn < limit else limit
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 233:
-                ax = rx
-                ay = ry
-                if ax < 0x300:
-                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
-                    stop = c.attn if c.attn < limit else limit
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 234:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = ra
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, ra)
-                    stop = c.attn if c.attn < limit else limit
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 235:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = rb
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, rb)
-                    stop = c.attn if c.attn < limit else limit
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 236:
-                ax = rx
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
-                    stop = c.attn if c.attn < limit else limit
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 237:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
-                    stop = c.attn if c.attn < limit else limit
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 238:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = op & 15
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, op & 15)
-                    stop = c.attn if c.attn < limit else limit
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 239:
-                ra = rb
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 240:
-                ax = rx
-                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 241:
-                ay = ry
-                ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 242:
-                rb = ra
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 243:
-                rb = rb
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 244:
-                ax = rx
-                rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 245:
-                ay = ry
-                rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 246:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = ra
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, ra)
-                    stop = c.attn if c.attn < limit else limit
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 247:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = rb
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, rb)
-                    stop = c.attn if c.attn < limit else limit
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 248:
-                ax = rx
-                if ax < 0x300:
-                    mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
-                    stop = c.attn if c.attn < limit else limit
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 249:
-                ax = rx
-                ay = ry
-                if ax < 0x300:
-                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
-                    stop = c.attn if c.attn < limit else limit
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 250:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = ra
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, ra)
-                    stop = c.attn if c.attn < limit else limit
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 251:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = rb
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, rb)
-                    stop = c.attn if c.attn < limit else limit
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 252:
-                ax = rx
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
-                    stop = c.attn if c.attn < limit else limit
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 253:
-                ay = ry
-                if ay < 0x300:
-                    mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
-                    stop = c.attn if c.attn < limit else limit
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 254:
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 255:
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 256:
-                t = ra | (op & 15)
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 257:
-                t = rb | (op & 15)
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 258:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (op & 15)
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 259:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (op & 15)
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 260:
-                t = ra | ra
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 261:
-                t = ra | rb
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 262:
-                ax = rx
-                t = ra | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 263:
-                ay = ry
-                t = ra | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 264:
-                t = rb | ra
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 265:
-                t = rb | rb
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 266:
-                ax = rx
-                t = rb | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 267:
-                ay = ry
-                t = rb | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 268:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 269:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 270:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 271:
-                ax = rx
-                ay = ry
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 272:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | ra
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 273:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | rb
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 274:
-                ax = rx
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 275:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 276:
-                sp = rsp
-                v = mem[sp]
-                rf = v
-                if v & 8:
-                    c.f = rf
-                    c.tick = tick
-                    c.update_attn()
-                    stop = c.attn if c.attn < limit else limit
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 277:
-                sp = rsp
-                v = mem[sp]
-                ra = v
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 278:
-                sp = rsp
-                v = mem[sp]
-                rb = v
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 279:
-                ax = rx
-                sp = rsp
-                v = mem[sp]
-                if ax < 0x300:
-                    mem[ax] = v
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, v)
-                    stop = c.attn if c.attn < limit else limit
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 280:
-                ay = ry
-                sp = rsp
-                v = mem[sp]
-                if ay < 0x300:
-                    mem[ay] = v
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, v)
-                    stop = c.attn if c.attn < limit else limit
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 281:
-                sp = rsp
-                v = mem[sp]
-                rx = (rx & 0xF0F) | (v << 4)
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 282:
-                sp = rsp
-                v = mem[sp]
-                rx = (rx & 0xFF0) | v
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 283:
-                sp = rsp
-                v = mem[sp]
-                rx = (rx & 0x0FF) | (v << 8)
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 284:
-                sp = rsp
-                v = mem[sp]
-                ry = (ry & 0xF0F) | (v << 4)
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 285:
-                sp = rsp
-                v = mem[sp]
-                ry = (ry & 0xFF0) | v
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 286:
-                sp = rsp
-                v = mem[sp]
-                ry = (ry & 0x0FF) | (v << 8)
-                rsp = (sp + 1) & 0xFF
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 287:
-                c.np = op & 0x1F
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-                stop = 0
-            elif k == 288:
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = rf
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 289:
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = ra
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 290:
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = rb
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 291:
-                ax = rx
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 292:
-                ay = ry
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 293:
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = (rx >> 4) & 15
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 294:
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = rx & 15
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 295:
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = rx >> 8
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 296:
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = (ry >> 4) & 15
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 297:
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = ry & 15
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 298:
-                sp = (rsp - 1) & 0xFF
-                mem[sp] = ry >> 8
-                rsp = sp
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 299:
-                sp = rsp
-                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                rsp = (sp + 3) & 0xFF
-                if c.call_depth > 0:
-                    c.call_depth -= 1
-                pc = t
-                pending = 7
-            elif k == 300:
-                sp = rsp
-                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                rsp = (sp + 3) & 0xFF
-                if c.call_depth > 0:
-                    c.call_depth -= 1
+                elif k == 124:
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 125:
+                    op = rom[pc]
+                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                    pending = 5
+                elif k == 126:
+                    op = rom[pc]
+                    if rf & 1:
+                        pc = ((pc >> 8) << 8) | (op & 0xFF)
+                        pending = 5
+                    else:
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 127:
+                    op = rom[pc]
+                    if not rf & 1:
+                        pc = ((pc >> 8) << 8) | (op & 0xFF)
+                        pending = 5
+                    else:
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 128:
+                    op = rom[pc]
+                    if not rf & 2:
+                        pc = ((pc >> 8) << 8) | (op & 0xFF)
+                        pending = 5
+                    else:
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 129:
+                    op = rom[pc]
+                    if rf & 2:
+                        pc = ((pc >> 8) << 8) | (op & 0xFF)
+                        pending = 5
+                    else:
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 130:
+                    pc = ((pc >> 8) << 8) | (rb << 4) | ra
+                    pending = 5
+                elif k == 131:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 132:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 133:
+                    op = rom[pc]
+                    rb = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 134:
+                    op = rom[pc]
+                    mem[op & 15] = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 135:
+                    op = rom[pc]
+                    mem[op & 15] = rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 136:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 137:
+                    op = rom[pc]
+                    rb = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 138:
+                    op = rom[pc]
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 139:
+                    op = rom[pc]
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 140:
+                    ra = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 141:
+                    ra = rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 142:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 143:
+                    ay = ry
+                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 144:
+                    rb = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 145:
+                    rb = rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 146:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 147:
+                    ay = ry
+                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 148:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 149:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 150:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 151:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 152:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 153:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 154:
+                    ax = rx
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 155:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 156:
+                    ra = rsp >> 4
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 157:
+                    rb = rsp >> 4
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 158:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rsp >> 4
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rsp >> 4)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 159:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rsp >> 4
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rsp >> 4)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 160:
+                    ra = rsp & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 161:
+                    rb = rsp & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 162:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rsp & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rsp & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 163:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rsp & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rsp & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 164:
+                    ra = (rx >> 4) & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 165:
+                    rb = (rx >> 4) & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 166:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (rx >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (rx >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 167:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (rx >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (rx >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 168:
+                    ra = rx & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 169:
+                    rb = rx & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 170:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rx & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rx & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 171:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rx & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rx & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 172:
+                    ra = rx >> 8
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 173:
+                    rb = rx >> 8
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 174:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rx >> 8
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rx >> 8)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 175:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rx >> 8
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rx >> 8)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 176:
+                    ra = (ry >> 4) & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 177:
+                    rb = (ry >> 4) & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 178:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (ry >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (ry >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 179:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (ry >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (ry >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 180:
+                    ra = ry & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 181:
+                    rb = ry & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 182:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ry & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ry & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 183:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ry & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ry & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 184:
+                    ra = ry >> 8
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 185:
+                    rb = ry >> 8
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 186:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ry >> 8
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ry >> 8)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 187:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ry >> 8
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ry >> 8)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 188:
+                    rsp = (rsp & 0x0F) | (ra << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 189:
+                    rsp = (rsp & 0x0F) | (rb << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 190:
+                    ax = rx
+                    rsp = (rsp & 0x0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 191:
+                    ay = ry
+                    rsp = (rsp & 0x0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 192:
+                    rsp = (rsp & 0xF0) | ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 193:
+                    rsp = (rsp & 0xF0) | rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 194:
+                    ax = rx
+                    rsp = (rsp & 0xF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 195:
+                    ay = ry
+                    rsp = (rsp & 0xF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 196:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 197:
+                    rx = (rx & 0xF0F) | (ra << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 198:
+                    rx = (rx & 0xF0F) | (rb << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 199:
+                    ax = rx
+                    rx = (rx & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 200:
+                    ay = ry
+                    rx = (rx & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 201:
+                    rx = (rx & 0xFF0) | ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 202:
+                    rx = (rx & 0xFF0) | rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 203:
+                    ax = rx
+                    rx = (rx & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 204:
+                    ay = ry
+                    rx = (rx & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 205:
+                    rx = (rx & 0x0FF) | (ra << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 206:
+                    rx = (rx & 0x0FF) | (rb << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 207:
+                    ax = rx
+                    rx = (rx & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 208:
+                    ay = ry
+                    rx = (rx & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 209:
+                    op = rom[pc]
+                    ry = (ry & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 210:
+                    ry = (ry & 0xF0F) | (ra << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 211:
+                    ry = (ry & 0xF0F) | (rb << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 212:
+                    ax = rx
+                    ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 213:
+                    ay = ry
+                    ry = (ry & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 214:
+                    ry = (ry & 0xFF0) | ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 215:
+                    ry = (ry & 0xFF0) | rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 216:
+                    ax = rx
+                    ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 217:
+                    ay = ry
+                    ry = (ry & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 218:
+                    ry = (ry & 0x0FF) | (ra << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 219:
+                    ry = (ry & 0x0FF) | (rb << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 220:
+                    ax = rx
+                    ry = (ry & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 221:
+                    ay = ry
+                    ry = (ry & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 222:
+                    op = rom[pc]
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 223:
+                    ra = rb
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 224:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 225:
+                    ay = ry
+                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 226:
+                    rb = ra
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 227:
+                    rb = rb
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 228:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 229:
+                    ay = ry
+                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 230:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 231:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 232:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 233:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 234:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 235:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 236:
+                    ax = rx
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 237:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 238:
+                    op = rom[pc]
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 239:
+                    ra = rb
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 240:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 241:
+                    ay = ry
+                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 242:
+                    rb = ra
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 243:
+                    rb = rb
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 244:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 245:
+                    ay = ry
+                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 246:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 247:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 248:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 249:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 250:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 251:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 252:
+                    ax = rx
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 253:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 254:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 255:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 256:
+                    op = rom[pc]
+                    t = ra | (op & 15)
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 257:
+                    op = rom[pc]
+                    t = rb | (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 258:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (op & 15)
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 259:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (op & 15)
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 260:
+                    t = ra | ra
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 261:
+                    t = ra | rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 262:
+                    ax = rx
+                    t = ra | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 263:
+                    ay = ry
+                    t = ra | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 264:
+                    t = rb | ra
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 265:
+                    t = rb | rb
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 266:
+                    ax = rx
+                    t = rb | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 267:
+                    ay = ry
+                    t = rb | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 268:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 269:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 270:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 271:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 272:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | ra
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 273:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | rb
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 274:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 275:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 276:
+                    sp = rsp
+                    v = mem[sp]
+                    rf = v
+                    if v & 8:
+                        c.f = rf
+                        c.tick = tick
+                        c.update_attn()
+                        stop = c.attn if c.attn < limit else limit
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 277:
+                    sp = rsp
+                    v = mem[sp]
+                    ra = v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 278:
+                    sp = rsp
+                    v = mem[sp]
+                    rb = v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 279:
+                    ax = rx
+                    sp = rsp
+                    v = mem[sp]
+                    if ax < 0x300:
+                        mem[ax] = v
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, v)
+                        stop = c.attn if c.attn < limit else limit
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 280:
+                    ay = ry
+                    sp = rsp
+                    v = mem[sp]
+                    if ay < 0x300:
+                        mem[ay] = v
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, v)
+                        stop = c.attn if c.attn < limit else limit
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 281:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0xF0F) | (v << 4)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 282:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0xFF0) | v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 283:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0x0FF) | (v << 8)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 284:
+                    sp = rsp
+                    v = mem[sp]
+                    ry = (ry & 0xF0F) | (v << 4)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 285:
+                    sp = rsp
+                    v = mem[sp]
+                    ry = (ry & 0xFF0) | v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 286:
+                    sp = rsp
+                    v = mem[sp]
+                    ry = (ry & 0x0FF) | (v << 8)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 287:
+                    op = rom[pc]
+                    c.np = op & 0x1F
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    stop = 0
+                elif k == 288:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rf
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 289:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = ra
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 290:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rb
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 291:
+                    ax = rx
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 292:
+                    ay = ry
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 293:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = (rx >> 4) & 15
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 294:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rx & 15
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 295:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rx >> 8
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 296:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = (ry >> 4) & 15
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 297:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = ry & 15
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 298:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = ry >> 8
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 299:
+                    sp = rsp
+                    t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                    rsp = (sp + 3) & 0xFF
+                    if c.call_depth > 0:
+                        c.call_depth -= 1
+                    pc = t
+                    pending = 7
+                elif k == 300:
+                    op = rom[pc]
+                    sp = rsp
+                    t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                    rsp = (sp + 3) & 0xFF
+                    if c.call_depth > 0:
+                        c.call_depth -= 1
 
-                x = rx
-                if x < 0x300:
-                    mem[x] = op & 15
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = t
+                    pending = 12
+                elif k == 301:
+                    sp = rsp
+                    t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                    rsp = (sp + 3) & 0xFF
+                    if c.call_depth > 0:
+                        c.call_depth -= 1
+                    pc = (t + 1) & 0x1FFF
+                    pending = 12
+                elif k == 302:
+                    u = ra
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    ra = ((u << 1) & 15) | cy_in
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 303:
+                    u = rb
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    rb = ((u << 1) & 15) | cy_in
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 304:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    if ax < 0x300:
+                        mem[ax] = ((u << 1) & 15) | cy_in
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ((u << 1) & 15) | cy_in)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 305:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    if ay < 0x300:
+                        mem[ay] = ((u << 1) & 15) | cy_in
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ((u << 1) & 15) | cy_in)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 306:
+                    u = ra
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u & 1)
+                    ra = (u >> 1) | (cy_in << 3)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 307:
+                    u = rb
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u & 1)
+                    rb = (u >> 1) | (cy_in << 3)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 308:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u & 1)
+                    if ax < 0x300:
+                        mem[ax] = (u >> 1) | (cy_in << 3)
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (u >> 1) | (cy_in << 3))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 309:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u & 1)
+                    if ay < 0x300:
+                        mem[ay] = (u >> 1) | (cy_in << 3)
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (u >> 1) | (cy_in << 3))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 310:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 311:
+                    op = rom[pc]
+                    t = ra - (op & 15) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 312:
+                    op = rom[pc]
+                    t = rb - (op & 15) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 313:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (op & 15) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 314:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (op & 15) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 315:
+                    t = ra - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 316:
+                    t = ra - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 317:
+                    ax = rx
+                    t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 318:
+                    ay = ry
+                    t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 319:
+                    t = rb - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 320:
+                    t = rb - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 321:
+                    ax = rx
+                    t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 322:
+                    ay = ry
+                    t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 323:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 324:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 325:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 326:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 327:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 328:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 329:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 330:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 331:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 332:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 333:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 334:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 335:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 336:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 337:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 338:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 339:
+                    op = rom[pc]
+                    rf |= op & 15
+                    if op & 8:
+                        c.f = rf
+                        c.tick = tick
+                        c.update_attn()
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 340:
+                    t = ra - ra
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 341:
+                    t = ra - rb
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 342:
+                    ax = rx
+                    t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 343:
+                    ay = ry
+                    t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 344:
+                    t = rb - ra
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 345:
+                    t = rb - rb
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 346:
+                    ax = rx
+                    t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 347:
+                    ay = ry
+                    t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 348:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 349:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 350:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 351:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 352:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 353:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 354:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 355:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 356:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 357:
+                    op = rom[pc]
+                    t = ra ^ (op & 15)
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 358:
+                    op = rom[pc]
+                    t = rb ^ (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 359:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (op & 15)
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 360:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (op & 15)
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 361:
+                    t = ra ^ ra
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 362:
+                    t = ra ^ rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 363:
+                    ax = rx
+                    t = ra ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 364:
+                    ay = ry
+                    t = ra ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 365:
+                    t = rb ^ ra
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 366:
+                    t = rb ^ rb
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 367:
+                    ax = rx
+                    t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 368:
+                    ay = ry
+                    t = rb ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 369:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ ra
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 370:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ rb
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 371:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 372:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 373:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ ra
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 374:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ rb
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 375:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 376:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
                 else:
+                    unreachable()  # no range check: code[] holds handler numbers only
+                steps += 1
+                if tick >= stop:
                     c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, x, op & 15)
+                    if tick >= c.timer_event:
+                        timers.run_timers(c, tick)
+                    if c.attn == 0 or tick >= limit or c.halted or k == 287:
+                        break
                     stop = c.attn if c.attn < limit else limit
-                w = (x & 0xF00) | ((x + 1) & 0xFF)
-                if w < 0x300:
-                    mem[w] = (op >> 4) & 15
+        else:
+            while True:
+                tick += pending
+                k = code[pc]
+                if k == 0:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 1:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 2:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 3:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 4:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 5:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 6:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 7:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 8:
+                    op = rom[pc]
+                    t = ra + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 9:
+                    op = rom[pc]
+                    t = rb + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 10:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 11:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 12:
+                    t = ra + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 13:
+                    t = ra + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 14:
+                    ax = rx
+                    t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 15:
+                    ay = ry
+                    t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 16:
+                    t = rb + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 17:
+                    t = rb + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 18:
+                    ax = rx
+                    t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 19:
+                    ay = ry
+                    t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 20:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 21:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 22:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 23:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 24:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 25:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 26:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 27:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 28:
+                    op = rom[pc]
+                    t = ((rx >> 4) & 15) + (op & 15) + (rf & 1)
+                    rx = (rx & 0xf0f) | ((t & 15) << 4)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 29:
+                    op = rom[pc]
+                    t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
+                    rx = (rx & 0xff0) | ((t & 15) << 0)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 30:
+                    op = rom[pc]
+                    t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                    ry = (ry & 0xf0f) | ((t & 15) << 4)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 31:
+                    op = rom[pc]
+                    t = ((ry >> 0) & 15) + (op & 15) + (rf & 1)
+                    ry = (ry & 0xff0) | ((t & 15) << 0)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 32:
+                    op = rom[pc]
+                    t = ra + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 33:
+                    op = rom[pc]
+                    t = rb + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 34:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 35:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 36:
+                    t = ra + ra
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 37:
+                    t = ra + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 38:
+                    ax = rx
+                    t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 39:
+                    ay = ry
+                    t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 40:
+                    t = rb + ra
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 41:
+                    t = rb + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 42:
+                    ax = rx
+                    t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 43:
+                    ay = ry
+                    t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 44:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 45:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 46:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 47:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 48:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 49:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 50:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 51:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 52:
+                    op = rom[pc]
+                    t = ra & (op & 15)
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 53:
+                    op = rom[pc]
+                    t = rb & (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 54:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 55:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15)
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 56:
+                    t = ra & ra
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 57:
+                    t = ra & rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 58:
+                    ax = rx
+                    t = ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 59:
+                    ay = ry
+                    t = ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 60:
+                    t = rb & ra
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 61:
+                    t = rb & rb
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 62:
+                    ax = rx
+                    t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 63:
+                    ay = ry
+                    t = rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 64:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 65:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 66:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 67:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 68:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 69:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 70:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 71:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 72:
+                    op = rom[pc]
+                    ret = (pc + 1) & 0x1FFF
+                    sp = rsp
+                    mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                    mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                    mem[(sp - 3) & 0xFF] = ret & 15
+                    rsp = (sp - 3) & 0xFF
+                    c.call_depth += 1
+                    pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
+                    pending = 7
+                elif k == 73:
+                    op = rom[pc]
+                    ret = (pc + 1) & 0x1FFF
+                    sp = rsp
+                    mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                    mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                    mem[(sp - 3) & 0xFF] = ret & 15
+                    rsp = (sp - 3) & 0xFF
+                    c.call_depth += 1
+                    pc = (ret & 0x1000) | (op & 0xFF)
+                    pending = 7
+                elif k == 74:
+                    op = rom[pc]
+                    u = ra
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 75:
+                    op = rom[pc]
+                    u = rb
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 76:
+                    op = rom[pc]
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 77:
+                    op = rom[pc]
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 78:
+                    u = ra
+                    v = ra
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 79:
+                    u = ra
+                    v = rb
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 80:
+                    ax = rx
+                    u = ra
+                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 81:
+                    ay = ry
+                    u = ra
+                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 82:
+                    u = rb
+                    v = ra
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 83:
+                    u = rb
+                    v = rb
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 84:
+                    ax = rx
+                    u = rb
+                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 85:
+                    ay = ry
+                    u = rb
+                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 86:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = ra
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 87:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = rb
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 88:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 89:
+                    ax = rx
+                    ay = ry
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 90:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = ra
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 91:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = rb
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 92:
+                    ax = rx
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 93:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 94:
+                    op = rom[pc]
+                    u = (rx >> 4) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 95:
+                    op = rom[pc]
+                    u = (rx >> 0) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 96:
+                    op = rom[pc]
+                    u = (ry >> 4) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 97:
+                    op = rom[pc]
+                    u = (ry >> 0) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 98:
+                    op = rom[pc]
+                    n = op & 15
+                    t = mem[n] - 1
+                    mem[n] = t & 15
+                    rf = (rf & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 99:
+                    rsp = (rsp - 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 100:
+                    op = rom[pc]
+                    rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 101:
+                    op = rom[pc]
+                    rf = (rf & 13) | (0 if rb & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 102:
+                    op = rom[pc]
+                    ax = rx
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 103:
+                    op = rom[pc]
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 104:
+                    rf = (rf & 13) | (0 if ra & ra else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 105:
+                    rf = (rf & 13) | (0 if ra & rb else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 106:
+                    ax = rx
+                    rf = (rf & 13) | (0 if ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 107:
+                    ay = ry
+                    rf = (rf & 13) | (0 if ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 108:
+                    rf = (rf & 13) | (0 if rb & ra else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 109:
+                    rf = (rf & 13) | (0 if rb & rb else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 110:
+                    ax = rx
+                    rf = (rf & 13) | (0 if rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 111:
+                    ay = ry
+                    rf = (rf & 13) | (0 if rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 112:
+                    ax = rx
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 113:
+                    ax = rx
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 114:
+                    ax = rx
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 115:
+                    ax = rx
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 116:
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 117:
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 118:
+                    ax = rx
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 119:
+                    ay = ry
+                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 120:
+                    c.halted = 1
+                    c.attn = 0
+                    stop = 0
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 121:
+                    op = rom[pc]
+                    n = op & 15
+                    t = mem[n] + 1
+                    mem[n] = t & 15
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 122:
+                    rsp = (rsp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 123:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 124:
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 125:
+                    op = rom[pc]
+                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                    pending = 5
+                elif k == 126:
+                    op = rom[pc]
+                    if rf & 1:
+                        pc = ((pc >> 8) << 8) | (op & 0xFF)
+                        pending = 5
+                    else:
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 127:
+                    op = rom[pc]
+                    if not rf & 1:
+                        pc = ((pc >> 8) << 8) | (op & 0xFF)
+                        pending = 5
+                    else:
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 128:
+                    op = rom[pc]
+                    if not rf & 2:
+                        pc = ((pc >> 8) << 8) | (op & 0xFF)
+                        pending = 5
+                    else:
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 129:
+                    op = rom[pc]
+                    if rf & 2:
+                        pc = ((pc >> 8) << 8) | (op & 0xFF)
+                        pending = 5
+                    else:
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 130:
+                    pc = ((pc >> 8) << 8) | (rb << 4) | ra
+                    pending = 5
+                elif k == 131:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 132:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 133:
+                    op = rom[pc]
+                    rb = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 134:
+                    op = rom[pc]
+                    mem[op & 15] = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 135:
+                    op = rom[pc]
+                    mem[op & 15] = rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 136:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 137:
+                    op = rom[pc]
+                    rb = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 138:
+                    op = rom[pc]
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 139:
+                    op = rom[pc]
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 140:
+                    ra = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 141:
+                    ra = rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 142:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 143:
+                    ay = ry
+                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 144:
+                    rb = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 145:
+                    rb = rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 146:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 147:
+                    ay = ry
+                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 148:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 149:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 150:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 151:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 152:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 153:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 154:
+                    ax = rx
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 155:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 156:
+                    ra = rsp >> 4
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 157:
+                    rb = rsp >> 4
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 158:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rsp >> 4
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rsp >> 4)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 159:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rsp >> 4
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rsp >> 4)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 160:
+                    ra = rsp & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 161:
+                    rb = rsp & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 162:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rsp & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rsp & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 163:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rsp & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rsp & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 164:
+                    ra = (rx >> 4) & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 165:
+                    rb = (rx >> 4) & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 166:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (rx >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (rx >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 167:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (rx >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (rx >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 168:
+                    ra = rx & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 169:
+                    rb = rx & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 170:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rx & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rx & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 171:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rx & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rx & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 172:
+                    ra = rx >> 8
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 173:
+                    rb = rx >> 8
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 174:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rx >> 8
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rx >> 8)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 175:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rx >> 8
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rx >> 8)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 176:
+                    ra = (ry >> 4) & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 177:
+                    rb = (ry >> 4) & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 178:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (ry >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (ry >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 179:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (ry >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (ry >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 180:
+                    ra = ry & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 181:
+                    rb = ry & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 182:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ry & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ry & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 183:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ry & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ry & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 184:
+                    ra = ry >> 8
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 185:
+                    rb = ry >> 8
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 186:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ry >> 8
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ry >> 8)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 187:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ry >> 8
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ry >> 8)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 188:
+                    rsp = (rsp & 0x0F) | (ra << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 189:
+                    rsp = (rsp & 0x0F) | (rb << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 190:
+                    ax = rx
+                    rsp = (rsp & 0x0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 191:
+                    ay = ry
+                    rsp = (rsp & 0x0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 192:
+                    rsp = (rsp & 0xF0) | ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 193:
+                    rsp = (rsp & 0xF0) | rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 194:
+                    ax = rx
+                    rsp = (rsp & 0xF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 195:
+                    ay = ry
+                    rsp = (rsp & 0xF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 196:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 197:
+                    rx = (rx & 0xF0F) | (ra << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 198:
+                    rx = (rx & 0xF0F) | (rb << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 199:
+                    ax = rx
+                    rx = (rx & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 200:
+                    ay = ry
+                    rx = (rx & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 201:
+                    rx = (rx & 0xFF0) | ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 202:
+                    rx = (rx & 0xFF0) | rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 203:
+                    ax = rx
+                    rx = (rx & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 204:
+                    ay = ry
+                    rx = (rx & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 205:
+                    rx = (rx & 0x0FF) | (ra << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 206:
+                    rx = (rx & 0x0FF) | (rb << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 207:
+                    ax = rx
+                    rx = (rx & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 208:
+                    ay = ry
+                    rx = (rx & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 209:
+                    op = rom[pc]
+                    ry = (ry & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 210:
+                    ry = (ry & 0xF0F) | (ra << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 211:
+                    ry = (ry & 0xF0F) | (rb << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 212:
+                    ax = rx
+                    ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 213:
+                    ay = ry
+                    ry = (ry & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 214:
+                    ry = (ry & 0xFF0) | ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 215:
+                    ry = (ry & 0xFF0) | rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 216:
+                    ax = rx
+                    ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 217:
+                    ay = ry
+                    ry = (ry & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 218:
+                    ry = (ry & 0x0FF) | (ra << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 219:
+                    ry = (ry & 0x0FF) | (rb << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 220:
+                    ax = rx
+                    ry = (ry & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 221:
+                    ay = ry
+                    ry = (ry & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 222:
+                    op = rom[pc]
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 223:
+                    ra = rb
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 224:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 225:
+                    ay = ry
+                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 226:
+                    rb = ra
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 227:
+                    rb = rb
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 228:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 229:
+                    ay = ry
+                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 230:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 231:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 232:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 233:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 234:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 235:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 236:
+                    ax = rx
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 237:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 238:
+                    op = rom[pc]
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 239:
+                    ra = rb
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 240:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 241:
+                    ay = ry
+                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 242:
+                    rb = ra
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 243:
+                    rb = rb
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 244:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 245:
+                    ay = ry
+                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 246:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 247:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 248:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 249:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 250:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 251:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 252:
+                    ax = rx
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 253:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 254:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 255:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 256:
+                    op = rom[pc]
+                    t = ra | (op & 15)
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 257:
+                    op = rom[pc]
+                    t = rb | (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 258:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (op & 15)
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 259:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (op & 15)
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 260:
+                    t = ra | ra
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 261:
+                    t = ra | rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 262:
+                    ax = rx
+                    t = ra | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 263:
+                    ay = ry
+                    t = ra | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 264:
+                    t = rb | ra
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 265:
+                    t = rb | rb
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 266:
+                    ax = rx
+                    t = rb | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 267:
+                    ay = ry
+                    t = rb | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 268:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 269:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 270:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 271:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 272:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | ra
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 273:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | rb
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 274:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 275:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 276:
+                    sp = rsp
+                    v = mem[sp]
+                    rf = v
+                    if v & 8:
+                        c.f = rf
+                        c.tick = tick
+                        c.update_attn()
+                        stop = c.attn if c.attn < limit else limit
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 277:
+                    sp = rsp
+                    v = mem[sp]
+                    ra = v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 278:
+                    sp = rsp
+                    v = mem[sp]
+                    rb = v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 279:
+                    ax = rx
+                    sp = rsp
+                    v = mem[sp]
+                    if ax < 0x300:
+                        mem[ax] = v
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, v)
+                        stop = c.attn if c.attn < limit else limit
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 280:
+                    ay = ry
+                    sp = rsp
+                    v = mem[sp]
+                    if ay < 0x300:
+                        mem[ay] = v
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, v)
+                        stop = c.attn if c.attn < limit else limit
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 281:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0xF0F) | (v << 4)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 282:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0xFF0) | v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 283:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0x0FF) | (v << 8)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 284:
+                    sp = rsp
+                    v = mem[sp]
+                    ry = (ry & 0xF0F) | (v << 4)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 285:
+                    sp = rsp
+                    v = mem[sp]
+                    ry = (ry & 0xFF0) | v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 286:
+                    sp = rsp
+                    v = mem[sp]
+                    ry = (ry & 0x0FF) | (v << 8)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 287:
+                    op = rom[pc]
+                    c.np = op & 0x1F
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    stop = 0
+                elif k == 288:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rf
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 289:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = ra
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 290:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rb
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 291:
+                    ax = rx
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 292:
+                    ay = ry
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 293:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = (rx >> 4) & 15
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 294:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rx & 15
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 295:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rx >> 8
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 296:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = (ry >> 4) & 15
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 297:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = ry & 15
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 298:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = ry >> 8
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 299:
+                    sp = rsp
+                    t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                    rsp = (sp + 3) & 0xFF
+                    if c.call_depth > 0:
+                        c.call_depth -= 1
+                    pc = t
+                    pending = 7
+                elif k == 300:
+                    op = rom[pc]
+                    sp = rsp
+                    t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                    rsp = (sp + 3) & 0xFF
+                    if c.call_depth > 0:
+                        c.call_depth -= 1
+
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = t
+                    pending = 12
+                elif k == 301:
+                    sp = rsp
+                    t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                    rsp = (sp + 3) & 0xFF
+                    if c.call_depth > 0:
+                        c.call_depth -= 1
+                    pc = (t + 1) & 0x1FFF
+                    pending = 12
+                elif k == 302:
+                    u = ra
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    ra = ((u << 1) & 15) | cy_in
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 303:
+                    u = rb
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    rb = ((u << 1) & 15) | cy_in
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 304:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    if ax < 0x300:
+                        mem[ax] = ((u << 1) & 15) | cy_in
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ((u << 1) & 15) | cy_in)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 305:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    if ay < 0x300:
+                        mem[ay] = ((u << 1) & 15) | cy_in
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ((u << 1) & 15) | cy_in)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 306:
+                    u = ra
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u & 1)
+                    ra = (u >> 1) | (cy_in << 3)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 307:
+                    u = rb
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u & 1)
+                    rb = (u >> 1) | (cy_in << 3)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 308:
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u & 1)
+                    if ax < 0x300:
+                        mem[ax] = (u >> 1) | (cy_in << 3)
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (u >> 1) | (cy_in << 3))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 309:
+                    ay = ry
+                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u & 1)
+                    if ay < 0x300:
+                        mem[ay] = (u >> 1) | (cy_in << 3)
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, (u >> 1) | (cy_in << 3))
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 310:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 311:
+                    op = rom[pc]
+                    t = ra - (op & 15) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 312:
+                    op = rom[pc]
+                    t = rb - (op & 15) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 313:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (op & 15) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 314:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (op & 15) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 315:
+                    t = ra - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 316:
+                    t = ra - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 317:
+                    ax = rx
+                    t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 318:
+                    ay = ry
+                    t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 319:
+                    t = rb - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 320:
+                    t = rb - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 321:
+                    ax = rx
+                    t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 322:
+                    ay = ry
+                    t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 323:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 324:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 325:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 326:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 327:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 328:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 329:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 330:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 331:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 332:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 333:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 334:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 335:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 336:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 337:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 338:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 339:
+                    op = rom[pc]
+                    rf |= op & 15
+                    if op & 8:
+                        c.f = rf
+                        c.tick = tick
+                        c.update_attn()
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 340:
+                    t = ra - ra
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 341:
+                    t = ra - rb
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 342:
+                    ax = rx
+                    t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 343:
+                    ay = ry
+                    t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 344:
+                    t = rb - ra
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 345:
+                    t = rb - rb
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 346:
+                    ax = rx
+                    t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 347:
+                    ay = ry
+                    t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 348:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 349:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 350:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 351:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 352:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 353:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 354:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 355:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if t < 0:
+                        cy = 1
+                        t = ((t - 6) if rf & 4 else t) & 15
+                    else:
+                        cy = 0
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 356:
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                elif k == 357:
+                    op = rom[pc]
+                    t = ra ^ (op & 15)
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 358:
+                    op = rom[pc]
+                    t = rb ^ (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 359:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (op & 15)
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 360:
+                    op = rom[pc]
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (op & 15)
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 361:
+                    t = ra ^ ra
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 362:
+                    t = ra ^ rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 363:
+                    ax = rx
+                    t = ra ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 364:
+                    ay = ry
+                    t = ra ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 365:
+                    t = rb ^ ra
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 366:
+                    t = rb ^ rb
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 367:
+                    ax = rx
+                    t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 368:
+                    ay = ry
+                    t = rb ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 369:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ ra
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 370:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ rb
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 371:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 372:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 373:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ ra
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 374:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ rb
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 375:
+                    ax = rx
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                elif k == 376:
+                    ay = ry
+                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    if ay < 0x300:
+                        mem[ay] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
                 else:
+                    unreachable()  # no range check: code[] holds handler numbers only
+                steps += 1
+                if tick >= stop:
                     c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, w, (op >> 4) & 15)
+                    if tick >= c.timer_event:
+                        timers.run_timers(c, tick)
+                    if c.attn == 0 or tick >= limit or c.halted or k == 287:
+                        break
                     stop = c.attn if c.attn < limit else limit
-                rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                pc = t
-                pending = 12
-            elif k == 301:
-                sp = rsp
-                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                rsp = (sp + 3) & 0xFF
-                if c.call_depth > 0:
-                    c.call_depth -= 1
-                pc = (t + 1) & 0x1FFF
-                pending = 12
-            elif k == 302:
-                u = ra
-                cy_in = rf & 1
-                rf = (rf & 14) | (u >> 3)
-                ra = ((u << 1) & 15) | cy_in
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 303:
-                u = rb
-                cy_in = rf & 1
-                rf = (rf & 14) | (u >> 3)
-                rb = ((u << 1) & 15) | cy_in
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 304:
-                ax = rx
-                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                cy_in = rf & 1
-                rf = (rf & 14) | (u >> 3)
-                if ax < 0x300:
-                    mem[ax] = ((u << 1) & 15) | cy_in
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, ((u << 1) & 15) | cy_in)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 305:
-                ay = ry
-                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                cy_in = rf & 1
-                rf = (rf & 14) | (u >> 3)
-                if ay < 0x300:
-                    mem[ay] = ((u << 1) & 15) | cy_in
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, ((u << 1) & 15) | cy_in)
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 306:
-                u = ra
-                cy_in = rf & 1
-                rf = (rf & 14) | (u & 1)
-                ra = (u >> 1) | (cy_in << 3)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 307:
-                u = rb
-                cy_in = rf & 1
-                rf = (rf & 14) | (u & 1)
-                rb = (u >> 1) | (cy_in << 3)
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 308:
-                ax = rx
-                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                cy_in = rf & 1
-                rf = (rf & 14) | (u & 1)
-                if ax < 0x300:
-                    mem[ax] = (u >> 1) | (cy_in << 3)
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, (u >> 1) | (cy_in << 3))
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 309:
-                ay = ry
-                u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                cy_in = rf & 1
-                rf = (rf & 14) | (u & 1)
-                if ay < 0x300:
-                    mem[ay] = (u >> 1) | (cy_in << 3)
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, (u >> 1) | (cy_in << 3))
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 310:
-                rf &= op & 15
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 311:
-                t = ra - (op & 15) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 312:
-                t = rb - (op & 15) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 313:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (op & 15) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 314:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (op & 15) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 315:
-                t = ra - ra - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 316:
-                t = ra - rb - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 317:
-                ax = rx
-                t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 318:
-                ay = ry
-                t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 319:
-                t = rb - ra - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 320:
-                t = rb - rb - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 321:
-                ax = rx
-                t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 322:
-                ay = ry
-                t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 323:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 324:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 325:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 326:
-                ax = rx
-                ay = ry
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 327:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 328:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 329:
-                ax = rx
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 330:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 331:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 332:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 333:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 334:
-                ax = rx
-                ay = ry
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 335:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 336:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 337:
-                ax = rx
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 338:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 339:
-                rf |= op & 15
-                if op & 8:
-                    c.f = rf
-                    c.tick = tick
-                    c.update_attn()
-                    stop = c.attn if c.attn < limit else limit
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 340:
-                t = ra - ra
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 341:
-                t = ra - rb
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 342:
-                ax = rx
-                t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 343:
-                ay = ry
-                t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                ra = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 344:
-                t = rb - ra
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 345:
-                t = rb - rb
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 346:
-                ax = rx
-                t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 347:
-                ay = ry
-                t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                rb = t
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 348:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 349:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 350:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 351:
-                ax = rx
-                ay = ry
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 352:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 353:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 354:
-                ax = rx
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 355:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if t < 0:
-                    cy = 1
-                    t = ((t - 6) if rf & 4 else t) & 15
-                else:
-                    cy = 0
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 12) | cy | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 356:
-                pc = (pc + 1) & 0x1FFF
-                pending = 5
-            elif k == 357:
-                t = ra ^ (op & 15)
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 358:
-                t = rb ^ (op & 15)
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 359:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (op & 15)
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 360:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (op & 15)
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 361:
-                t = ra ^ ra
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 362:
-                t = ra ^ rb
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 363:
-                ax = rx
-                t = ra ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 364:
-                ay = ry
-                t = ra ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                ra = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 365:
-                t = rb ^ ra
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 366:
-                t = rb ^ rb
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 367:
-                ax = rx
-                t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 368:
-                ay = ry
-                t = rb ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                rb = t
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 369:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ ra
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 370:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ rb
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 371:
-                ax = rx
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 372:
-                ax = rx
-                ay = ry
-                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if ax < 0x300:
-                    mem[ax] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ax, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 373:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ ra
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 374:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ rb
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 375:
-                ax = rx
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            elif k == 376:
-                ay = ry
-                t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                if ay < 0x300:
-                    mem[ay] = t
-                else:
-                    c.f = rf
-                    c.tick = tick
-                    memory.write_mem(c, ay, t)
-                    stop = c.attn if c.attn < limit else limit
-                rf = (rf & 13) | (0 if t else 2)
-                pc = (pc + 1) & 0x1FFF
-                pending = 7
-            steps += 1
-            if tick >= stop:
-                c.f = rf
-                if tick >= c.timer_event:
-                    timers.run_timers(c, tick)
-                if c.attn == 0 or tick >= limit or c.halted or (op & 0xFE0) == 0xE40:
-                    break
-                stop = c.attn if c.attn < limit else limit
         c.pc = pc
         c.tick = tick
         c.pending = pending
@@ -9238,10 +13166,10 @@ def run_awake_native(c, limit):
         c.sp = rsp
         c.f = rf
         c.steps += steps
-        if (op & 0xFE0) != 0xE40:
+        if k != 287:
             c.np = pc >> 8
         if tick >= c.attn:
-            c.attend((op & 0xFE0) == 0xE40)
+            c.attend(k == 287)
 
 
 def step_generic(c):
@@ -9261,6 +13189,11 @@ def step_generic(c):
 
 
 if not cython.compiled:
+
+    def unreachable():
+        """Compiled, a hint to the C compiler (ops.pxd); never reached."""
+        raise AssertionError("no handler with this number")
+
     # HANDLERS[word] runs word `word`; built once, shared by every machine.
     HANDLERS = (
         op_jp, op_jp, op_jp, op_jp,

@@ -38,19 +38,30 @@ def run_timers(c, tick: int) -> None:
 
     A channel that is several periods late (after loading an old TLST file)
     catches its stamp up but toggles once, as TamaLIB does.
+
+    While the channels are in phase (``Chip.clock_aligned``: every stamp is the
+    128 Hz stamp rounded down to its own period, as from reset) a channel is due
+    only if every faster one is, so the scan stops at the first one that is not,
+    and the next clock event is one 128 Hz period on.
     """
-    for i in range(8):
-        period = 16384 >> i  # a power of two: whole periods by shifting
-        late = tick - c.clock_stamps[i]
-        if late >= period:
-            c.clock_stamps[i] += (late >> (14 - i)) << (14 - i)
-            reg = 0xF21 if i < 4 else 0xF20
-            bit = 1 << (3 - (i & 3))
-            level = c.mem[reg] ^ bit
-            c.mem[reg] = level
-            irq = clock_irq_bit(i)
-            if irq >= 0 and not level & bit:
-                c.raise_interrupt(5, irq)
+    if c.clock_aligned:
+        event = c.clock_stamps[7] + 128
+        if tick >= event:
+            i = 7
+            while i >= 0:
+                period = 16384 >> i
+                late = tick - c.clock_stamps[i]
+                if late < period:
+                    break
+                clock_toggle(c, i, late)
+                i -= 1
+            event = c.clock_stamps[7] + 128
+    else:
+        for i in range(8):
+            late = tick - c.clock_stamps[i]
+            if late >= 16384 >> i:
+                clock_toggle(c, i, late)
+        event = -1
     if c.prog_enabled:
         late = tick - c.prog_stamp
         if late >= 128:  # 256 Hz
@@ -61,7 +72,25 @@ def run_timers(c, tick: int) -> None:
                     data = c.prog_reload
                     c.raise_interrupt(0, 0)
                 c.prog_data = data
-    c.update_timer_event()
+        if event >= 0 and c.prog_stamp + 128 < event:
+            event = c.prog_stamp + 128
+    if event < 0:
+        c.update_timer_event()
+    else:
+        c.timer_event = event
+        c.update_attn()
+
+
+def clock_toggle(c, i: int, late: int) -> None:
+    """Channel ``i``, ``late`` ticks past its stamp (at least one period): toggle once."""
+    c.clock_stamps[i] += (late >> (14 - i)) << (14 - i)
+    reg = 0xF21 if i < 4 else 0xF20
+    bit = 1 << (3 - (i & 3))
+    level = c.mem[reg] ^ bit
+    c.mem[reg] = level
+    irq = clock_irq_bit(i)
+    if irq >= 0 and not level & bit:
+        c.raise_interrupt(5, irq)
 
 
 # --- halted time in one jump -------------------------------------------------
