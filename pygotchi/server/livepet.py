@@ -121,11 +121,17 @@ class LivePet:
         if target > self.machine.tick:
             self.machine.run_until(target)
 
-    def _collect(self) -> Output:
+    def _collect(self, want_frame: bool = False) -> Output:
+        """What the last run changed. The frame is built only for someone who looks.
+
+        Nobody watches most pets: packing their LCD after every run cost more than
+        running them. ``frame`` then stays behind until a viewer is there (the
+        next advance brings it up to date) or ``want_frame`` asks for it now.
+        """
         m = self.machine
-        out = Output(buzzer=m.buzzer_events())
+        out = Output(buzzer=m.buzzer_events() if m.cpu.bz_count else [])
         version = m.screen_version
-        if version != self._version:
+        if version != self._version and (want_frame or self.viewers):
             self._version = version
             frame = m.screen().frame
             if frame != self.frame[1]:
@@ -152,6 +158,11 @@ class LivePet:
     def collect(self) -> Output:
         """After a batch run, with the lock held."""
         return self._collect()
+
+    def refresh_frame(self) -> Output:
+        """Bring ``frame`` up to date with the machine, without running it."""
+        with self.lock:
+            return self._collect(want_frame=True)
 
     def button_name(self, button: str) -> str:
         """The model's name for ``button`` (case-insensitive; T = TAP); EmuError if none."""
@@ -318,7 +329,7 @@ class LivePet:
         """(seq, frame, buzzer on, buzzer deci-hertz, output) at the present instant."""
         with self.lock:
             self._run(now)
-            out = self._collect()
+            out = self._collect(want_frame=True)
             on, dhz = self.machine.buzzer
             seq, frame = self.frame
             return seq, frame, on, dhz, out

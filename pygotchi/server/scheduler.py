@@ -24,6 +24,7 @@ How it works
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import threading
 import time
@@ -55,6 +56,8 @@ STARVING = 30.0  # a pet behind and not advanced for this long is served first
 HOT_SECONDS = 2.0  # after a button, a pet is advanced every round for this long
 NUDGE_DELAY = 0.004  # seconds after a button before looking at the pet's reaction
 CHECKPOINT_SLICE = 64  # pets per checkpoint transaction; the GIL is let go in between
+FULL_SCAN_EVERY = 1.0  # seconds between rounds that look at every pet (the others look
+# only at watched, hot and catching-up pets and at idle pets whose turn has come)
 
 
 class Clock:
@@ -108,6 +111,12 @@ class Scheduler:
         self._nudge_timer: asyncio.TimerHandle | None = None
         self._stopping = False
         self.rounds = 0
+        # Per-round work in proportion to the pets that are due (loop only): pets that
+        # need every round, and idle pets by the time their next advance is due.
+        self._active: set[LivePet] = set()
+        self._idle_due: list[tuple[float, int, LivePet]] = []  # a heap
+        self._idle_seq = 0
+        self._next_full_scan = 0.0
 
     # --- registry (any thread) ---------------------------------------------------
 
@@ -121,6 +130,15 @@ class Scheduler:
     def add(self, pet: LivePet) -> None:
         with self._registry:
             self.pets[pet.id] = pet
+        self._next_full_scan = 0.0  # look at it in the next round
+
+    def watch(self, pet: LivePet) -> None:
+        """A viewer arrived (loop): advance ``pet`` every round from now on."""
+        self._active.add(pet)
+
+    def _due_later(self, pet: LivePet, at: float) -> None:
+        self._idle_seq += 1
+        heapq.heappush(self._idle_due, (at, self._idle_seq, pet))
 
     def get(self, pet_id: str, owner_id: int) -> LivePet | None:
         pet = self.pets.get(pet_id)
@@ -234,6 +252,7 @@ class Scheduler:
     def _status_changed(self, pet: LivePet) -> None:
         if pet.paused:
             pet.catch_up = None
+        self._active.add(pet)  # resumed, reset or loaded: look at it in the next round
         pet.broadcast_status(self.clock.now())
 
     def nudge(self, pet: LivePet) -> None:
@@ -280,6 +299,19 @@ class Scheduler:
             self.rounds += 1
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - began)))
 
+    def _candidates(self, now: float) -> list[LivePet]:
+        """The pets this round must look at: all of them now and then, else only
+        the active ones and the idle ones whose turn has come."""
+        if now >= self._next_full_scan:
+            self._next_full_scan = now + FULL_SCAN_EVERY
+            self._idle_due.clear()
+            return list(self.pets.values())
+        chosen = set(self._active)
+        heap = self._idle_due
+        while heap and heap[0][0] <= now:
+            chosen.add(heapq.heappop(heap)[2])
+        return list(chosen)
+
     def _round(self) -> None:
         now = self.clock.now()
         s = self.settings
@@ -288,8 +320,15 @@ class Scheduler:
         watched: list[LivePet] = []
         idle_due: list[LivePet] = []
         behind: list[tuple[float, LivePet]] = []
-        for pet in list(self.pets.values()):
-            if pet.error is not None or pet.busy:
+        candidates = self._candidates(now)
+        active = self._active
+        self._active = {p for p in active if p.busy and not p.removed}
+        for pet in candidates:
+            if pet.removed or pet.error is not None:
+                continue
+            if pet.busy:
+                if pet in active:
+                    self._active.add(pet)
                 continue
             if pet.paused:
                 if pet.catch_up is not None:
@@ -307,6 +346,10 @@ class Scheduler:
                 watched.append(pet)
             elif now - pet.last_run >= idle:
                 idle_due.append(pet)
+            else:
+                self._due_later(pet, pet.last_run + idle)
+        self._active.update(watched)
+        self._active.update(pet for _, pet in behind)
         # As many batches as threads (one GIL release each), but small enough for
         # frames of watched pets to go out promptly.
         workers = s.worker_threads
@@ -398,9 +441,12 @@ class Scheduler:
             results = [future.exception()] * len(batch)
         else:
             results = future.result()
+        idle = self.settings.idle_interval_ms / 1000
         for pet, result in zip(batch, results, strict=True):
             pet.busy = False
             pet.last_run = now
+            if pet not in self._active:
+                self._due_later(pet, now + idle)
             if isinstance(result, BaseException):
                 pet.error = f"{type(result).__name__}: {result}"
                 event("pet_error", logging.ERROR, pet=pet.id, error=pet.error)

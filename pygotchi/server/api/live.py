@@ -126,7 +126,11 @@ class LiveConnection:
         ws, pet, viewer = self.ws, self.pet, self.viewer
         await ws.accept()
         pet.viewers.add(viewer)
+        self.svc.scheduler.watch(pet)
+        # Frames of unwatched pets are not kept current: bring this one up to date first.
+        out = await self._in_thread(pet.refresh_frame)
         pet.welcome(viewer, self.svc.scheduler.clock.now())
+        self.svc.scheduler.publish(pet, out)
         writer = asyncio.create_task(_writer(ws, viewer))
         began = time.monotonic()
         event("ws_open", pet=pet.id, user=self.user_id, viewer=viewer.holder)
