@@ -33,7 +33,7 @@ TAP_MS = 100  # how long a websocket "tap" touches the sensor
 MIN_HOLD_TICKS = 1024
 
 
-@dataclass
+@dataclass(slots=True)
 class Output:
     """What one advance produced, to publish on the event loop."""
 

@@ -48,7 +48,7 @@ from pygotchi.store.models import PAUSE_WHILE_DOWN, Pet
 
 LIVE_BATCH = 8  # pets per job when someone watches: small jobs, quick frames...
 LIVE_BATCH_MAX = 64  # ...unless there are many
-IDLE_BATCH = 64
+IDLE_BATCH = 256  # idle pets: fewer, larger jobs (one GIL release each)
 PROGRESS_LOG_EVERY = 5.0
 PROGRESS_STATUS_EVERY = 1.0
 CATCH_UP_SLICE = 0.05  # seconds of work per catch-up job before others get a turn
@@ -344,7 +344,7 @@ class Scheduler:
                 behind.append((lag, pet))
             elif pet.viewers or now < pet.hot_until:
                 watched.append(pet)
-            elif now - pet.last_run >= idle:
+            elif pet.last_run + idle <= now:  # the same sum as its due time in the heap
                 idle_due.append(pet)
             else:
                 self._due_later(pet, pet.last_run + idle)
