@@ -21,6 +21,7 @@ from pygotchi.server import wire
 from pygotchi.server.viewers import Viewer
 from pygotchi.store.pets import Checkpoint
 
+FRESH_FRAMES_S = 10  # emulated seconds after a button during which frames stay current
 TAP_MS = 100  # how long a websocket "tap" touches the sensor
 
 # The shortest press, in ticks (1/32 s). ROMs poll their keys: the P1 reads them on
@@ -74,6 +75,7 @@ class LivePet:
         self._check_pressed = False
         self._release_at: int | None = None
         self._version = machine.screen_version
+        self._fresh_until = 0  # tick until which frames are kept current (see _collect)
         self.frame: tuple[int, bytes] = (1, machine.screen().frame)  # (seq, frame)
         self.saved_tick = machine.tick  # tick of the last checkpoint written
         self.dirty = False  # changed in a way the tick does not show (buttons, reset...)
@@ -125,13 +127,20 @@ class LivePet:
         """What the last run changed. The frame is built only for someone who looks.
 
         Nobody watches most pets: packing their LCD after every run cost more than
-        running them. ``frame`` then stays behind until a viewer is there (the
-        next advance brings it up to date) or ``want_frame`` asks for it now.
+        running them. ``frame`` is kept current while a viewer is there, and for
+        ``FRESH_FRAMES_S`` of emulated time after a button (whoever pressed it,
+        a person, the toy clock setter or the autopilot, reads the screen next);
+        otherwise it stays behind until ``want_frame`` asks for it
+        (``refresh_frame``, ``screen_now``).
         """
         m = self.machine
         out = Output(buzzer=m.buzzer_events() if m.cpu.bz_count else [])
+        if self._check_pressed or self._release_at is not None:
+            self._fresh_until = max(self._fresh_until, max(m.tick, self._release_at or 0)
+                                    + FRESH_FRAMES_S * TICKS_PER_SECOND)
         version = m.screen_version
-        if version != self._version and (want_frame or self.viewers):
+        if version != self._version and (want_frame or self.viewers
+                                          or m.tick <= self._fresh_until):
             self._version = version
             frame = m.screen().frame
             if frame != self.frame[1]:
@@ -159,10 +168,18 @@ class LivePet:
         """After a batch run, with the lock held."""
         return self._collect()
 
-    def refresh_frame(self) -> Output:
-        """Bring ``frame`` up to date with the machine, without running it."""
-        with self.lock:
+    def refresh_frame(self, wait: bool = True) -> Output | None:
+        """Bring ``frame`` up to date with the machine, without running it.
+
+        With ``wait=False`` it gives up (None) if the pet is busy, leaving ``frame``
+        as it was: for glances that must never wait for a run.
+        """
+        if not self.lock.acquire(blocking=wait):
+            return None
+        try:
             return self._collect(want_frame=True)
+        finally:
+            self.lock.release()
 
     def button_name(self, button: str) -> str:
         """The model's name for ``button`` (case-insensitive; T = TAP); EmuError if none."""

@@ -86,3 +86,12 @@ def test_a_round_looks_only_at_the_pets_that_are_due() -> None:
     fake.advance(0.5)
     sched._round()
     assert len(submitted) == 200 and Counting.looked_at == 201
+
+
+def test_frames_stay_current_after_a_button_without_viewers() -> None:
+    # Whoever pressed (the clock setter, the autopilot) reads the screen next.
+    pet = live_pet(0, 0.0)
+    seq, _ = pet.frame
+    pet.press_for(["A"], 100, 0.0)
+    pet.advance(5.0)  # the demo ROM draws in its first seconds
+    assert pet.frame[0] > seq and pet.frame[1] == pet.machine.screen().frame

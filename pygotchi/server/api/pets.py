@@ -178,6 +178,8 @@ def glance_pets(request: Request, who: CurrentUser) -> list[PetGlance]:
         live = svc.scheduler.get(pet_id, who.user_id)
         if live is None or live.error is not None:
             continue
+        # Unwatched pets keep no current frame: pack it now, unless the pet is busy.
+        svc.scheduler.publish(live, live.refresh_frame(wait=False))
         seq, frame = live.frame
         out.append(PetGlance(id=pet_id, status=live.status, seq=seq, frame=frame.hex(),
                              emulated_seconds=round(live.tick / TICKS_PER_SECOND, 3)))
