@@ -152,6 +152,13 @@ class ServerProcess:
                 out.append(record)
         return out
 
+    def new_requests(self, path: str, seen: int) -> list[dict]:
+        """Request log lines for ``path`` past the first ``seen``, waiting for them: the
+        server writes a request's line after its answer has gone out."""
+        return wait_for(
+            lambda: [e for e in self.events("request") if e["path"] == path][seen:],
+            what=f"a request log line for {path}")
+
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGTERM)
         code = self.proc.wait(timeout=60)
