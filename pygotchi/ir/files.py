@@ -143,38 +143,106 @@ def conversation_to_flipper(conversation: Conversation) -> str:
 
 
 # -- plain text: durations, hex, bits -------------------------------------------------------------
+#
+# Users paste anything here, so every reader below takes time linear in its input: text
+# is cut into lines with str methods, and the only regular expressions are single-pass
+# ones (a run of one character class, or a fixed token) that cannot backtrack across
+# lines. tests/ir/test_linear.py counts the work on adversarial inputs.
 
-_COMMENT = re.compile(r"(#|//).*$", re.M)
-# "data: 9485 ...", "rawData[323]: ...", "timings = [...]": a label before the values
-_LABEL = re.compile(r"^\s*[A-Za-z_][\w\[\] ]{2,}\s*[:=]", re.M)
-_BRACES = re.compile(r"\{([^{}]*)\}")
-_SIGN_GAP = re.compile(r"([+-])\s+(?=\d)")
+_SIGN_GAP = re.compile(r"([+-])\s++(?=\d)")  # "+ 600" -> "+600" (possessive: no backtracking)
 _SPLIT = re.compile(r"[\s,;\[\]()]+")
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-_HEX_BYTE = re.compile(r"(0[xX])?[0-9A-Fa-f]{1,2}")
-_HEX_RUN = re.compile(r"(0[xX])?([0-9A-Fa-f]{2})+")
-_MODE2 = re.compile(r"^\s*(pulse|space|timeout)\s+(\d+)\s*$", re.I | re.M)
+_NUMBER = re.compile(r"[+-]?+\d++(?:\.\d++)?+")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_BRACE = re.compile(r"[{}]")
+_MODE2_KINDS = ("pulse", "space", "timeout")
 
 
 def _tokens(text: str) -> list[str]:
     return [t for t in _SPLIT.split(text) if t]
 
 
+def _is_hex_byte(token: str) -> bool:
+    """``0x1F``, ``1F`` or ``F``."""
+    digits = token[2:] if token[:2] in ("0x", "0X") else token
+    return 1 <= len(digits) <= 2 and all(c in _HEX_DIGITS for c in digits)
+
+
+def _is_hex_run(token: str) -> bool:
+    """``0x0E00DE``, ``0E00DE``: whole bytes of hex digits."""
+    digits = token[2:] if token[:2] in ("0x", "0X") else token
+    return len(digits) >= 2 and not len(digits) % 2 and all(c in _HEX_DIGITS for c in digits)
+
+
+def _strip_comment(line: str) -> str:
+    return line.split("#", 1)[0].split("//", 1)[0]
+
+
+def _strip_label(line: str) -> str:
+    """Drop a ``label:`` or ``name =`` prefix ("data: 9485 ...", "rawData[323]: ...",
+    "timings = [...]"): a word of at least three characters (brackets and spaces
+    allowed after the first) before the line's first ``:`` or ``=``."""
+    cut = min((i for i in (line.find(":"), line.find("=")) if i >= 0), default=-1)
+    if cut < 0:
+        return line
+    label = line[:cut].lstrip()
+    word = label.rstrip()
+    spaces = len(label) - len(word) - len(label[len(word) :].lstrip(" "))
+    if (word and (word[0] == "_" or word[0].isascii() and word[0].isalpha())
+            and len(word) - 1 + spaces >= 2
+            and all(c.isalnum() or c in "_[] " for c in word[1:])):
+        return line[cut + 1 :]
+    return line
+
+
+def _brace_groups(text: str) -> list[str]:
+    """The contents of every ``{...}`` that holds no other brace (C array initialisers)."""
+    groups = []
+    last = None
+    for brace in _BRACE.finditer(text):
+        if last is not None and last.group() == "{" and brace.group() == "}":
+            groups.append(text[last.end() : brace.start()])
+        last = brace
+    return groups
+
+
 def clean_text(text: str) -> str:
     """Strip what surrounds values in hand-made files: comments, ``label:`` prefixes,
     C array declarations (only the ``{...}`` contents count), ``+ 600`` spacing."""
-    text = _COMMENT.sub("", text)
-    groups = _BRACES.findall(text)
+    text = "\n".join(_strip_comment(line) for line in text.splitlines())
+    groups = _brace_groups(text)
     if groups:
         text = "\n\n".join(groups)
-    return _SIGN_GAP.sub(r"\1", _LABEL.sub("", text))
+    return "\n".join(_SIGN_GAP.sub(r"\1", _strip_label(line)) for line in text.splitlines())
+
+
+def _mode2_line(line: str) -> tuple[str, str] | None:
+    """``("pulse", "9500")`` for an LIRC ``mode2`` line, else None."""
+    parts = line.split()
+    if len(parts) == 2 and parts[0].lower() in _MODE2_KINDS and parts[1].isdecimal():
+        return parts[0].lower(), parts[1]
+    return None
+
+
+def _mode2(text: str) -> list[tuple[str, str]]:
+    return [p for p in map(_mode2_line, text.splitlines()) if p is not None]
+
+
+def _blocks(text: str) -> list[str]:
+    """Runs of lines separated by blank lines."""
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return ["\n".join(b) for b in blocks if b]
 
 
 def classify_text(text: str) -> str:
     """``bits``, ``hex``, ``durations``, ``mode2`` or ``serial``; or an error."""
     if "[PICO]" in text:
         return "serial"
-    if _MODE2.search(text):
+    if any(_mode2_line(line) for line in text.splitlines()):
         return "mode2"
     body = clean_text(text)
     tokens = _tokens(body)
@@ -184,14 +252,14 @@ def classify_text(text: str) -> str:
         return "bits"
     if all(len(t) >= 16 and sum(c in "01" for c in t) >= 0.9 * len(t) for t in tokens):
         return "bits"  # a bit string with a typo: let the bit parser say where
-    if all(_HEX_BYTE.fullmatch(t) for t in tokens):
+    if all(map(_is_hex_byte, tokens)):
         return "hex"
     if all(_NUMBER.fullmatch(t) for t in tokens):
         return "durations"
     lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
-    if all(_HEX_RUN.fullmatch("".join(_tokens(ln))) for ln in lines):
+    if all(_is_hex_run("".join(_tokens(ln))) for ln in lines):
         return "hex"
-    bad = next(t for t in tokens if not (_NUMBER.fullmatch(t) or _HEX_BYTE.fullmatch(t)))
+    bad = next(t for t in tokens if not (_NUMBER.fullmatch(t) or _is_hex_byte(t)))
     raise FileFormatError(
         f"cannot tell what the input is ({bad[:30]!r} is not a bit string, hex byte or "
         "duration); expected a Flipper .ir file, a .tgir file, µs durations, hex or bits"
@@ -205,16 +273,16 @@ def parse_durations(text: str) -> list[list[float]]:
     ``pulse``/``space`` lines say which is which: same-kind neighbours are merged
     and a leading space (receiver idle time) is dropped.
     """
-    if _MODE2.search(text):
+    mode2 = _mode2(text)
+    if mode2:
         signed = [
-            (1 if kind.lower() == "pulse" else -1) * float(value)
-            for kind, value in _MODE2.findall(text)
-            if kind.lower() != "timeout"
+            (1 if kind == "pulse" else -1) * float(value)
+            for kind, value in mode2
+            if kind != "timeout"
         ]
         return [_from_signed(signed)] if signed else []
-    blocks = re.split(r"\n\s*\n", clean_text(text))
     out = []
-    for block in blocks:
+    for block in _blocks(clean_text(text)):
         tokens = _tokens(block)
         if not tokens:
             continue

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +32,11 @@ from pygotchi.ir.message import Message
 from pygotchi.ir.stream import parse_transcript
 from pygotchi.ir.timing import split_signals
 
-_DATA_LINE = re.compile(r"^\s*data\s*:", re.M | re.I)
+
+def _keyed(line: str, key: str) -> bool:
+    """Is ``line`` a Flipper-style ``key: value`` line (any case, any spacing)?"""
+    head, sep, _ = line.partition(":")
+    return bool(sep) and head.strip().lower() == key
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,9 @@ def load_text(text: str, origin: str = "") -> Loaded:
     prefix = f"{origin}: " if origin else ""
     if stripped.startswith("Filetype:"):
         return _load_flipper(text, prefix)
-    if _DATA_LINE.search(text) and not stripped.startswith(("[", "{")):
-        return _load_flipper(_as_flipper(text), prefix)
+    lines = text.splitlines()
+    if any(_keyed(ln, "data") for ln in lines) and not stripped.startswith(("[", "{")):
+        return _load_flipper(_as_flipper(lines), prefix)
     if stripped[:1] in "[{":
         loaded = _load_json(stripped, prefix)
         if loaded is not None:
@@ -143,14 +147,14 @@ def load_text(text: str, origin: str = "") -> Loaded:
     return out
 
 
-def _as_flipper(text: str) -> str:
+def _as_flipper(lines: list[str]) -> str:
     """Bare ``data:`` lines (as printed in blog posts) as a Flipper file."""
-    if re.search(r"^\s*name\s*:", text, re.M | re.I):
-        return f"{FLIPPER_HEADER}\n{text}"
-    lines = [FLIPPER_HEADER]
-    for n, line in enumerate(ln for ln in text.splitlines() if _DATA_LINE.match(ln)):
-        lines += [f"name: data line {n + 1}", "type: raw", line.strip()]
-    return "\n".join(lines)
+    if any(_keyed(ln, "name") for ln in lines):
+        return "\n".join([FLIPPER_HEADER, *lines])
+    out = [FLIPPER_HEADER]
+    for n, line in enumerate(ln for ln in lines if _keyed(ln, "data")):
+        out += [f"name: data line {n + 1}", "type: raw", line.strip()]
+    return "\n".join(out)
 
 
 def _load_flipper(text: str, prefix: str) -> Loaded:
@@ -268,6 +272,6 @@ def load_frames(arg: str) -> Loaded:
     try:
         return load_text(arg)
     except FileFormatError:
-        if "/" in arg or re.search(r"\.(ir|tgir|json|txt)$", arg):
+        if "/" in arg or arg.endswith((".ir", ".tgir", ".json", ".txt")):
             raise FileFormatError(f"no such file: {arg}") from None
         raise
