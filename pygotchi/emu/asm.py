@@ -61,10 +61,15 @@ _BY_MNEMONIC: dict[str, list[Instruction]] = {}
 for _ins in TABLE:
     _BY_MNEMONIC.setdefault(_ins.mnemonic, []).append(_ins)
 
-_LABEL = re.compile(r"^([A-Za-z_.][\w.]*)\s*:")
-_CONST = re.compile(r"^([A-Za-z_.][\w.]*)\s*(?:=|\s+EQU\s+)(.+)$", re.I)
-_NUM_H = re.compile(r"\b([0-9][0-9A-Fa-f]*)[hH]\b")
+# Source is user text: every pattern here is applied to one line or one operand and
+# cannot backtrack more than linearly (tests/emu/test_linear.py counts the work).
+_NAME = re.compile(r"[A-Za-z_.][\w.]*+")
+_WS = re.compile(r"\s*+")
+_NUM_H = re.compile(r"\b([0-9][0-9A-Fa-f]*+)[hH]\b")
 _MN = re.compile(r"^M(?:([0-9A-Fa-f])|\((.+)\))$", re.I)
+_PLAIN_NUMBER = re.compile(r"\s*+(?:0[xXbB])?[0-9A-Fa-f]++[hH]?\s*+")
+MAX_EXPRESSION = 200  # characters in one operand or constant
+MAX_VALUE = 1 << 32  # intermediate results: far beyond any operand, far below a slow bignum
 
 _BINOPS = {
     ast.Add: operator.add,
@@ -119,14 +124,27 @@ class _Evaluator:
         return AsmError(message, self.line, self.source)
 
     def __call__(self, text: str) -> int:
+        if len(text.strip()) > MAX_EXPRESSION:
+            raise self.fail(f"the expression {text.strip()[:20]!r}... is longer than "
+                            f"{MAX_EXPRESSION} characters")
         expr = _NUM_H.sub(lambda m: str(int(m.group(1), 16)), text.strip())
         try:
             tree = ast.parse(expr, mode="eval")
-        except SyntaxError:
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             raise self.fail(f"cannot read the expression {text.strip()!r}") from None
-        return self._eval(tree.body, text)
+        try:
+            return self._eval(tree.body, text)
+        except RecursionError:
+            raise self.fail(f"the expression {text.strip()!r} is nested too deeply") from None
 
     def _eval(self, node: ast.AST, text: str) -> int:
+        value = self._value(node, text)
+        if not -MAX_VALUE < value < MAX_VALUE:
+            raise self.fail(f"{text.strip()!r} is out of range (a value or a step of its "
+                            f"computation reaches {MAX_VALUE:#x})")
+        return value
+
+    def _value(self, node: ast.AST, text: str) -> int:
         if isinstance(node, ast.Constant) and isinstance(node.value, int):
             return node.value
         if isinstance(node, ast.Name):
@@ -136,10 +154,11 @@ class _Evaluator:
                 raise self.fail(f"unknown label or constant {node.id!r}")
             return self.symbols[node.id]
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            left, right = self._eval(node.left, text), self._eval(node.right, text)
+            if isinstance(node.op, ast.LShift) and right >= 64:
+                raise self.fail(f"cannot compute {text.strip()!r}: shift by {right}")
             try:
-                return _BINOPS[type(node.op)](
-                    self._eval(node.left, text), self._eval(node.right, text)
-                )
+                return _BINOPS[type(node.op)](left, right)
             except (ZeroDivisionError, ValueError):
                 raise self.fail(f"cannot compute {text.strip()!r}") from None
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNOPS:
@@ -148,20 +167,34 @@ class _Evaluator:
 
 
 def _split_operands(text: str) -> list[str]:
-    parts, depth, cur = [], 0, ""
-    for ch in text:
+    """Split at commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        parts.append(cur.strip())
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    if text[start:].strip():
+        parts.append(text[start:].strip())
     return parts
+
+
+def _constant(text: str) -> tuple[str, str] | None:
+    """``(name, expression)`` of ``NAME = expr`` or ``NAME EQU expr``, else None."""
+    name = _NAME.match(text)
+    if not name:
+        return None
+    gap = _WS.match(text, name.end()).end()
+    if text.startswith("=", gap) and text[gap + 1 :].strip():
+        return name.group(), text[gap + 1 :]
+    if gap > name.end() and text[gap : gap + 3].upper() == "EQU":
+        rest = text[gap + 3 :]
+        if rest[:1].isspace() and rest.strip():
+            return name.group(), rest
+    return None
 
 
 def _strip_comment(raw: str) -> str:
@@ -184,25 +217,26 @@ def assemble(source: str, name: str | None = None) -> Program:
     # Pass 1: addresses of every label and line; constants as they come.
     for number, raw in enumerate(source.splitlines(), 1):
         text = _strip_comment(raw)
-        while True:
-            m = _LABEL.match(text)
-            if not m:
+        at = 0
+        while m := _NAME.match(text, at):  # labels: "start:", "a: b:" (one pass, no copies)
+            colon = _WS.match(text, m.end()).end()
+            if not text.startswith(":", colon):
                 break
-            label = m.group(1)
+            label = m.group()
             if label.upper() in RESERVED:
                 raise AsmError(f"{label!r} cannot be a label: it names a register", number, name)
             if label in symbols:
                 raise AsmError(f"label {label!r} is defined twice", number, name)
             symbols[label] = addr
-            text = text[m.end() :].strip()
+            at = _WS.match(text, colon + 1).end()
+        text = text[at:]
         if not text:
             continue
-        m = _CONST.match(text)
-        if m and m.group(1).upper() not in _BY_MNEMONIC:
-            const = m.group(1)
-            if const in symbols:
-                raise AsmError(f"{const!r} is defined twice", number, name)
-            symbols[const] = _Evaluator(symbols, number, name)(m.group(2))
+        const = _constant(text)
+        if const and const[0].upper() not in _BY_MNEMONIC:
+            if const[0] in symbols:
+                raise AsmError(f"{const[0]!r} is defined twice", number, name)
+            symbols[const[0]] = _Evaluator(symbols, number, name)(const[1])
             continue
         parts = text.split(None, 1)
         mnem = parts[0].upper()
@@ -348,7 +382,7 @@ def _check_branch(
 
 def _looks_like_label(line: _Line) -> bool:
     last = line.operands[-1] if line.operands else ""
-    return not re.fullmatch(r"\s*(0[xXbB])?[0-9A-Fa-f]+[hH]?\s*", last)
+    return not _PLAIN_NUMBER.fullmatch(last)
 
 
 TABLE_BY_SYNTAX = {ins.syntax: ins for ins in TABLE}

@@ -269,8 +269,12 @@ def _check_count(words: int, what: str) -> None:
         )
 
 
-_C_ARRAY = re.compile(r"\[\s*\]\s*(?:PROGMEM\s*)?=\s*\{(?P<body>[^}]*)\}", re.S)
-_C_NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)[uUlL]*")
+# The C header reader runs in time linear in its input (a header is user text, uploaded
+# to the server): it scans with str.find and single-pass patterns that cannot backtrack.
+_WS = re.compile(r"\s*+")
+_C_COMMENT = re.compile(r"//|/\*|\*/|\n")
+_C_SEPARATORS = re.compile(r"[\s,]+")
+_C_NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F]++|0[bB][01]++|\d++)[uUlL]*+")
 
 
 def _c_int(token: str) -> int:
@@ -286,21 +290,63 @@ def _c_int(token: str) -> int:
         raise RomError(f"{token!r} in the C array is not a valid C number") from None
 
 
+def _c_array(text: str) -> tuple[int, int, int] | None:
+    """Where the first ``[] = {...}`` (or ``[] PROGMEM = {...}``) is: the declaration's
+    ``[`` and the body's start and end. Each try scans from one ``[`` to the first
+    character that breaks the pattern, which is never past the next ``[``."""
+    at = text.find("[")
+    while at >= 0:
+        i = _WS.match(text, at + 1).end()
+        if text.startswith("]", i):
+            i = _WS.match(text, i + 1).end()
+            if text.startswith("PROGMEM", i):
+                i = _WS.match(text, i + 7).end()
+            if text.startswith("=", i):
+                i = _WS.match(text, i + 1).end()
+                if text.startswith("{", i):
+                    end = text.find("}", i + 1)
+                    return (at, i + 1, end) if end >= 0 else None
+        at = text.find("[", at + 1)
+    return None
+
+
+def _strip_c_comments(body: str) -> str:
+    """``body`` with ``// ...`` and ``/* ... */`` comments turned into spaces."""
+    out = []
+    start = 0  # of the text being kept
+    closing = None  # what ends the comment we are in
+    for mark in _C_COMMENT.finditer(body):
+        token = mark.group()
+        if closing is None and token in ("//", "/*"):
+            out.append(body[start : mark.start()])
+            closing = "\n" if token == "//" else "*/"
+        elif token == closing:
+            start = mark.end() if closing == "*/" else mark.start()
+            out.append(" ")
+            closing = None
+    if closing == "*/":
+        raise RomError("a /* comment in the C array is never closed")
+    if closing is None:
+        out.append(body[start:])
+    return "".join(out)
+
+
 def _parse_c_header(text: str) -> tuple[list[int], str]:
-    match = _C_ARRAY.search(text)
-    if not match:
+    found = _c_array(text)
+    if not found:
         raise RomError(
             "this text file has no C array: expected a header like "
             "'static const unsigned char g_program_b12[] = {0x01, 0x0F, ...};'"
         )
-    body = re.sub(r"//[^\n]*|/\*.*?\*/", " ", match.group("body"), flags=re.S)
-    tokens = [t for t in re.split(r"[\s,]+", body) if t]
+    decl_end, body_start, body_end = found
+    body = _strip_c_comments(text[body_start:body_end])
+    tokens = [t for t in _C_SEPARATORS.split(body) if t]
     values = []
     for tok in tokens:
         if not _C_NUMBER.fullmatch(tok):
             raise RomError(f"unexpected {tok[:20]!r} in the C array: only numbers are allowed")
         values.append(_c_int(tok))
-    decl = text[: match.start()]
+    decl = text[:decl_end]
     packed = "b12" in decl or ("u12" not in decl and max(values, default=0) <= 0xFF)
     if not packed:
         if max(values, default=0) > 0xFFF:

@@ -39,13 +39,24 @@ def ms_tick(ms: Fraction) -> int:
     return int(ms * TICKS_PER_SECOND // 1000)
 
 
+MAX_MS = 10**15  # about 31,700 years: far past any script, far below the 64-bit tick count
+
+
 def parse_ms(text: str, what: str = "time") -> Fraction:
+    """``2000``, ``1500.5`` or ``1/3`` ms. No exponents: ``1e999999999`` would make
+    ``Fraction`` build a billion-digit integer before anyone could refuse it."""
+    text = text.strip()
+    if len(text) > 40 or "e" in text.lower():
+        raise ScriptError(f"{what} {text[:40]!r} is not a number of milliseconds "
+                          "(write it out, like 1500 or 2.5)")
     try:
-        value = Fraction(text.strip())
+        value = Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise ScriptError(f"{what} {text.strip()!r} is not a number of milliseconds") from None
+        raise ScriptError(f"{what} {text!r} is not a number of milliseconds") from None
     if value < 0:
-        raise ScriptError(f"{what} {text.strip()!r} is negative")
+        raise ScriptError(f"{what} {text!r} is negative")
+    if value > MAX_MS:
+        raise ScriptError(f"{what} {text!r} is too large (at most {MAX_MS:,} ms)")
     return value
 
 
