@@ -24,64 +24,97 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
+from dataclasses import dataclass
 
 from pygotchi.emu.errors import StateError
 
 MAGIC = b"PGST"
-VERSION = 1
 _HEADER = struct.Struct("<4sBB16s32sI")
-_BODY = struct.Struct(
-    "<HBBBHHBB"  # pc np a b x y sp f
-    "QBIBB"  # tick pending acc osc3 halted
-    "8qqBBB"  # clock stamps, prog stamp/enabled/data/reload (stamps may precede tick 0)
-    "6s6s6s"  # interrupt factor flags, masks, latches
-    "BBbB"  # k0 k1 buzzer_freq buzzer_on
-    "QQQIQ"  # steps halted_steps interrupts call_depth lcd_version
-)
 _MEM_SPANS = ((0x000, 0x300), (0xE00, 0xE66), (0xE80, 0xEE6), (0xF00, 0xF80))
 _MEM_BYTES = sum(end - start for start, end in _MEM_SPANS)
 _U32 = 1 << 32
 
+# Counters only grow, one per tick at most, and the compiled core keeps them in signed
+# 64-bit integers: 2**53 ticks is 8,700 years of emulated time and leaves room for every
+# sum the run loop and the server compute (tick + a timer period, seconds as a float).
+MAX_TICK = 1 << 53
+MAX_COUNT = 1 << 53
 
-def _cpu_fields(c) -> tuple:
-    return (
-        c.pc,
-        c.np,
-        c.a,
-        c.b,
-        c.x,
-        c.y,
-        c.sp,
-        c.f,
-        c.tick,
-        c.pending,
-        c.acc,
-        c.osc3,
-        c.halted,
-        *c.clock_stamps,
-        c.prog_stamp,
-        c.prog_enabled,
-        c.prog_data,
-        c.prog_reload,
-        bytes(c.factor),
-        bytes(c.mask),
-        bytes(c.triggered),
-        c.k0,
-        c.k1,
-        c.buzzer_freq,
-        c.buzzer_on,
-        c.steps,
-        c.halted_steps,
-        c.interrupts,
-        c.call_depth,
-        c.lcd_version,
-    )
+
+@dataclass(frozen=True)
+class Field:
+    """One value of a state: its Cpu attribute, struct code and allowed range.
+
+    Arrays (``8q``, ``6s``) are checked item by item. Stamps are checked against the
+    tick count (``relative``), not against fixed bounds.
+    """
+
+    name: str
+    code: str
+    lo: int = 0
+    hi: int = 0  # exclusive
+    relative: bool = False
+
+
+# The one list of what a state holds, in file order (version 1). Saving, loading,
+# checking and applying all read it; a new field means a new version and a reader
+# for the old one (fields an older version lacks start as after a fresh load).
+FIELDS = (
+    Field("pc", "H", 0, 0x2000),
+    Field("np", "B", 0, 0x20),
+    Field("a", "B", 0, 16),
+    Field("b", "B", 0, 16),
+    Field("x", "H", 0, 0x1000),
+    Field("y", "H", 0, 0x1000),
+    Field("sp", "B", 0, 0x100),
+    Field("f", "B", 0, 16),
+    Field("tick", "Q", 0, MAX_TICK),
+    Field("pending", "B", 0, 13),
+    Field("acc", "I", 0, 1_000_000),
+    Field("osc3", "B", 0, 2),
+    Field("halted", "B", 0, 2),
+    Field("clock_stamps", "8q", relative=True),  # may precede tick 0 (see _stamps_ok)
+    Field("prog_stamp", "q", relative=True),
+    Field("prog_enabled", "B", 0, 2),
+    Field("prog_data", "B", 0, 0x100),
+    Field("prog_reload", "B", 0, 0x100),
+    Field("factor", "6s", 0, 16),  # interrupt factor flags, masks, latches
+    Field("mask", "6s", 0, 16),
+    Field("triggered", "6s", 0, 2),
+    Field("k0", "B", 0, 16),
+    Field("k1", "B", 0, 16),
+    Field("buzzer_freq", "b", -1, 8),
+    Field("buzzer_on", "B", 0, 2),
+    Field("steps", "Q", 0, MAX_COUNT),
+    Field("halted_steps", "Q", 0, MAX_COUNT),
+    Field("interrupts", "Q", 0, MAX_COUNT),
+    Field("call_depth", "I", 0, _U32),
+    Field("lcd_version", "Q", 0, MAX_COUNT),
+)
+_BY_NAME = {f.name: f for f in FIELDS}
+# Versions this reader understands, with the fields each one holds, in file order.
+LAYOUTS = {1: FIELDS}
+VERSION = max(LAYOUTS)
+_BODIES = {v: struct.Struct("<" + "".join(f.code for f in fs)) for v, fs in LAYOUTS.items()}
+
+
+def _count(f: Field) -> int:
+    """How many struct values a field takes (``8q`` is eight, ``6s`` one)."""
+    return int(f.code[:-1]) if f.code[-1] != "s" and f.code[:-1] else 1
+
+
+def _plain(f: Field, value):
+    return list(value) if _count(f) > 1 else bytes(value) if f.code.endswith("s") else value
 
 
 def save_state(machine) -> bytes:
     c = machine.cpu
     mem = b"".join(bytes(c.mem[start:end]) for start, end in _MEM_SPANS)
-    body = _BODY.pack(*_cpu_fields(c)) + mem
+    values = []
+    for f in FIELDS:
+        value = _plain(f, getattr(c, f.name))
+        values += value if _count(f) > 1 else [value]
+    body = _BODIES[VERSION].pack(*values) + mem
     model = machine.model.id.encode("ascii")[:16]
     head = _HEADER.pack(
         MAGIC,
@@ -96,24 +129,62 @@ def save_state(machine) -> bytes:
 
 
 class _Snapshot:
-    """Every field of a Cpu, checked, ready to be applied in one go."""
+    """Every field of a Cpu, checked as a whole, ready to be applied in one go."""
 
     def __init__(self, **fields) -> None:
+        _validate(fields)
         self.fields = fields
 
     def apply(self, c) -> None:
         # The screen counter only grows, so a viewer never mistakes the loaded
         # screen for one it has already drawn.
-        version = max(c.lcd_version, self.fields.pop("lcd_version", 0)) + 1
-        for name, value in self.fields.items():
-            setattr(c, name, value)
-        c.lcd_version = version
-        c.resync()
+        fields = dict(self.fields)
+        fields["lcd_version"] = max(c.lcd_version, fields.get("lcd_version", 0)) + 1
+        old = {name: getattr(c, name) for name in fields}
+        try:
+            for name, value in fields.items():
+                setattr(c, name, value)
+            c.resync()
+        except BaseException:
+            for name, value in old.items():  # never a half-loaded machine
+                setattr(c, name, value)
+            c.resync()
+            raise
 
 
 def _check(cond: bool, what: str) -> None:
     if not cond:
         raise StateError(f"corrupt state file: {what}")
+
+
+def _stamps_ok(tick: int, stamps, prog_stamp: int) -> bool:
+    """Stamps trail the tick count by less than TamaLIB's 32-bit wrap; they can be
+    negative after a TLST saved just past the wrap."""
+    return (all(tick - _U32 <= s <= tick + 16384 for s in stamps)
+            and tick - _U32 <= prog_stamp <= tick + 128)
+
+
+def _validate(fields: dict) -> None:
+    """Refuse a state any of whose values the emulator could not run on forever,
+    whichever file it came from, before any of it reaches the machine."""
+    for name, value in fields.items():
+        f = _BY_NAME.get(name)
+        if f is None or f.relative:
+            continue
+        items = value if isinstance(value, bytes | bytearray) else [value]
+        if not all(isinstance(v, int) and f.lo <= v < f.hi for v in items):
+            shown = value if len(items) == 1 else list(items)
+            if name == "tick":
+                raise StateError(
+                    f"this state's tick count ({shown}) is beyond what pygotchi runs "
+                    f"(under {MAX_TICK:,} ticks, about 8,700 years)")
+            raise StateError(f"corrupt state file: {name} = {shown} is out of range "
+                             f"({f.lo} to {f.hi - 1})")
+    _check(_stamps_ok(fields["tick"], fields["clock_stamps"], fields["prog_stamp"]),
+           "timer stamps")
+    _check(fields.get("halted_steps", 0) <= fields.get("steps", 0), "step counters")
+    mem = fields["mem"]
+    _check(len(mem) == 4096 and all(v < 16 for v in mem), "memory holds more than nibbles")
 
 
 def parse_state(machine, data: bytes) -> _Snapshot:
@@ -122,7 +193,7 @@ def parse_state(machine, data: bytes) -> _Snapshot:
     magic, version, chip, model, rom_sha, body_len = _HEADER.unpack_from(data)
     if magic != MAGIC:
         raise StateError("not a pygotchi state file")
-    if version != VERSION:
+    if version not in LAYOUTS:
         raise StateError(
             f"pygotchi state version {version} is not supported (this is version {VERSION})"
         )
@@ -139,85 +210,25 @@ def parse_state(machine, data: bytes) -> _Snapshot:
             f"this state was saved from another ROM ({name}, sha256 {rom_sha.hex()[:12]}...); "
             f"this pet runs {machine.model.name} (sha256 {machine.rom.sha256[:12]}...)"
         )
-    if body_len != _BODY.size + _MEM_BYTES:
+    body = _BODIES[version]
+    if body_len != body.size + _MEM_BYTES:
         raise StateError("corrupt pygotchi state file (body size)")
-    values = _BODY.unpack_from(data, _HEADER.size)
-    (pc, np_, a, b, x, y, sp, f, tick, pending, acc, osc3, halted, *rest) = values
-    stamps, rest = list(rest[:8]), rest[8:]
-    (
-        prog_stamp,
-        prog_enabled,
-        prog_data,
-        prog_reload,
-        factor,
-        mask,
-        triggered,
-        k0,
-        k1,
-        bz_freq,
-        bz_on,
-        steps,
-        halted_steps,
-        interrupts,
-        call_depth,
-        lcd_version,
-    ) = rest
-    _check(pc < 0x2000 and np_ < 0x20 and a < 16 and b < 16 and f < 16, "register out of range")
-    _check(x < 0x1000 and y < 0x1000, "index register out of range")
-    _check(pending <= 12 and acc < 1_000_000 and osc3 < 2 and halted < 2, "clock state")
-    # Stamps trail the tick count by less than TamaLIB's 32-bit wrap; they can be
-    # negative after a TLST saved just past the wrap.
-    _check(
-        all(tick - _U32 <= s <= tick + 16384 for s in stamps)
-        and tick - _U32 <= prog_stamp <= tick + 128,
-        "timer stamps",
-    )
-    _check(prog_enabled < 2, "programmable timer state")
-    _check(all(v < 16 for v in factor + mask) and all(v < 2 for v in triggered), "interrupts")
-    _check(k0 < 16 and k1 < 16 and -1 <= bz_freq < 8 and bz_on < 2, "inputs or buzzer")
-    _check(halted_steps <= steps, "step counters")
+    values = iter(body.unpack_from(data, _HEADER.size))
+    fields: dict = {}
+    for f in LAYOUTS[version]:
+        n = _count(f)
+        fields[f.name] = [next(values) for _ in range(n)] if n > 1 else next(values)
     mem = bytearray(4096)
-    offset = _HEADER.size + _BODY.size
+    offset = _HEADER.size + body.size
     for start, end in _MEM_SPANS:
         chunk = data[offset : offset + end - start]
         _check(all(v < 16 for v in chunk), f"memory at {start:#05x} holds more than a nibble")
         mem[start:end] = chunk
         offset += end - start
-    return _Snapshot(
-        mem=mem,
-        pc=pc,
-        np=np_,
-        a=a,
-        b=b,
-        x=x,
-        y=y,
-        sp=sp,
-        f=f,
-        tick=tick,
-        pending=pending,
-        acc=acc,
-        osc3=osc3,
-        halted=halted,
-        clock_stamps=array("q", stamps),
-        prog_stamp=prog_stamp,
-        prog_enabled=prog_enabled,
-        prog_data=prog_data,
-        prog_reload=prog_reload,
-        factor=bytearray(factor),
-        mask=bytearray(mask),
-        triggered=bytearray(triggered),
-        k0=k0,
-        k1=k1,
-        buzzer_freq=bz_freq,
-        buzzer_on=bz_on,
-        steps=steps,
-        halted_steps=halted_steps,
-        interrupts=interrupts,
-        call_depth=call_depth,
-        lcd_version=lcd_version,
-        bz_head=0,
-        bz_count=0,
-    )
+    for name in ("factor", "mask", "triggered"):
+        fields[name] = bytearray(fields[name])
+    fields["clock_stamps"] = array("q", fields["clock_stamps"])
+    return _Snapshot(mem=mem, bz_head=0, bz_count=0, **fields)
 
 
 def _imported(c, **fields) -> _Snapshot:

@@ -207,6 +207,82 @@ def test_corrupt_content_with_a_valid_crc_is_refused(saved: bytes, victim: Machi
     assert full_state(victim) == before
 
 
+# The documented body layout (pygotchi/emu/state.py), by name, for crafting files.
+BODY = struct.Struct("<HBBBHHBBQBIBB8qqBBB6s6s6sBBbBQQQIQ")
+BODY_NAMES = ("pc np a b x y sp f tick pending acc osc3 halted " + "stamp " * 8
+              + "prog_stamp prog_enabled prog_data prog_reload factor mask triggered "
+              "k0 k1 buzzer_freq buzzer_on steps halted_steps interrupts call_depth "
+              "lcd_version").split()
+
+
+def _crafted(saved: bytes, **changes: int) -> bytes:
+    values = list(BODY.unpack_from(saved, HEADER_SIZE))
+    for name, value in changes.items():
+        if name == "shift":  # move the tick and every stamp, keeping their distances
+            for i, field in enumerate(BODY_NAMES):
+                if field in ("tick", "stamp", "prog_stamp"):
+                    values[i] += value
+            continue
+        values[BODY_NAMES.index(name)] = value
+    data = bytearray(saved)
+    BODY.pack_into(data, HEADER_SIZE, *values)
+    return _with_crc(bytes(data))
+
+
+TOO_BIG = [
+    {"tick": 2**63}, {"tick": 2**64 - 1}, {"steps": 2**63, "halted_steps": 0},
+    {"halted_steps": 2**64 - 1, "steps": 2**64 - 1}, {"interrupts": 2**63},
+    {"lcd_version": 2**64 - 1}, {"interrupts": 2**64 - 1, "lcd_version": 2**63},
+]
+
+
+@pytest.mark.parametrize("changes", TOO_BIG, ids=lambda c: ",".join(f"{k}={v:#x}"
+                                                                  for k, v in c.items()))
+def test_64_bit_fields_out_of_range_are_refused_before_anything_changes(
+        saved: bytes, victim: Machine, changes: dict) -> None:
+    """They used to fail half-way (memory and registers already replaced) with an
+    OverflowError in the compiled core; the pure core took them and broke later."""
+    before = full_state(victim)
+    with pytest.raises(StateError, match="out of range|beyond"):
+        victim.load_state(_crafted(saved, **changes))
+    assert full_state(victim) == before
+    victim.run_until(victim.tick + 1000)  # and it still runs
+
+
+@pytest.mark.parametrize("shift", [2**63 - 40_000 - 2**20, 2**62, 2**53])
+def test_a_tick_count_the_emulator_cannot_run_on_is_refused(
+        saved: bytes, victim: Machine, shift: int) -> None:
+    """A tick near 2**63 (stamps consistent with it) loaded, then broke the pet."""
+    before = full_state(victim)
+    with pytest.raises(StateError, match="tick count"):
+        victim.load_state(_crafted(saved, shift=shift))
+    assert full_state(victim) == before
+
+
+def test_the_largest_accepted_tick_runs_and_round_trips(saved: bytes) -> None:
+    tick = BODY.unpack_from(saved, HEADER_SIZE)[BODY_NAMES.index("tick")]
+    m = busy_machine()
+    m.load_state(_crafted(saved, shift=2**53 - 1 - 32768 * 60 - tick))
+    m.run_for(60)  # a minute later it is still short of the limit, and fine
+    other = busy_machine()
+    other.load_state(m.save_state())
+    assert run_state(other) == run_state(m)
+
+
+def test_a_failed_apply_puts_everything_back(saved: bytes, victim: Machine) -> None:
+    """Belt and braces: even a value that slipped past the checks never half-loads."""
+    from pygotchi.emu import state
+
+    snapshot = state.parse_state(victim, saved)
+    fields = dict(snapshot.fields)
+    del fields["clock_stamps"]
+    snapshot.fields = {**fields, "clock_stamps": "xx"}  # applied last, after everything
+    before = full_state(victim)
+    with pytest.raises(TypeError):
+        snapshot.apply(victim.cpu)
+    assert full_state(victim) == before
+
+
 def test_the_file_says_which_rom_it_belongs_to(saved: bytes) -> None:
     m = busy_machine()
     assert saved[:4] == b"PGST"
