@@ -5,10 +5,11 @@ pygotchi state (``PGST``, version 1), all integers little-endian::
     magic "PGST" | version u8 | chip u8 (0 = E0C6S46, 1 = E0C6S48) | model id 16s
     ROM sha256 32s | body length u32 | body | CRC-32 of everything before it u32
 
-The body is ``_BODY`` below followed by data memory one nibble per byte: RAM
-0x000-0x2FF, display RAM 0xE00-0xE65 and 0xE80-0xEE5, I/O 0xF00-0xF7F. Loading
-parses and checks the whole file before touching the machine, so a truncated,
-corrupt or foreign file leaves it exactly as it was.
+The body is the values of ``FIELDS`` below, in order, followed by data memory one
+nibble per byte: RAM 0x000-0x2FF, display RAM 0xE00-0xE65 and 0xE80-0xEE5, I/O
+0xF00-0xF7F. Loading parses and checks the whole state (every field in its range,
+whichever format it came in) before touching the machine, so a truncated, corrupt,
+foreign or out-of-range file leaves it exactly as it was.
 
 TLST v3 (TamaTool ``src/state.c``): registers, the tick counter, nine timer
 time stamps, the programmable timer, TamaLIB's call depth, the six interrupt
