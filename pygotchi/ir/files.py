@@ -149,7 +149,8 @@ def conversation_to_flipper(conversation: Conversation) -> str:
 # ones (a run of one character class, or a fixed token) that cannot backtrack across
 # lines. tests/ir/test_linear.py counts the work on adversarial inputs.
 
-_SIGN_GAP = re.compile(r"([+-])\s++(?=\d)")  # "+ 600" -> "+600" (possessive: no backtracking)
+# "+ 600" -> "+600", within a line (possessive: no backtracking)
+_SIGN_GAP = re.compile(r"([+-])[^\S\n]++(?=\d)")
 _SPLIT = re.compile(r"[\s,;\[\]()]+")
 _NUMBER = re.compile(r"[+-]?+\d++(?:\.\d++)?+")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -208,11 +209,16 @@ def _brace_groups(text: str) -> list[str]:
 def clean_text(text: str) -> str:
     """Strip what surrounds values in hand-made files: comments, ``label:`` prefixes,
     C array declarations (only the ``{...}`` contents count), ``+ 600`` spacing."""
-    text = "\n".join(_strip_comment(line) for line in text.splitlines())
-    groups = _brace_groups(text)
+    # Each pass runs only when the text holds what it looks for: a pasted megabyte of
+    # blank lines costs a few scans in C, not a few Python calls per line.
+    if "#" in text or "//" in text:
+        text = "\n".join(_strip_comment(line) for line in text.splitlines())
+    groups = _brace_groups(text) if "{" in text else []
     if groups:
         text = "\n\n".join(groups)
-    return "\n".join(_SIGN_GAP.sub(r"\1", _strip_label(line)) for line in text.splitlines())
+    if ":" in text or "=" in text:
+        text = "\n".join(_strip_label(line) for line in text.splitlines())
+    return _SIGN_GAP.sub(r"\1", text) if "+" in text or "-" in text else text
 
 
 def _mode2_line(line: str) -> tuple[str, str] | None:
@@ -224,6 +230,9 @@ def _mode2_line(line: str) -> tuple[str, str] | None:
 
 
 def _mode2(text: str) -> list[tuple[str, str]]:
+    folded = text.lower()
+    if not any(kind in folded for kind in _MODE2_KINDS):
+        return []
     return [p for p in map(_mode2_line, text.splitlines()) if p is not None]
 
 
@@ -242,7 +251,7 @@ def classify_text(text: str) -> str:
     """``bits``, ``hex``, ``durations``, ``mode2`` or ``serial``; or an error."""
     if "[PICO]" in text:
         return "serial"
-    if any(_mode2_line(line) for line in text.splitlines()):
+    if _mode2(text):
         return "mode2"
     body = clean_text(text)
     tokens = _tokens(body)

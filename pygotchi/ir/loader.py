@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,22 @@ def _keyed(line: str, key: str) -> bool:
     return bool(sep) and head.strip().lower() == key
 
 
+MAX_ITEMS = 2000  # frames in one input handed to load_text (the CLI reads files whole)
+_limit: ContextVar[int | None] = ContextVar("max_items", default=None)
+
+
+class _Items(list):
+    """The frames found so far; refuses to grow past the caller's limit, so a
+    megabyte of one-line frames is refused after a few thousand, not decoded whole."""
+
+    def append(self, item: Item) -> None:
+        limit = _limit.get()
+        if limit is not None and len(self) >= limit:
+            raise FileFormatError(f"the input holds more than {limit:,} frames; split it "
+                                  "into smaller files")
+        super().append(item)
+
+
 @dataclass(frozen=True)
 class Item:
     """One frame found in the input, or the reason it could not be decoded."""
@@ -54,7 +71,7 @@ class Loaded:
     ``.tgir``) and notes about input that was skipped on purpose."""
 
     kind: str = ""
-    items: list[Item] = field(default_factory=list)
+    items: list[Item] = field(default_factory=_Items)
     conversations: list[Conversation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -110,14 +127,23 @@ class Loaded:
                 )
 
 
-def load_text(text: str, origin: str = "") -> Loaded:
-    """Decode text in any supported format (see the module docstring)."""
+def load_text(text: str, origin: str = "", max_items: int | None = MAX_ITEMS) -> Loaded:
+    """Decode text in any supported format (see the module docstring); at most
+    ``max_items`` frames (None: no limit)."""
+    token = _limit.set(max_items)
+    try:
+        return _load_text(text, origin)
+    finally:
+        _limit.reset(token)
+
+
+def _load_text(text: str, origin: str) -> Loaded:
     text = text.lstrip("\ufeff")
     stripped = text.strip()
     prefix = f"{origin}: " if origin else ""
     if stripped.startswith("Filetype:"):
         return _load_flipper(text, prefix)
-    lines = text.splitlines()
+    lines = text.splitlines() if ":" in text else []
     if any(_keyed(ln, "data") for ln in lines) and not stripped.startswith(("[", "{")):
         return _load_flipper(_as_flipper(lines), prefix)
     if stripped[:1] in "[{":
@@ -140,7 +166,7 @@ def load_text(text: str, origin: str = "") -> Loaded:
         for n, block in enumerate(blocks, 1):
             out.durations(block, f"{prefix}block {n} " if len(blocks) > 1 else prefix)
         return out
-    lines = [ln for ln in clean_text(text).splitlines() if ln.strip()]
+    lines = [ln for ln in clean_text(text).splitlines() if ln and not ln.isspace()]
     for n, line in enumerate(lines, 1):
         source = f"{prefix}line {n}" if len(lines) > 1 else prefix.rstrip(": ") or "input"
         out.text_frame(line, kind, source)
@@ -266,11 +292,11 @@ def load_frames(arg: str) -> Loaded:
                 text = fh.read()
         except OSError as exc:
             raise FileFormatError(f"cannot read {arg}: {exc.strerror}") from None
-        return load_text(text, os.path.basename(arg))
+        return load_text(text, os.path.basename(arg), max_items=None)
     if os.path.isdir(arg):
         raise FileFormatError(f"{arg} is a directory, not a capture file")
     try:
-        return load_text(arg)
+        return load_text(arg, max_items=None)
     except FileFormatError:
         if "/" in arg or arg.endswith((".ir", ".tgir", ".json", ".txt")):
             raise FileFormatError(f"no such file: {arg}") from None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
+from fastapi import Path
 from starlette.requests import HTTPConnection
 
 from pygotchi.server.auth import Auth
@@ -32,3 +34,12 @@ class Services:
 
 def services(conn: HTTPConnection) -> Services:
     return conn.app.state.services
+
+
+# Database ids are signed 64-bit integers (SQLite and PostgreSQL alike): a larger or
+# negative id in a path used to reach the driver and overflow (500). Every route with
+# an integer id takes it as ``DbId``, so validation answers 422 before any query.
+# (``lt=2**63``, not ``le=2**63 - 1``: JSON numbers are doubles, and the schema's bound
+# must be exact for clients that generate requests from it.)
+ID_LIMIT = 2**63
+DbId = Annotated[int, Path(ge=1, lt=ID_LIMIT, description="an id, 1 to 2^63 - 1")]

@@ -38,7 +38,7 @@ from pygotchi.ir.errors import IrError
 from pygotchi.ir.files import dumps_tgir, frames_to_flipper
 from pygotchi.ir.loader import Loaded, load_text
 from pygotchi.ir.message import Message
-from pygotchi.server.api.deps import services
+from pygotchi.server.api.deps import ID_LIMIT, DbId, services
 from pygotchi.server.auth import CurrentUser, Principal
 from pygotchi.server.downloads import attachment, safe_filename
 from pygotchi.server.errors import ApiError, not_found
@@ -192,8 +192,9 @@ class SessionIn(BaseModel):
     port: str | None = Field(None, max_length=300, description="default: the likely port")
     kind: Literal["auto", "pico", "flipper", "flipper-enhanced"] = "auto"
     frames: list[FrameText] | None = Field(None, min_length=1, max_length=8)
-    item_id: int | None = None
-    messages: list[int] | None = Field(None, min_length=1, max_length=4)
+    item_id: int | None = Field(None, ge=1, lt=ID_LIMIT)
+    messages: list[Annotated[int, Field(ge=1, le=64)]] | None = Field(None, min_length=1,
+                                                                       max_length=4)
     identity: IdentityIn | None = None
     gift: GiftIn | None = None
     max_frames: int | None = Field(None, ge=1, le=1000)
@@ -361,13 +362,13 @@ def create_item(body: NewItem, request: Request, who: CurrentUser) -> dict:
 
 
 @router.get("/items/{item_id}")
-def get_item(item_id: int, request: Request, who: CurrentUser) -> dict:
+def get_item(item_id: DbId, request: Request, who: CurrentUser) -> dict:
     with services(request).db.session() as s:
         return item_json(_row(s, item_id, who), full=True)
 
 
 @router.patch("/items/{item_id}")
-def change_item(item_id: int, body: ItemChange, request: Request, who: CurrentUser) -> dict:
+def change_item(item_id: DbId, body: ItemChange, request: Request, who: CurrentUser) -> dict:
     with services(request).db.session() as s:
         row = _row(s, item_id, who)
         if body.name is not None:
@@ -386,7 +387,7 @@ def change_item(item_id: int, body: ItemChange, request: Request, who: CurrentUs
 
 
 @router.delete("/items/{item_id}", status_code=204)
-def delete_item(item_id: int, request: Request, who: CurrentUser) -> Response:
+def delete_item(item_id: DbId, request: Request, who: CurrentUser) -> Response:
     with services(request).db.session() as s:
         s.delete(_row(s, item_id, who))
         s.commit()
@@ -395,7 +396,7 @@ def delete_item(item_id: int, request: Request, who: CurrentUser) -> Response:
 
 @router.get("/items/{item_id}/export", response_class=Response,
             responses={200: {"content": {"application/json": {}, "text/plain": {}}}})
-def export_item(item_id: int, request: Request, who: CurrentUser,
+def export_item(item_id: DbId, request: Request, who: CurrentUser,
                 fmt: Literal["tgir", "flipper"] = Query("tgir", alias="format")) -> Response:
     with services(request).db.session() as s:
         row = _row(s, item_id, who)

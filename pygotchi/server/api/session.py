@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
 from pygotchi.server import totp
-from pygotchi.server.api.deps import Services, services
+from pygotchi.server.api.deps import DbId, Services, services
 from pygotchi.server.auditlog import audit, audit_add
 from pygotchi.server.auth import CurrentUser, OptionalUser
 from pygotchi.server.clientaddr import client_address
@@ -322,7 +322,7 @@ def create_token(body: TokenRequest, request: Request, principal: CurrentUser) -
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=errors(401, 403, 404))
-def revoke_token(token_id: int, request: Request, principal: CurrentUser) -> Response:
+def revoke_token(token_id: DbId, request: Request, principal: CurrentUser) -> Response:
     """Revoke one of your tokens; live views it opened close at once."""
     svc = services(request)
     with svc.db.session() as s:

@@ -16,7 +16,7 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from pygotchi.server.api.deps import services
+from pygotchi.server.api.deps import DbId, services
 from pygotchi.server.api.session import check_password
 from pygotchi.server.auditlog import audit_add
 from pygotchi.server.auth import AdminUser, CurrentUser
@@ -90,7 +90,7 @@ def create_user(body: NewUser, request: Request, admin: AdminUser) -> dict:
 
 
 @router.patch("/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 409, 422))
-def change_user(user_id: int, body: UserChange, request: Request, me: CurrentUser) -> dict:
+def change_user(user_id: DbId, body: UserChange, request: Request, me: CurrentUser) -> dict:
     """Admins change anyone's role and reset anyone's password; everyone changes their own
     password by giving the current one too."""
     svc = services(request)
@@ -151,7 +151,7 @@ def change_user(user_id: int, body: UserChange, request: Request, me: CurrentUse
 
 
 @router.delete("/{user_id}", status_code=204, responses=errors(401, 403, 404, 409))
-def delete_user(user_id: int, request: Request, admin: AdminUser) -> Response:
+def delete_user(user_id: DbId, request: Request, admin: AdminUser) -> Response:
     svc = services(request)
     with svc.db.session() as s:
         user = user_store.get_user(s, user_id)
