@@ -233,7 +233,10 @@ def _load_json(text: str, prefix: str) -> Loaded | None:
     ):
         return _load_tgir(data, prefix)
     out = Loaded("json")
-    _walk(data, prefix.rstrip(": ") or "json", out)
+    try:
+        _walk(data, prefix.rstrip(": ") or "json", out)
+    except RecursionError:
+        raise FileFormatError("the JSON input is nested too deeply") from None
     if not out.items:
         raise FileFormatError(
             "nothing to decode in this JSON: expected a .tgir array, durations (a list "

@@ -122,3 +122,14 @@ def test_a_large_adversarial_capture_gets_an_answer(world) -> None:
     assert r.json()["frames"][0]["error"] == "'a' has an odd number of hex digits"
     r = world.other.call("POST", "/api/ir/import", files={"file": ("x.txt", data)}, timeout=300)
     assert r.status_code == 422, r.text
+
+
+def test_deeply_nested_json_is_a_422(world) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    for path in ("/api/ir/decode", "/api/ir/import"):
+        r = world.other.call("POST", path, content=body,
+                             headers={"Content-Type": "application/json"})
+        assert r.status_code == 422, r.text
+    r = world.other.call("POST", "/api/ir/decode", json={"text": "{\"a\":" * 5000 + "1"
+                                                          + "}" * 5000})
+    assert r.status_code in (200, 422), r.text

@@ -310,12 +310,19 @@ async def _body(request: Request, model: type[BaseModel], what: str
     if not content_type.startswith("application/json"):
         raise ApiError(422, "invalid", f"send JSON, or the {what} as multipart/form-data "
                                        "with a field named 'file'")
+    return await run_in_threadpool(_json_body, await request.body(), model), None, ""
+
+
+def _json_body(body: bytes, model: type[BaseModel]) -> BaseModel:
+    """Parsed and validated in a worker thread: a megabyte of JSON is not the event
+    loop's business."""
     try:
-        raw = json.loads(await request.body())
-    except ValueError:
-        raise ApiError(422, "invalid", "the body is not valid JSON") from None
+        raw = json.loads(body)
+    except (ValueError, RecursionError):
+        raise ApiError(422, "invalid", "the body is not valid JSON (or nested too deeply)") \
+            from None
     try:
-        return model.model_validate(raw), None, ""
+        return model.model_validate(raw)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from None
 
