@@ -190,3 +190,20 @@ def test_rombin_and_packed_round_trip(pairs: int, seed: int) -> None:
     data = packed(words)
     if len(data) % 2 or any(b >= 0x10 for b in data[0::2]):
         assert list(load_rom(data).words) == words
+
+
+def test_comments_inside_a_c_array_are_skipped() -> None:
+    words = random_words(6144, seed=3)
+    text = u12_header(words).decode()
+    head, body = text.split("{", 1)
+    rows = body.split("\n")
+    rows[1] += " // a line comment, with 0x123, and /* inside"
+    rows[2] = "/* a block\n comment */ " + rows[2] + " /* 0xFFF, */ /*/ still a comment */"
+    rom = load_rom((head + "{" + "\n".join(rows)).encode())
+    assert list(rom.words) == words
+
+
+def test_an_unclosed_comment_in_a_c_array_is_named() -> None:
+    text = u12_header(random_words(6144)).decode().replace("0x", "/* 0x", 1)
+    with pytest.raises(RomError, match="never closed"):
+        load_rom(text.encode())
