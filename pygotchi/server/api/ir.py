@@ -318,9 +318,10 @@ def _json_body(body: bytes, model: type[BaseModel]) -> BaseModel:
     loop's business."""
     try:
         raw = json.loads(body)
-    except (ValueError, RecursionError):
-        raise ApiError(422, "invalid", "the body is not valid JSON (or nested too deeply)") \
-            from None
+    except ValueError:
+        raise ApiError(422, "invalid", "the body is not valid JSON") from None
+    except RecursionError:
+        raise ApiError(422, "invalid", "the body's JSON is nested too deeply") from None
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
