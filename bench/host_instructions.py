@@ -28,6 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import _repo  # noqa: F401  (this checkout first on sys.path, before pygotchi)
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ROM = Path(os.environ.get("PYGOTCHI_TEST_ROMS", REPO.parent / "shared" / "roms")) / "p1.bin"
 

@@ -31,6 +31,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import _repo  # noqa: F401  (this checkout first on sys.path, before pygotchi)
+
 CHROMIUM = os.environ.get("PYGOTCHI_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]

@@ -42,6 +42,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import _repo  # noqa: F401  (this checkout first on sys.path, before pygotchi)
 import httpx
 import websockets
 

@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import _repo  # noqa: F401  (this checkout first on sys.path, before pygotchi)
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
