@@ -32,7 +32,7 @@ from pygotchi.server.clientaddr import ClientAddress, TrustedProxies
 from pygotchi.server.irlab import IrLab
 from pygotchi.server.livesockets import LiveSockets
 from pygotchi.server.logs import event
-from pygotchi.server.middleware import BodyLimit, RequestLog, SecurityHeaders
+from pygotchi.server.middleware import BodyLimit, RequestContext, RequestLog, SecurityHeaders
 from pygotchi.server.ratelimit import SignInThrottle
 from pygotchi.server.romlib import find_demo, install_demo
 from pygotchi.server.scheduler import Clock, Scheduler
@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 64 * 1024)
+    app.add_middleware(RequestContext)  # ids, and a 500 for whatever escapes the app
     app.add_middleware(SecurityHeaders)
     if settings.host_allowlist:  # answer only to our own names: no DNS rebinding
         app.add_middleware(TrustedHostMiddleware,

@@ -1,20 +1,40 @@
 """Errors as JSON for people: ``{"error": code, "message": sentence}``, never a traceback.
 
 Route code raises ``ApiError(status, code, message)``; the handlers installed
-by ``install(app)`` turn that, validation failures, unknown routes and any
-unexpected exception into the same shape.
+by ``install(app)`` turn that, validation failures, unknown routes and a full
+disk into the same shape. Anything else that escapes a route is caught by
+``middleware.RequestContext``, which logs its traceback with the request id and
+answers 500 with that id, so the person can quote it and the operator find it.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pygotchi.server.logs import event
+
+REQUEST_ID_HEADER = "X-Request-ID"
+INTERNAL_MESSAGE = "something went wrong on the server; the details are in its log"
+STORAGE_FULL_MESSAGE = ("the server's storage is full, so nothing was changed; "
+                        "the operator has to free some space")
+
+
+class ErrorBody(BaseModel):
+    """Every error answer of the API."""
+
+    error: str = Field(description="a stable code, e.g. not_found, invalid, unavailable")
+    message: str = Field(description="a sentence for a person")
+    request_id: str | None = Field(None, description="for 500 and 507: quote it to the "
+                                                     "operator; the server log has the cause")
 
 
 class ApiError(Exception):
@@ -27,13 +47,49 @@ class ApiError(Exception):
         self.headers = headers
 
 
+class StorageFull(Exception):
+    """The database or the data directory has no room left (raised by the store layer)."""
+
+
 def not_found(what: str = "pet") -> ApiError:
     return ApiError(404, "not_found", f"there is no such {what}")
 
 
 def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+                   headers: dict[str, str] | None = None,
+                   request_id: str | None = None) -> JSONResponse:
+    body: dict = {"error": code, "message": message}
+    if request_id is not None:
+        body["request_id"] = request_id
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def is_storage_full(exc: BaseException | None) -> bool:
+    """True when ``exc`` (or what caused it) says the disk or the database is full.
+
+    SQLite reports ``SQLITE_FULL`` ("database or disk is full"), PostgreSQL
+    SQLSTATE 53100 (disk_full), files ``ENOSPC``/``EDQUOT``.
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, StorageFull):
+            return True
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, sqlite3.Error):
+            code = getattr(exc, "sqlite_errorcode", None)
+            if (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or \
+                    "database or disk is full" in str(exc):
+                return True
+        if getattr(exc, "pgcode", None) == "53100" or getattr(exc, "sqlstate", None) == "53100":
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return False
+
+
+def request_id_of(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
 
 
 _HTTP_CODES = {
@@ -61,6 +117,13 @@ def _describe_validation(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
+def storage_full_response(request: Request, exc: BaseException) -> JSONResponse:
+    rid = request_id_of(request)
+    event("storage_full", logging.ERROR, method=request.method, path=request.url.path,
+          request_id=rid or "-", error=f"{type(exc).__name__}: {exc}")
+    return error_response(507, "storage_full", STORAGE_FULL_MESSAGE, request_id=rid)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -77,10 +140,10 @@ def install(app: FastAPI) -> None:
             message = exc.detail
         return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        event("error", logging.ERROR, method=request.method, path=request.url.path,
-              error=f"{type(exc).__name__}: {exc}")
-        logging.getLogger("pygotchi").debug("traceback", exc_info=exc)
-        return error_response(500, "internal",
-                              "something went wrong on the server; the details are in its log")
+    async def _storage(request: Request, exc: Exception) -> JSONResponse:
+        if is_storage_full(exc):
+            return storage_full_response(request, exc)
+        raise exc  # not a full disk: RequestContext logs it and answers 500
+
+    for kind in (StorageFull, OSError, DBAPIError):
+        app.add_exception_handler(kind, _storage)

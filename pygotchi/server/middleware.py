@@ -1,4 +1,5 @@
-"""ASGI middleware: request log lines, upload size limit, security headers (CSP too).
+"""ASGI middleware: request ids and the last word on errors, request log lines, upload
+size limit, security headers (CSP too).
 
 Written as plain ASGI (not Starlette's BaseHTTPMiddleware) so websockets and
 streamed bodies pass through untouched and nothing is buffered.
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pygotchi.server.errors import INTERNAL_MESSAGE, REQUEST_ID_HEADER
 from pygotchi.server.logs import event
 
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -144,5 +147,56 @@ class RequestLog:
             level = logging.WARNING if status >= 500 else logging.INFO
             event("request", level, method=scope["method"], path=scope["path"], status=status,
                   ms=round((time.perf_counter() - began) * 1000, 1),
+                  request_id=(scope.get("state") or {}).get("request_id", "-"),
                   user=user if user is not None else "-",
                   client=client[0] if client else "-")
+
+
+class RequestContext:
+    """Give every request an id, and answer whatever escapes the app with a 500.
+
+    The id is in the ``X-Request-ID`` header of every answer, in the log line of
+    the request and in the body of a 500, whose traceback is logged at error
+    level with the same id. A 500 is an ordinary answer: the exception stops
+    here instead of reaching the server, which would otherwise drop the
+    keep-alive connection without a ``Connection: close`` header.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
+        started = False
+        header = (REQUEST_ID_HEADER.lower().encode(), request_id.encode())
+
+        async def tagged(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged)
+        except Exception as exc:
+            logging.getLogger("pygotchi").error(
+                "internal_error", exc_info=exc,
+                extra={"fields": {"request_id": request_id, "method": scope.get("method"),
+                                  "path": scope.get("path"),
+                                  "error": f"{type(exc).__name__}: {exc}"}})
+            if started:  # half an answer is out: only closing the connection can say so
+                raise
+            body = json.dumps({"error": "internal", "message": INTERNAL_MESSAGE,
+                               "request_id": request_id}).encode()
+            await tagged({"type": "http.response.start", "status": 500,
+                          "headers": [(b"content-type", b"application/json"),
+                                      (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
