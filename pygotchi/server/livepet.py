@@ -6,6 +6,11 @@ the machine; resuming (or loading a state, or a reset) moves the anchor to
 "now", so no time is skipped. The wall-clock instant of the machine's current
 state follows from the same mapping, and that is what a checkpoint stores.
 
+Changes that must survive (pause, resume, reset, a loaded state) raise the
+pet's ``version`` and hand back a :class:`Before` to undo them with, should
+saving them fail; ``change_lock`` lets one such change at a time be applied
+and saved (see ``Scheduler.change``).
+
 Threads: every method that touches the machine takes ``lock`` and runs in a
 worker thread, never on the event loop. The fields marked *loop* below are
 only read and written on the event loop (scheduler bookkeeping and viewers).
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pygotchi.emu import TICKS_PER_SECOND, BuzzerEvent, EmuError, Machine
 from pygotchi.server import wire
@@ -43,6 +49,19 @@ class Output:
     pressed_changed: bool = False
 
 
+class Before(NamedTuple):
+    """A pet as it was before a change, to put back if the change cannot be saved."""
+
+    state: bytes
+    anchor_wall: float
+    anchor_tick: int
+    paused: bool
+    holds: dict[str, set[str]]
+    down_tick: dict[str, int]
+    release_at: int | None
+    version: int
+
+
 @dataclass
 class CatchUp:
     """Progress of a long fast-forward (loop)."""
@@ -55,11 +74,15 @@ class CatchUp:
 
 class LivePet:
     def __init__(self, *, pet_id: str, owner_id: int, machine: Machine, paused: bool,
-                 policy: str, anchor_wall: float, anchor_tick: int | None = None) -> None:
+                 policy: str, anchor_wall: float, anchor_tick: int | None = None,
+                 version: int = 0) -> None:
         self.id = pet_id
         self.owner_id = owner_id
         self.machine = machine
         self.lock = threading.Lock()
+        self.change_lock = threading.Lock()
+        self.version = version  # state_version of the state in memory
+        self.saving = False  # a change is applied but not yet saved: no checkpoint now
         self.paused = paused
         self.policy = policy
         self.anchor_wall = anchor_wall
@@ -296,43 +319,73 @@ class LivePet:
             self._release_at = max(self._release_at or 0, end)
             return end, self._collect()
 
-    def set_paused(self, paused: bool, now: float) -> Output:
+    def _before(self) -> Before:
+        return Before(self.machine.save_state(), self.anchor_wall, self.anchor_tick,
+                      self.paused, {k: set(v) for k, v in self.holds.items()},
+                      dict(self._down_tick), self._release_at, self.version)
+
+    def _changed(self) -> Output:
+        self.version += 1
+        self.saving = True
+        self.dirty = True
+        return self._collect()
+
+    def set_paused(self, paused: bool, now: float) -> tuple[Output, Before]:
         with self.lock:
+            before = self._before()
             if paused and not self.paused:
                 self._run(now)
                 self.paused = True
             elif not paused and self.paused:
                 self.paused = False
                 self._reanchor(now)
-            self.dirty = True
-            return self._collect()
+            return self._changed(), before
 
-    def reset(self, now: float) -> Output:
+    def _fresh_machine_state(self, now: float) -> None:
+        self.holds.clear()
+        self._down_tick.clear()
+        self._version = -1
+        self._check_pressed = True
+        self._release_at = None
+        self._reanchor(now)
+
+    def reset(self, now: float) -> tuple[Output, Before]:
         with self.lock:
+            before = self._before()
             self.machine.reset()
-            self.holds.clear()
-            self._down_tick.clear()
-            self._version = -1
-            self._check_pressed = True
-            self._release_at = None
-            self._reanchor(now)
-            self.dirty = True
-            return self._collect()
+            self._fresh_machine_state(now)
+            return self._changed(), before
 
-    def load_state(self, data: bytes, now: float) -> Output:
+    def load_state(self, data: bytes, now: float) -> tuple[Output, Before]:
         """Load a state file; StateError leaves the pet exactly as it was."""
         with self.lock:
+            before = self._before()
             self.machine.load_state(data)
             for name in self.buttons:
                 self.machine.set_button(name, False)
-            self.holds.clear()
-            self._down_tick.clear()
+            self._fresh_machine_state(now)
+            return self._changed(), before
+
+    def restore(self, before: Before) -> Output:
+        """Undo a change that could not be saved: the pet is as it was before it."""
+        with self.lock:
+            self.machine.load_state(before.state)
+            self.anchor_wall, self.anchor_tick = before.anchor_wall, before.anchor_tick
+            self.paused = before.paused
+            self.holds = before.holds
+            self._down_tick = dict(before.down_tick)
+            self._release_at = before.release_at
+            self.version = before.version
             self._version = -1
             self._check_pressed = True
-            self._release_at = None
-            self._reanchor(now)
+            self.saving = False
             self.dirty = True
             return self._collect()
+
+    def saved(self) -> None:
+        """The change in hand is on disk: checkpoints may go on."""
+        with self.lock:
+            self.saving = False
 
     def export(self, fmt: str, now: float) -> tuple[bytes, Output]:
         """The pet's state at the present instant, as ``pygotchi`` or ``tlst`` bytes."""
@@ -351,17 +404,23 @@ class LivePet:
             seq, frame = self.frame
             return seq, frame, on, dhz, out
 
-    def checkpoint(self, now: float) -> Checkpoint:
+    def checkpoint(self, now: float, *, change: bool = False) -> Checkpoint | None:
+        """A snapshot to save, of the version in memory; None while a change is being
+        saved (unless it is that change's own snapshot, ``change=True``)."""
         with self.lock:
+            if self.saving and not change:
+                return None
             return Checkpoint(self.id, self.machine.save_state(), self.machine.tick,
-                              self.wall_of_state(now))
+                              self.wall_of_state(now), self.version, self.paused)
 
     def needs_checkpoint(self) -> bool:
         return self.dirty or self.tick != self.saved_tick
 
     def mark_saved(self, checkpoint: Checkpoint) -> None:
-        self.saved_tick = checkpoint.tick
-        self.dirty = False
+        with self.lock:
+            if checkpoint.version == self.version:
+                self.saved_tick = checkpoint.tick
+                self.dirty = False
 
     # --- what viewers see (loop) --------------------------------------------------
 
@@ -372,6 +431,18 @@ class LivePet:
         if self.catch_up is not None:
             return "catching_up"
         return "running"
+
+    def unplayable(self) -> tuple[str, str] | None:
+        """(code, sentence) saying why buttons cannot be pressed now, or None."""
+        if self.macro is not None:
+            return "busy", ("the server is setting the pet's clock; its buttons are free "
+                            "again in a moment")
+        if self.paused:
+            return "paused", "the pet is paused: resume it to press its buttons"
+        if self.catch_up is not None:
+            return "catching_up", ("the pet is still catching up on the time the server was "
+                                   "down; try again in a moment")
+        return None
 
     def catch_up_progress(self, now: float) -> dict | None:
         c = self.catch_up

@@ -16,9 +16,13 @@ How it works
   goes to the log and to its viewers about once a second.
 * Every ``checkpoint_interval`` seconds each pet whose state moved is saved in
   one database transaction, with the wall-clock instant its state belongs to;
-  and once more at a clean shutdown. After a crash or downtime, ``load_all``
-  compares that instant with now: ``catch_up`` pets fast-forward the missed
-  time, ``pause_while_down`` pets continue from where they were.
+  and once more at a clean shutdown. A change people make (pause, resume,
+  reset, a loaded state) goes through ``change``: applied, saved at once (undone
+  if it cannot be saved), then shown to viewers. Its new state version keeps a
+  checkpoint taken before it from overwriting it (``store/pets.py``). After a
+  crash or downtime, ``load_all`` compares that instant with now: ``catch_up``
+  pets fast-forward the missed time, ``pause_while_down`` pets continue from
+  where they were.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 
-from pygotchi.emu import TICKS_PER_SECOND, Machine, Rom, load_rom
+from pygotchi.emu import TICKS_PER_SECOND, EmuError, Machine, Rom, load_rom
 
 try:  # many machines per GIL release with the compiled core
     from pygotchi.emu import run_many
@@ -39,12 +44,13 @@ except ImportError:  # an emulator without it: one machine at a time
     def run_many(machines, ticks) -> None:
         for machine, tick in zip(machines, ticks, strict=True):
             machine.run_until(tick)
-from pygotchi.server.livepet import CatchUp, LivePet, Output
+from pygotchi.server.livepet import Before, CatchUp, LivePet, Output
 from pygotchi.server.logs import event
 from pygotchi.server.settings import Settings
 from pygotchi.store import Database, RomFiles
 from pygotchi.store import pets as pet_store
 from pygotchi.store.models import PAUSE_WHILE_DOWN, Pet
+from pygotchi.store.pets import Checkpoint
 
 LIVE_BATCH = 8  # pets per job when someone watches: small jobs, quick frames...
 LIVE_BATCH_MAX = 64  # ...unless there are many
@@ -96,6 +102,8 @@ class Scheduler:
         self.rom_files = rom_files
         self.clock = clock or Clock()
         self.pets: dict[str, LivePet] = {}
+        # Pets that could not be loaded (a damaged row, state or ROM file): id -> why.
+        self.unavailable: dict[str, str] = {}
         self._registry = threading.Lock()
         self._roms: dict[str, Rom] = {}
         self.emu_pool = ThreadPoolExecutor(settings.worker_threads, "pygotchi-emu")
@@ -117,6 +125,8 @@ class Scheduler:
         self._idle_due: list[tuple[float, int, LivePet]] = []  # a heap
         self._idle_seq = 0
         self._next_full_scan = 0.0
+        self.checkpoint_problem: str | None = None  # why the last checkpoint failed
+        self.checkpoint_failing_since: float | None = None
 
     # --- registry (any thread) ---------------------------------------------------
 
@@ -146,7 +156,19 @@ class Scheduler:
             return None
         return pet
 
+    def why_unavailable(self, pet_id: str) -> str | None:
+        """Why a pet cannot run (not loaded at start-up, or its machine failed), or None."""
+        pet = self.pets.get(pet_id)
+        if pet is not None and pet.error is not None:
+            return f"its emulation stopped with an error ({pet.error})"
+        return self.unavailable.get(pet_id)
+
+    def unavailable_count(self) -> int:
+        return len(self.unavailable) + sum(1 for p in list(self.pets.values())
+                                           if p.error is not None)
+
     def remove(self, pet_id: str) -> None:
+        self.unavailable.pop(pet_id, None)
         with self._registry:
             pet = self.pets.pop(pet_id, None)
         if pet is not None:
@@ -168,12 +190,37 @@ class Scheduler:
 
     def new_live_pet(self, row: Pet, machine: Machine, now: float) -> LivePet:
         pet = LivePet(pet_id=row.id, owner_id=row.owner_id, machine=machine, paused=row.paused,
-                      policy=row.catch_up, anchor_wall=now)
+                      policy=row.catch_up, anchor_wall=now, version=row.state_version or 0)
         pet.last_run = now
         return pet
 
+    def _machine_for(self, row: Pet) -> Machine:
+        """The machine of a stored pet, or ValueError saying what in its data is damaged."""
+        for name in ("state_at", "state_tick"):
+            value = getattr(row, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or \
+                    not math.isfinite(value):
+                raise ValueError(f"its saved {name} is not a number ({value!r})")
+        try:
+            rom = self.rom(row.rom_sha256)
+        except FileNotFoundError:
+            raise ValueError(f"its ROM file is missing from the data directory "
+                             f"(roms/{row.rom_sha256}.bin)") from None
+        except (OSError, EmuError) as exc:
+            raise ValueError(f"its ROM file cannot be used ({exc})") from None
+        machine = Machine(rom)
+        try:
+            machine.load_state(row.state)
+        except (EmuError, TypeError, ValueError) as exc:
+            raise ValueError(f"its saved state is damaged ({exc})") from None
+        return machine
+
     def load_all(self) -> None:
-        """Load every pet from the database and work out how much time each one missed."""
+        """Load every pet from the database and work out how much time each one missed.
+
+        A pet that cannot be loaded is kept in the database, listed as unavailable
+        with the reason, and costs nothing else: the server and every other pet run.
+        """
         now = self.clock.now()
         started = time.monotonic()
         counts = {"pets": 0, "paused": 0, "to_catch_up": 0, "unavailable": 0}
@@ -184,12 +231,15 @@ class Scheduler:
         for row in rows:
             counts["pets"] += 1
             try:
-                machine = Machine(self.rom(row.rom_sha256))
-                machine.load_state(row.state)
+                if isinstance(row, pet_store.BrokenPet):
+                    raise ValueError(row.error)
+                machine = self._machine_for(row)
             except Exception as exc:  # a damaged data directory: keep the row, say why
                 counts["unavailable"] += 1
+                self.unavailable[row.id] = str(exc) if isinstance(exc, ValueError) else \
+                    f"it could not be loaded ({type(exc).__name__}: {exc})"
                 event("pet_unavailable", logging.ERROR, pet=row.id,
-                      error=f"{type(exc).__name__}: {exc}")
+                      error=self.unavailable[row.id])
                 continue
             for name in machine.buttons:  # nobody holds a button across a restart
                 machine.set_button(name, False)
@@ -496,7 +546,21 @@ class Scheduler:
             try:
                 await self.checkpoint()
             except Exception as exc:
-                event("checkpoint_failed", logging.ERROR, error=f"{type(exc).__name__}: {exc}")
+                self._checkpoint_failed(exc)
+            else:
+                if self.checkpoint_problem is not None:
+                    event("checkpoints_recovered")
+                self.checkpoint_problem = self.checkpoint_failing_since = None
+
+    def _checkpoint_failed(self, exc: BaseException) -> None:
+        from pygotchi.server.errors import is_storage_full
+
+        reason = "the storage is full" if is_storage_full(exc) else \
+            f"{type(exc).__name__}: {exc}"
+        if self.checkpoint_failing_since is None:
+            self.checkpoint_failing_since = time.time()
+        self.checkpoint_problem = reason
+        event("checkpoint_failed", logging.ERROR, error=f"{type(exc).__name__}: {exc}")
 
     async def checkpoint(self, pets: Iterable[LivePet] | None = None) -> int:
         assert self.loop is not None
@@ -508,28 +572,72 @@ class Scheduler:
 
         Pets are written in slices of ``CHECKPOINT_SLICE``, one transaction each, with
         a pause in between: a checkpoint of a thousand pets never holds the
-        interpreter long enough to delay a frame. Each pet's row is replaced whole.
+        interpreter long enough to delay a frame. Each pet's row is replaced whole,
+        unless a change saved meanwhile gave it a newer version.
         """
         began = time.monotonic()
         chosen = [p for p in pets if p.needs_checkpoint() and not p.removed and p.error is None]
+        written = 0
         for start in range(0, len(chosen), CHECKPOINT_SLICE):
             if start:
                 time.sleep(0.002)
             taken = [(pet, pet.checkpoint(self.clock.now()))
                      for pet in chosen[start : start + CHECKPOINT_SLICE]]
-            with self.db.session() as s:
-                pet_store.save_checkpoints(s, [cp for _, cp in taken])
-                s.commit()
-            for pet, cp in taken:
-                pet.mark_saved(cp)
+            taken = [(pet, cp) for pet, cp in taken if cp is not None]
+            self._commit_checkpoints(taken)
+            written += len(taken)
         if chosen:
             event("checkpoint", logging.DEBUG if len(chosen) < 2 else logging.INFO,
-                  pets=len(chosen), ms=round((time.monotonic() - began) * 1000, 1))
-        return len(chosen)
+                  pets=written, ms=round((time.monotonic() - began) * 1000, 1))
+        return written
 
-    def save_now(self, pet: LivePet) -> None:
-        """Checkpoint one pet at once (after a reset or a state upload), any thread."""
-        self.checkpoint_sync([pet])
+    def _commit_checkpoints(self, taken: list[tuple[LivePet, Checkpoint]]) -> None:
+        """Write ``taken`` in one transaction (a seam tests use to stage a late commit)."""
+        with self.db.session() as s:
+            saved = set(pet_store.save_checkpoints(s, [cp for _, cp in taken]))
+            s.commit()
+        for pet, cp in taken:
+            if pet.id in saved:
+                pet.mark_saved(cp)
+
+    # --- changes that must survive (any thread but the event loop) --------------------
+
+    def change(self, pet: LivePet, apply: Callable[[float], tuple[Output, Before]],
+               what: str, **fields) -> None:
+        """Apply a change to ``pet``, save it, then tell its viewers and the log.
+
+        ``apply(now)`` makes the change (raising the pet's version) and returns
+        how the pet was before it. If saving fails, the pet is put back as it was
+        and the error raised, so an answer of failure means nothing changed, and
+        an answer of success means the change is on disk.
+        """
+        with pet.change_lock:
+            out, before = apply(self.clock.now())
+            try:
+                cp = pet.checkpoint(self.clock.now(), change=True)
+                assert cp is not None
+                self._commit_checkpoints([(pet, cp)])
+            except BaseException:
+                self.publish(pet, pet.restore(before))
+                self.status_changed(pet)
+                raise
+            pet.saved()
+        self.publish(pet, out)
+        self.status_changed(pet)
+        event(what, pet=pet.id, **fields)
+
+    def set_paused(self, pet: LivePet, paused: bool) -> None:
+        if paused != pet.paused:
+            self.change(pet, lambda now: pet.set_paused(paused, now),
+                        "pet_paused" if paused else "pet_resumed")
+
+    def reset(self, pet: LivePet) -> None:
+        self.change(pet, pet.reset, "pet_reset")
+
+    def load_state(self, pet: LivePet, data: bytes) -> None:
+        """Load a state file into ``pet``; StateError leaves the pet as it was."""
+        self.change(pet, lambda now: pet.load_state(data, now), "pet_state_loaded",
+                    bytes=len(data))
 
     # --- shutdown ---------------------------------------------------------------------
 
@@ -551,8 +659,13 @@ class Scheduler:
         final = [p for p in pets if not p.paused and p.catch_up is None]
         if final:
             await self.loop.run_in_executor(self.emu_pool, self._advance_batch, final)
-        saved = await self.loop.run_in_executor(self.checkpoint_pool, self.checkpoint_sync, pets)
-        event("shutdown_checkpoint", pets=saved)
+        try:
+            saved = await self.loop.run_in_executor(self.checkpoint_pool, self.checkpoint_sync,
+                                                    pets)
+            event("shutdown_checkpoint", pets=saved)
+        except Exception as exc:  # the last checkpoints are lost; the rest still stops
+            event("shutdown_checkpoint_failed", logging.ERROR,
+                  error=f"{type(exc).__name__}: {exc}")
         for pool in (self.emu_pool, self.catch_up_pool, self.control_pool, self.checkpoint_pool):
             pool.shutdown(wait=True, cancel_futures=True)
         for pet in pets:

@@ -3,7 +3,7 @@
 A pet row carries its latest checkpoint: the machine state (pygotchi ``PGST``
 bytes), the emulated tick of that state, and the wall-clock instant (Unix
 seconds) the state belongs to. That pair is what lets a restarted server know
-how much time the pet missed.
+how much time the pet missed; ``state_version`` orders the writes of that state.
 """
 
 from __future__ import annotations
@@ -174,6 +174,9 @@ class Pet(Base):
     state: Mapped[bytes] = mapped_column(LargeBinary)
     state_tick: Mapped[int] = mapped_column(BigInteger, default=0)
     state_at: Mapped[float] = mapped_column(Float)
+    # Raised by every change that is not time passing (upload, reset, pause, resume): a
+    # checkpoint only writes over the version it was taken from (store/pets.py).
+    state_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -186,7 +186,8 @@ def test_a_pet_whose_rom_file_is_gone_is_kept_and_explained(serve, caplog):
     admin = sign_in(second, "admin")
     assert any(r.getMessage() == "pet_unavailable" for r in caplog.records)
     pets = {p["name"]: p for p in admin.call("GET", "/api/pets").json()}
-    assert pets["Lost"]["error"] and pets["Lost"]["status"] == "paused"
+    assert pets["Lost"]["status"] == "unavailable"
+    assert "ROM file is missing" in pets["Lost"]["error"]
     assert pets["Fine"]["error"] is None and pets["Fine"]["status"] == "running"
     r = admin.call("POST", f"/api/pets/{lost['id']}/buttons", json={"button": "A"})
     assert r.status_code == 409 and r.json()["error"] == "unavailable"

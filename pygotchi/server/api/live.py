@@ -69,15 +69,6 @@ class LiveConnection:
     async def _in_thread(self, fn, *args):
         return await self.loop.run_in_executor(self.svc.scheduler.control_pool, fn, *args)
 
-    def _playable(self) -> str | None:
-        if self.pet.macro is not None:
-            return "the server is setting the pet's clock; its buttons are free again in a moment"
-        if self.pet.paused:
-            return "the pet is paused: resume it to press its buttons"
-        if self.pet.catch_up is not None:
-            return "the pet is still catching up on missed time; wait a moment"
-        return None
-
     async def handle(self, text: str) -> None:
         viewer = self.viewer
         if len(text) > MAX_MESSAGE:
@@ -95,9 +86,10 @@ class LiveConnection:
         elif kind in ("button", "tap"):
             # Letting go is always fine (a press that began before a pause must end),
             # and refusing it too would say the same thing twice for one press.
-            problem = None if kind == "button" and msg.get("down") is False else self._playable()
+            problem = None if kind == "button" and msg.get("down") is False \
+                else self.pet.unplayable()
             if problem:
-                viewer.send(_error(problem))
+                viewer.send(_error(problem[1]))
                 return
             try:
                 if kind == "tap":

@@ -22,6 +22,7 @@ from pygotchi.emu import TICKS_PER_SECOND, EmuError, Machine, StateError
 from pygotchi.emu.render import screenshot_png
 from pygotchi.server import toyclock, wire
 from pygotchi.server.api.deps import Services, services
+from pygotchi.server.api.models import SIGNED_IN, Body, errors
 from pygotchi.server.auditlog import audit
 from pygotchi.server.auth import CurrentUser, Principal
 from pygotchi.server.downloads import attachment, safe_filename
@@ -29,16 +30,17 @@ from pygotchi.server.errors import ApiError, not_found
 from pygotchi.server.livepet import LivePet
 from pygotchi.server.logs import event
 from pygotchi.server.romlib import DEMO, iso, model_of, rom_brief
+from pygotchi.server.scheduler import HOT_SECONDS
 from pygotchi.server.uploads import read_upload
 from pygotchi.store import pets as pet_store
 from pygotchi.store import roms as rom_store
 from pygotchi.store.models import CATCH_UP, Pet, RomRecord
+from pygotchi.store.pets import BrokenPet
 
-router = APIRouter(prefix="/api/pets", tags=["pets"])
+router = APIRouter(prefix="/api/pets", tags=["pets"], responses=SIGNED_IN)
 
 Policy = Literal["catch_up", "pause_while_down"]
 MAX_NAME = 32
-HOT_SECONDS = 2.0  # after a button, advance the pet every round for this long
 
 _UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
@@ -46,13 +48,13 @@ _UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-dat
 }}}}}
 
 
-class NewPet(BaseModel):
+class NewPet(Body):
     name: str = Field(max_length=200)
     rom: str = Field(max_length=100, description="a ROM id (sha256) or \"demo\"")
     catch_up: Policy = CATCH_UP
 
 
-class PetChange(BaseModel):
+class PetChange(Body):
     name: str | None = Field(None, max_length=200)
     paused: bool | None = None
     catch_up: Policy | None = None
@@ -62,15 +64,78 @@ class PetChange(BaseModel):
         None, ge=1, le=1440, description="\"unanswered\": minutes a call may wait")
 
 
-class Confirm(BaseModel):
+class Confirm(Body):
     confirm: bool = False
 
 
-class ButtonPress(BaseModel):
+class ButtonPress(Body):
     button: str | None = Field(None, max_length=16)
     buttons: list[str] | None = Field(None, min_length=1, max_length=8)
     ms: float = Field(150, gt=0, le=10_000, description="how long to hold, in milliseconds")
     action: Literal["press", "down", "up"] = "press"
+
+
+class RomBrief(BaseModel):
+    id: str = Field(description="the ROM's sha256")
+    name: str
+    model: str
+    model_name: str
+
+
+class Progress(BaseModel):
+    done_s: float
+    total_s: float
+
+
+class AutopilotNote(BaseModel):
+    at: str
+    text: str
+
+
+class AutopilotOut(BaseModel):
+    mode: Literal["off", "always", "unanswered"]
+    minutes: int = Field(description="\"unanswered\": minutes a call may wait")
+    active: bool = Field(description="the autopilot is caring for the pet right now")
+    recent: list[AutopilotNote] = Field(description="what it did lately")
+
+
+class PetOut(BaseModel):
+    id: str
+    name: str
+    rom: RomBrief
+    model: str
+    buttons: list[str]
+    status: Literal["running", "paused", "catching_up", "unavailable"]
+    catch_up: Policy
+    catch_up_progress: Progress | None
+    emulated_seconds: float
+    created_at: str | None = Field(description="ISO 8601, UTC; null if unreadable")
+    background: str
+    icons: list[str] = Field(description="8 icon names, icon 0 first; empty for glass "
+                                         "without icons")
+    set_clock: bool = Field(description="the server can set this toy's own clock "
+                                        "(POST /clock)")
+    error: str | None = Field(description="why the pet cannot run (status unavailable), "
+                                          "else null")
+    autopilot: AutopilotOut
+
+
+class Buzzer(BaseModel):
+    on: bool
+    freq_hz: float
+
+
+class Screen(BaseModel):
+    seq: int
+    emulated_seconds: float
+    pixels: list[str] = Field(description="16 rows of 32 characters, '#' lit, '.' not")
+    icons: list[bool]
+    buzzer: Buzzer
+
+
+class Pressed(BaseModel):
+    pressed: list[str]
+    emulated_seconds: float
 
 
 def clean_name(name: str) -> str:
@@ -84,11 +149,17 @@ def clean_name(name: str) -> str:
 
 # --- looking pets up ------------------------------------------------------------------
 
-def _row(s: Session, pet_id: str, who: Principal) -> Pet:
+def _row(s: Session, pet_id: str, who: Principal) -> Pet | BrokenPet:
     row = pet_store.get_pet(s, pet_id, who.user_id) if len(pet_id) <= 32 else None
     if row is None:
         raise not_found()
     return row
+
+
+def _unavailable(reason: str | None) -> ApiError:
+    return ApiError(409, "unavailable", f"this pet cannot run: {reason or 'it was not loaded'}."
+                                        " It is kept; the server's operator can repair its "
+                                        "data (the server log says more)")
 
 
 def _live(svc: Services, pet_id: str, who: Principal) -> LivePet:
@@ -97,22 +168,16 @@ def _live(svc: Services, pet_id: str, who: Principal) -> LivePet:
         return pet
     with svc.db.session() as s:
         _row(s, pet_id, who)  # 404 unless it is theirs
-    raise ApiError(409, "unavailable", "this pet cannot run right now (its ROM file or state "
-                                       "is damaged; the server log says why)")
+    raise _unavailable(svc.scheduler.why_unavailable(pet_id))
 
 
 def _playable(pet: LivePet) -> None:
-    if pet.macro is not None:
-        raise ApiError(409, "busy", "the server is setting the pet's clock; its buttons are "
-                                    "free again in a moment")
-    if pet.paused:
-        raise ApiError(409, "paused", "the pet is paused: resume it to press its buttons")
-    if pet.catch_up is not None:
-        raise ApiError(409, "catching_up", "the pet is still catching up on the time the "
-                                           "server was down; try again in a moment")
+    problem = pet.unplayable()
+    if problem is not None:
+        raise ApiError(409, *problem)
 
 
-def pet_json(svc: Services, s: Session, row: Pet) -> dict:
+def pet_json(svc: Services, s: Session, row: Pet | BrokenPet) -> PetOut:
     rom = s.get(RomRecord, row.rom_sha256)
     live = svc.scheduler.get(row.id, row.owner_id)
     now = svc.scheduler.clock.now()
@@ -120,34 +185,32 @@ def pet_json(svc: Services, s: Session, row: Pet) -> dict:
     brief = rom_brief(rom) if rom else {"id": row.rom_sha256, "name": "?", "model": model.id,
                                         "model_name": model.name}
     usable = live is not None and live.error is None
-    return {
-        "id": row.id,
-        "name": row.name,
-        "rom": brief,
-        "model": model.id,
-        "buttons": list(live.buttons if live else model.buttons),
-        "status": live.status if usable else "paused",
-        "catch_up": row.catch_up,
-        "catch_up_progress": live.catch_up_progress(now) if usable else None,
-        "emulated_seconds": round((live.tick if live else row.state_tick) / TICKS_PER_SECOND, 3),
-        "created_at": iso(row.created_at),
-        "background": model.background,
-        "icons": list(model.icons),
-        "set_clock": toyclock.supported(model.id),
-        "error": None if usable else (live.error if live else "this pet could not be loaded"),
-        "autopilot": svc.autopilot.json(row.id, row.autopilot_minutes),
-    }
+    tick = live.tick if live else row.state_tick
+    return PetOut(
+        id=row.id, name=row.name, rom=RomBrief(**brief), model=model.id,
+        buttons=list(live.buttons if live else model.buttons),
+        status=live.status if usable else "unavailable",  # type: ignore[union-attr]
+        catch_up=row.catch_up if row.catch_up in ("catch_up", "pause_while_down")
+        else CATCH_UP,
+        catch_up_progress=live.catch_up_progress(now) if usable else None,  # type: ignore
+        emulated_seconds=round(tick / TICKS_PER_SECOND, 3) if isinstance(tick, int) else 0.0,
+        created_at=iso(row.created_at) if row.created_at else None,
+        background=model.background, icons=list(model.icons),
+        set_clock=toyclock.supported(model.id),
+        error=None if usable else _unavailable(svc.scheduler.why_unavailable(row.id)).message,
+        autopilot=svc.autopilot.json(row.id, row.autopilot_minutes),
+    )
 
 
-def _pet_response(svc: Services, pet_id: str, who: Principal) -> dict:
+def _pet_response(svc: Services, pet_id: str, who: Principal) -> PetOut:
     with svc.db.session() as s:
         return pet_json(svc, s, _row(s, pet_id, who))
 
 
 # --- collection ---------------------------------------------------------------------------
 
-@router.get("")
-def list_pets(request: Request, who: CurrentUser) -> list[dict]:
+@router.get("", response_model=list[PetOut])
+def list_pets(request: Request, who: CurrentUser) -> list[PetOut]:
     svc = services(request)
     with svc.db.session() as s:
         return [pet_json(svc, s, row) for row in pet_store.list_pets(s, who.user_id)]
@@ -186,8 +249,8 @@ def glance_pets(request: Request, who: CurrentUser) -> list[PetGlance]:
     return out
 
 
-@router.post("", status_code=201)
-def create_pet(body: NewPet, request: Request, who: CurrentUser) -> dict:
+@router.post("", status_code=201, response_model=PetOut, responses=errors(409, 507))
+def create_pet(body: NewPet, request: Request, who: CurrentUser) -> PetOut:
     svc = services(request)
     name = clean_name(body.name)
     sha = svc.demo_sha if body.rom.strip().lower() == DEMO else body.rom.strip().lower()
@@ -222,53 +285,54 @@ def create_pet(body: NewPet, request: Request, who: CurrentUser) -> dict:
 
 # --- one pet ---------------------------------------------------------------------------------
 
-@router.get("/{pet_id}")
-def get_pet(pet_id: str, request: Request, who: CurrentUser) -> dict:
+@router.get("/{pet_id}", response_model=PetOut, responses=errors(404))
+def get_pet(pet_id: str, request: Request, who: CurrentUser) -> PetOut:
     return _pet_response(services(request), pet_id, who)
 
 
-@router.patch("/{pet_id}")
-def change_pet(pet_id: str, body: PetChange, request: Request, who: CurrentUser) -> dict:
+@router.patch("/{pet_id}", response_model=PetOut, responses=errors(404, 409, 507))
+def change_pet(pet_id: str, body: PetChange, request: Request, who: CurrentUser) -> PetOut:
+    """Rename, pause or resume (saved before the answer), change the downtime policy."""
     svc = services(request)
     with svc.db.session() as s:
         row = _row(s, pet_id, who)
+        if isinstance(row, BrokenPet):
+            raise _unavailable(row.error)
         if body.name is not None:
             row.name = clean_name(body.name)
         if body.catch_up is not None:
             row.catch_up = body.catch_up
-        if body.paused is not None:
-            row.paused = body.paused
         if body.autopilot is not None:
             row.autopilot = body.autopilot
         if body.autopilot_minutes is not None:
             row.autopilot_minutes = body.autopilot_minutes
+        live = svc.scheduler.get(pet_id, who.user_id)
+        if body.paused is not None and (live is None or live.error is not None):
+            row.paused = body.paused  # a pet that cannot run: only its row to change
         s.commit()
         if body.autopilot is not None or body.autopilot_minutes is not None:
             svc.autopilot.configure(row.id, row.owner_id, row.autopilot, row.autopilot_minutes)
             event("pet_autopilot", pet=pet_id, mode=row.autopilot,
                   minutes=row.autopilot_minutes)
-        live = svc.scheduler.get(pet_id, who.user_id)
         if live is not None:
             live.policy = row.catch_up
-            if body.paused is not None and body.paused != live.paused and live.error is None:
-                out = live.set_paused(body.paused, svc.scheduler.clock.now())
-                svc.scheduler.save_now(live)
-                svc.scheduler.publish(live, out)
-                svc.scheduler.status_changed(live)
-                event("pet_paused" if body.paused else "pet_resumed", pet=pet_id)
+            if body.paused is not None and live.error is None:
+                svc.scheduler.set_paused(live, body.paused)
         return pet_json(svc, s, row)
 
 
-@router.delete("/{pet_id}", status_code=204)
+@router.delete("/{pet_id}", status_code=204, response_class=Response,
+               responses=errors(400, 404, 507))
 def delete_pet(pet_id: str, request: Request, who: CurrentUser,
-               confirm: str | None = Query(None)) -> Response:
+               confirm: str | None = Query(None, max_length=16, description="must be yes")
+               ) -> Response:
     svc = services(request)
     with svc.db.session() as s:
-        row = _row(s, pet_id, who)
+        _row(s, pet_id, who)
         if confirm != "yes":
             raise ApiError(400, "confirm_required",
                            "deleting a pet cannot be undone: add ?confirm=yes")
-        s.delete(row)
+        pet_store.delete_pet(s, pet_id)
         s.commit()
     svc.scheduler.remove(pet_id)
     svc.autopilot.forget(pet_id)
@@ -277,19 +341,15 @@ def delete_pet(pet_id: str, request: Request, who: CurrentUser,
     return Response(status_code=204)
 
 
-@router.post("/{pet_id}/reset")
+@router.post("/{pet_id}/reset", response_model=PetOut, responses=errors(400, 404, 409, 507))
 def reset_pet(pet_id: str, request: Request, who: CurrentUser,
-              body: Confirm | None = None) -> dict:
+              body: Confirm | None = None) -> PetOut:
     svc = services(request)
     live = _live(svc, pet_id, who)
     if body is None or not body.confirm:
         raise ApiError(400, "confirm_required",
                        'resetting starts the pet over from an egg: send {"confirm": true}')
-    out = live.reset(svc.scheduler.clock.now())
-    svc.scheduler.save_now(live)
-    svc.scheduler.publish(live, out)
-    svc.scheduler.status_changed(live)
-    event("pet_reset", pet=pet_id)
+    svc.scheduler.reset(live)
     audit(svc.db, request, "pet_reset", who, f"pet:{pet_id}")
     return _pet_response(svc, pet_id, who)
 
@@ -297,7 +357,7 @@ def reset_pet(pet_id: str, request: Request, who: CurrentUser,
 # --- state files ------------------------------------------------------------------------------
 
 @router.get("/{pet_id}/state", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}}}})
+            responses={200: {"content": {"application/octet-stream": {}}}, **errors(404, 409)})
 def download_state(pet_id: str, request: Request, who: CurrentUser,
                    fmt: Literal["pygotchi", "tlst"] = Query("pygotchi", alias="format")
                    ) -> Response:
@@ -311,21 +371,22 @@ def download_state(pet_id: str, request: Request, who: CurrentUser,
     return attachment(data, filename, "application/octet-stream")
 
 
-@router.put("/{pet_id}/state", openapi_extra=_UPLOAD_DOC)
-async def upload_state(pet_id: str, request: Request, who: CurrentUser) -> dict:
+@router.put("/{pet_id}/state", openapi_extra=_UPLOAD_DOC, response_model=PetOut,
+            responses=errors(400, 404, 409, 413, 507))
+async def upload_state(pet_id: str, request: Request, who: CurrentUser) -> PetOut:
+    """Replace the pet's state by a state file (pygotchi, TamaTool TLST, cpu.bin).
+
+    The answer comes once the new state is on disk; a file that does not load is a
+    422 ``bad_state`` and leaves the pet as it was."""
     svc = services(request)
     live = await run_in_threadpool(_live, svc, pet_id, who)
     data, _ = await read_upload(request, svc.settings.max_upload_bytes, "state file")
 
-    def load() -> dict:
+    def load() -> PetOut:
         try:
-            out = live.load_state(data, svc.scheduler.clock.now())
+            svc.scheduler.load_state(live, data)
         except StateError as exc:
             raise ApiError(422, "bad_state", f"{exc}; the pet was not changed") from None
-        svc.scheduler.save_now(live)
-        svc.scheduler.publish(live, out)
-        svc.scheduler.status_changed(live)
-        event("pet_state_loaded", pet=pet_id, bytes=len(data))
         audit(svc.db, request, "pet_state_loaded", who, f"pet:{pet_id}", bytes=len(data))
         return _pet_response(svc, pet_id, who)
 
@@ -334,9 +395,9 @@ async def upload_state(pet_id: str, request: Request, who: CurrentUser) -> dict:
 
 # --- buttons and screen -------------------------------------------------------------------------
 
-@router.post("/{pet_id}/buttons")
+@router.post("/{pet_id}/buttons", response_model=Pressed, responses=errors(404, 409))
 async def press_buttons(pet_id: str, body: ButtonPress, request: Request,
-                        who: CurrentUser) -> dict:
+                        who: CurrentUser) -> Pressed:
     """Press for ``ms`` (answers once released), or hold with ``action: down`` / ``up``."""
     svc = services(request)
     live = await run_in_threadpool(_live, svc, pet_id, who)
@@ -372,8 +433,8 @@ async def press_buttons(pet_id: str, body: ButtonPress, request: Request,
             svc.scheduler.publish(live, out)
             out = await _past_release(live, clock, live.release_due)
     svc.scheduler.publish(live, out)
-    return {"pressed": list(live.pressed), "emulated_seconds":
-            round(live.tick / TICKS_PER_SECOND, 3)}
+    return Pressed(pressed=list(live.pressed),
+                   emulated_seconds=round(live.tick / TICKS_PER_SECOND, 3))
 
 
 class ClockTime(BaseModel):
@@ -390,6 +451,7 @@ class ClockSet(BaseModel):
 
 
 @router.post("/{pet_id}/clock", response_model=ClockSet, responses={
+    **errors(404),
     409: {"description": "paused, catching_up, busy (being set already), not_reachable "
                          "(the clock screen did not come up) or not_set (the toy did not take "
                          "the time)"},
@@ -432,19 +494,19 @@ async def _past_release(live, clock, release: int):
     return await run_in_threadpool(live.advance, clock.now())
 
 
-@router.get("/{pet_id}/screen")
-def read_screen(pet_id: str, request: Request, who: CurrentUser) -> dict:
+@router.get("/{pet_id}/screen", response_model=Screen, responses=errors(404, 409))
+def read_screen(pet_id: str, request: Request, who: CurrentUser) -> Screen:
     svc = services(request)
     live = _live(svc, pet_id, who)
     seq, frame, on, dhz, out = live.screen_now(svc.scheduler.clock.now())
     svc.scheduler.publish(live, out)
-    return {"seq": seq, "emulated_seconds": round(live.tick / TICKS_PER_SECOND, 3),
-            "pixels": wire.frame_pixels(frame), "icons": wire.frame_icons(frame),
-            "buzzer": {"on": on, "freq_hz": dhz / 10}}
+    return Screen(seq=seq, emulated_seconds=round(live.tick / TICKS_PER_SECOND, 3),
+                  pixels=wire.frame_pixels(frame), icons=wire.frame_icons(frame),
+                  buzzer=Buzzer(on=on, freq_hz=dhz / 10))
 
 
 @router.get("/{pet_id}/screen.png", response_class=Response,
-            responses={200: {"content": {"image/png": {}}}})
+            responses={200: {"content": {"image/png": {}}}, **errors(404, 409)})
 def screen_png(pet_id: str, request: Request, who: CurrentUser,
                scale: int = Query(8, ge=1, le=32)) -> Response:
     svc = services(request)
