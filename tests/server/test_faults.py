@@ -63,3 +63,20 @@ def test_every_answer_has_a_request_id(world):
         ids = {c.get("/healthz").headers["x-request-id"], c.get("/nothing").headers[
             "x-request-id"], c.get("/api/session").headers["x-request-id"]}
     assert len(ids) == 3
+
+
+def test_a_websocket_refused_for_a_database_fault_is_not_told_to_sign_in(world, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    from tests.server.faults import failing_statements
+
+    pet = world.owner.new_pet()
+    caplog.set_level(logging.ERROR, logger="pygotchi")
+    error = OperationalError("SELECT", {}, Exception("disk I/O error"))
+    with failing_statements(world.server.services.db, error, writes_only=False):
+        with world.owner.ws(pet["id"]) as v:
+            assert v.closed_with() == 1011
+    refused = [r for r in caplog.records if r.getMessage() == "ws_refused"]
+    assert refused and refused[0].exc_info is not None
+    with world.owner.ws(pet["id"]) as v:  # the database is back: so is the live view
+        v.until(lambda v: v.frames, what="a screen")

@@ -86,7 +86,9 @@ def test_tap_ping_and_mistakes(world):
         v.until(lambda v: v.frames and held_in_frame(v.frames[-1][1]) == {"TAP"}, what="tap")
         v.until(lambda v: held_in_frame(v.frames[-1][1]) == set(), what="tap over")
         for bad in ('{"type": "dance"}', "not json", '{"type": "button", "button": "Q", '
-                    '"down": true}', '{"type": "button", "button": "A"}', "[1, 2]"):
+                    '"down": true}', '{"type": "button", "button": "A"}', "[1, 2]",
+                    "[" * 3000, "9" * 4400, '{"type": "\\ud800"}',
+                    '{"type": "button", "button": ["A"], "down": true}'):
             v.texts.clear()
             v.conn.send(bad)
             v.until(lambda v: v.texts, what=f"an answer to {bad}")

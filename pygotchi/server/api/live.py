@@ -65,6 +65,7 @@ class LiveConnection:
         self.user_id = who.user_id
         self.viewer = viewer
         self.loop = asyncio.get_running_loop()
+        self.request_id = (ws.scope.get("state") or {}).get("request_id", "-")
 
     async def _in_thread(self, fn, *args):
         return await self.loop.run_in_executor(self.svc.scheduler.control_pool, fn, *args)
@@ -76,9 +77,14 @@ class LiveConnection:
             return
         try:
             msg = json.loads(text)
-            kind = msg.get("type") if isinstance(msg, dict) else None
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, too deep, a number too long...
+            msg = None
+        if not isinstance(msg, dict):
             viewer.send(_error("messages are JSON objects with a \"type\""))
+            return
+        kind = msg.get("type")
+        if not isinstance(kind, str):
+            viewer.send(_error("a message's \"type\" is button, tap or ping"))
             return
         clock = self.svc.scheduler.clock
         if kind == "ping":
@@ -132,7 +138,15 @@ class LiveConnection:
                 if message["type"] == "websocket.disconnect" or viewer.closed:
                     break  # closed meanwhile (e.g. signed out): the message is not applied
                 if message.get("text") is not None:
-                    await self.handle(message["text"])
+                    try:
+                        await self.handle(message["text"])
+                    except Exception as exc:  # our fault, not the viewer's: say so, stay open
+                        logging.getLogger("pygotchi").error(
+                            "ws_message_failed", exc_info=exc, extra={"fields": {
+                                "pet": pet.id, "request_id": self.request_id,
+                                "error": f"{type(exc).__name__}: {exc}"}})
+                        viewer.send(_error("the server could not handle this message; the "
+                                           f"details are in its log (request {self.request_id})"))
                 else:
                     viewer.send(_error("send JSON text messages, not binary ones"))
         except Exception as exc:  # a broken connection ends the session, nothing else
@@ -160,14 +174,21 @@ async def live_view(ws: WebSocket, pet_id: str) -> None:
     svc = services(ws)
     try:
         principal = await run_in_threadpool(svc.auth.identify_websocket, ws)
-    except Exception:
-        principal = None
+    except Exception as exc:  # the database failed us: not the viewer's sign-in
+        request_id = (ws.scope.get("state") or {}).get("request_id", "-")
+        logging.getLogger("pygotchi").error(
+            "ws_refused", exc_info=exc, extra={"fields": {
+                "pet": pet_id[:40], "request_id": request_id,
+                "error": f"{type(exc).__name__}: {exc}"}})
+        await _refuse(ws, 1011, f"server error (request {request_id}); try again later")
+        return
     if principal is None:
         await _refuse(ws, 4401, "sign in first")
         return
     pet = svc.scheduler.get(pet_id, principal.user_id)
     if pet is None or pet.error is not None:
-        await _refuse(ws, 4404, "there is no such pet")
+        why = "there is no such pet" if pet is None else "this pet cannot run (see its error)"
+        await _refuse(ws, 4404, why)
         return
     viewer = Viewer(holder=f"ws{next(_ids)}")
     if not svc.sockets.add(viewer, principal):  # filed before the re-check below
