@@ -3,11 +3,13 @@
 The transceiver is one physical device on the server's USB port, shared by every
 user, so the lab runs at most one session (snoop, send, initiate or respond)
 server-wide; a second start is refused with 409 ``busy`` saying whose session
-holds the port. A session runs through :class:`pygotchi.ir.session.Job` in its
-own thread and records its progress as numbered events, which the API hands
-out by long polling (``after``/``wait``): no socket to keep alive, and a
-reloaded page simply asks again from event 0. Only the user who started a
-session sees it.
+holds the port. An administrator can stop anyone's session, so nobody holds the
+transceiver against everyone else (and every session ends after
+``PYGOTCHI_IR_SESSION_SECONDS`` at most). A session runs through
+:class:`pygotchi.ir.session.Job` in its own thread and records its progress as
+numbered events, which the API hands out by long polling (``after``/``wait``):
+no socket to keep alive, and a reloaded page simply asks again from event 0.
+Only the user who started a session sees what it heard.
 
 With ``PYGOTCHI_IR_FAKE=1`` the lab also offers the port ``fake``: every session
 on it gets a fresh :class:`~pygotchi.ir.fake.FakeDevice` on a pseudo-terminal
@@ -163,8 +165,12 @@ class LabSession:
         with self._lock:
             return len(self._events)
 
-    def view(self, after: int = 0) -> dict[str, Any]:
-        """The session for its owner: status, events from number ``after``, the result."""
+    def view(self, after: int = 0, *, owner: bool = True) -> dict[str, Any]:
+        """The session for its owner: status, events from number ``after``, the result.
+
+        Anyone else allowed to see it (an administrator stopping it) gets the status
+        only: what the toys said is the owner's.
+        """
         with self._lock:
             events = self._events[max(0, after):]
             count = len(self._events)
@@ -172,9 +178,10 @@ class LabSession:
         out: dict[str, Any] = {
             "id": self.id, "mode": self.mode, "port": self.port, "status": status,
             "started_at": self.started_at, "finished_at": self.finished_at,
-            "events": events, "next": count, "result": None, "error": None,
+            "events": events if owner else [], "next": count if owner else 0,
+            "result": None, "error": None,
         }
-        if status == "running":
+        if status == "running" or not owner:
             return out
         try:
             out["result"] = result_json(self.mode, self.job.result(0))
@@ -186,10 +193,12 @@ class LabSession:
             out["error"] = "the session failed unexpectedly; the details are in the server log"
         return out
 
-    def brief(self, viewer_id: int) -> dict[str, Any]:
+    def brief(self, viewer_id: int, admin: bool = False) -> dict[str, Any]:
+        """What everyone may know of the session holding the port; its id (to stop it)
+        only for its owner and administrators."""
         mine = viewer_id == self.owner_id
-        return {"id": self.id if mine else None, "mode": self.mode, "port": self.port,
-                "started_at": self.started_at, "yours": mine}
+        return {"id": self.id if mine or admin else None, "mode": self.mode,
+                "port": self.port, "started_at": self.started_at, "yours": mine}
 
 
 # -- the lab ------------------------------------------------------------------------------------
@@ -305,11 +314,14 @@ class IrLab:
                 break
             self._sessions.pop(oldest.id)
 
-    def get(self, session_id: str, owner_id: int) -> LabSession | None:
-        """The session if ``owner_id`` started it; None for unknown and foreign ones alike."""
+    def get(self, session_id: str, owner_id: int, *, admin: bool = False) -> LabSession | None:
+        """The session if ``owner_id`` started it (or ``admin``, any session); None for
+        unknown and foreign ones alike."""
         with self._lock:
             session = self._sessions.get(session_id)
-        return session if session is not None and session.owner_id == owner_id else None
+        if session is None or not (admin or session.owner_id == owner_id):
+            return None
+        return session
 
     def running(self) -> LabSession | None:
         with self._lock:

@@ -138,17 +138,27 @@ def test_one_session_at_a_time_server_wide_and_cancel(lab):
     busy = lab.other.call("GET", "/api/ir/ports").json()["busy"]
     assert busy == {**busy, "mode": "snoop", "yours": False, "id": None}
     assert lab.owner.call("GET", "/api/ir/ports").json()["busy"]["id"] == snoop["id"]
-    # Nobody else can read or stop it.
-    for user in (lab.other, lab.admin):
-        for method, tail in (("GET", ""), ("POST", "/cancel")):
-            r = user.call(method, f"/api/ir/sessions/{snoop['id']}{tail}")
-            assert r.status_code == 404
+    # Nobody else can read or stop it; an administrator can stop it, not read it.
+    for method, tail in (("GET", ""), ("POST", "/cancel")):
+        r = lab.other.call(method, f"/api/ir/sessions/{snoop['id']}{tail}")
+        assert r.status_code == 404
+    assert lab.admin.call("GET", f"/api/ir/sessions/{snoop['id']}").status_code == 404
     r = lab.owner.call("POST", f"/api/ir/sessions/{snoop['id']}/cancel")
     assert r.status_code == 200
     view, _ = finish(lab.owner, snoop)
     assert view["status"] == "done"  # a stopped snoop keeps what it heard
     assert len(view["result"]["frames"]) >= 1
     assert lab.owner.call("GET", "/api/ir/ports").json()["busy"] is None
+    # A player holding the transceiver cannot keep it from everyone: an admin stops it.
+    held = start(lab.other, mode="respond", seconds=3600)
+    wait_for_event(lab.other, held, "waiting")
+    busy = lab.admin.call("GET", "/api/ir/ports").json()["busy"]
+    assert busy["id"] == held["id"] and not busy["yours"]
+    r = lab.admin.call("POST", f"/api/ir/sessions/{held['id']}/cancel")
+    assert r.status_code == 200 and r.json()["events"] == [] and r.json()["result"] is None
+    view, _ = finish(lab.other, held)
+    assert view["status"] == "cancelled"
+    assert lab.admin.call("GET", "/api/ir/ports").json()["busy"] is None
     # Free again, for anyone; a cancelled respond ends as "cancelled".
     waiting = start(lab.other, mode="respond", seconds=120)
     wait_for_event(lab.other, waiting, "waiting")

@@ -579,7 +579,7 @@ def list_ports(request: Request, who: CurrentUser) -> dict:
     lab = _lab(request)
     running = lab.running()
     return {"ports": lab.ports(who.is_admin), "fake": lab.settings.ir_fake,
-            "busy": running.brief(who.user_id) if running else None}
+            "busy": running.brief(who.user_id, who.is_admin) if running else None}
 
 
 def _plan(body: SessionIn, request: Request, who: Principal) -> Plan:
@@ -641,8 +641,10 @@ async def start_session(body: SessionIn, request: Request, who: CurrentUser) -> 
     return session.view()
 
 
-def _session(request: Request, session_id: str, who: Principal) -> LabSession:
-    session = _lab(request).get(session_id, who.user_id) if len(session_id) <= 32 else None
+def _session(request: Request, session_id: str, who: Principal, *,
+             admin: bool = False) -> LabSession:
+    session = _lab(request).get(session_id, who.user_id, admin=admin and who.is_admin) \
+        if len(session_id) <= 32 else None
     if session is None:
         raise not_found("IR session")
     return session
@@ -663,7 +665,11 @@ async def get_session(session_id: str, request: Request, who: CurrentUser,
 
 @router.post("/sessions/{session_id}/cancel")
 def cancel_session(session_id: str, request: Request, who: CurrentUser) -> dict:
-    """Stop a session: a snoop keeps what it heard; the others end as ``cancelled``."""
-    session = _session(request, session_id, who)
+    """Stop a session: a snoop keeps what it heard; the others end as ``cancelled``.
+
+    Its owner or an administrator (who then sees its status, not what it heard)."""
+    session = _session(request, session_id, who, admin=True)
     session.job.cancel()
-    return session.view()
+    if session.owner_id != who.user_id:
+        event("ir_session_stopped", session=session.id, by=who.user_id, owner=session.owner_id)
+    return session.view(owner=session.owner_id == who.user_id)
