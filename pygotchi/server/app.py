@@ -36,6 +36,7 @@ from pygotchi.server.middleware import BodyLimit, RequestContext, RequestLog, Se
 from pygotchi.server.ratelimit import SignInThrottle
 from pygotchi.server.romlib import find_demo, install_demo
 from pygotchi.server.scheduler import Clock, Scheduler
+from pygotchi.server.schemas import ANY_ROUTE
 from pygotchi.server.settings import Settings
 from pygotchi.store import Database, RomFiles
 from pygotchi.store import pets as pet_store
@@ -154,8 +155,10 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
             event("stopped")
 
     app = FastAPI(title="pygotchi", version=__version__, lifespan=lifespan,
-                  description="Real-time first-generation Tamagotchis. See API.md.",
-                  docs_url="/docs", redoc_url=None)
+                  description="Real-time first-generation Tamagotchis. This document is the "
+                              "API's contract; API.md adds what a schema cannot say (the "
+                              "websocket protocol, sign-in, limits).",
+                  docs_url="/docs", redoc_url=None, responses=ANY_ROUTE)
     app.state.irlab = IrLab(settings)  # the IR transceiver: one session at a time
     app.state.settings = settings
     errors.install(app)

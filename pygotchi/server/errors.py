@@ -16,7 +16,6 @@ import sqlite3
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,15 +25,6 @@ REQUEST_ID_HEADER = "X-Request-ID"
 INTERNAL_MESSAGE = "something went wrong on the server; the details are in its log"
 STORAGE_FULL_MESSAGE = ("the server's storage is full, so nothing was changed; "
                         "the operator has to free some space")
-
-
-class ErrorBody(BaseModel):
-    """Every error answer of the API."""
-
-    error: str = Field(description="a stable code, e.g. not_found, invalid, unavailable")
-    message: str = Field(description="a sentence for a person")
-    request_id: str | None = Field(None, description="for 500 and 507: quote it to the "
-                                                     "operator; the server log has the cause")
 
 
 class ApiError(Exception):

@@ -21,7 +21,7 @@ from pygotchi.server.clientaddr import client_address
 from pygotchi.server.errors import ApiError
 from pygotchi.server.ratelimit import Throttled
 from pygotchi.server.romlib import iso
-from pygotchi.server.schemas import errors
+from pygotchi.server.schemas import Body, errors
 from pygotchi.store import users as user_store
 
 router = APIRouter(prefix="/api/account", tags=["account"])
@@ -50,7 +50,7 @@ class TotpEnrolment(BaseModel):
     qr: str = Field(description="the URI as a QR code (SVG data URI)")
 
 
-class TotpCode(BaseModel):
+class TotpCode(Body):
     code: str = Field(min_length=6, max_length=20)
 
 

@@ -38,6 +38,7 @@ from pygotchi.ir.errors import IrError
 from pygotchi.ir.files import dumps_tgir, frames_to_flipper
 from pygotchi.ir.loader import Loaded, load_text
 from pygotchi.ir.message import Message
+from pygotchi.server.api import irmodels as irm
 from pygotchi.server.api.deps import ID_LIMIT, DbId, services
 from pygotchi.server.auth import CurrentUser, Principal
 from pygotchi.server.downloads import attachment, safe_filename
@@ -58,11 +59,12 @@ from pygotchi.server.irframes import (
 from pygotchi.server.irlab import DEFAULT_SECONDS, IrLab, LabSession, Plan
 from pygotchi.server.logs import event
 from pygotchi.server.romlib import iso
+from pygotchi.server.schemas import SIGNED_IN, Body, errors
 from pygotchi.server.uploads import read_upload
 from pygotchi.store import ir as ir_store
 from pygotchi.store.models import IR_CONVERSATION, IR_SOURCES, IrItem
 
-router = APIRouter(prefix="/api/ir", tags=["ir"])
+router = APIRouter(prefix="/api/ir", tags=["ir"], responses=SIGNED_IN)
 
 MAX_NAME = 100
 MAX_NOTES = 2000
@@ -85,7 +87,7 @@ _FILE_OR_JSON = {"requestBody": {"required": True, "content": {
 # -- request bodies ------------------------------------------------------------------------
 
 
-class NewItem(BaseModel):
+class NewItem(Body):
     name: str = Field(max_length=300)
     notes: str = Field("", max_length=MAX_NOTES)
     kind: Literal["conversation", "frames"] = "conversation"
@@ -94,14 +96,14 @@ class NewItem(BaseModel):
                                            description="hex or bits; conversation: 4 slots")
 
 
-class ItemChange(BaseModel):
+class ItemChange(Body):
     name: str | None = Field(None, max_length=300)
     notes: str | None = Field(None, max_length=MAX_NOTES)
     kind: Literal["conversation", "frames"] | None = None
     frames: list[FrameText | None] | None = Field(None, min_length=1, max_length=MAX_FRAMES)
 
 
-class IdentityIn(BaseModel):
+class IdentityIn(Body):
     name: str = Field("PYGO", max_length=40)
     character: int | str = Field("Mametchi", description="name or code 0-255")
     gender: int | str = "boy"
@@ -111,12 +113,12 @@ class IdentityIn(BaseModel):
         return Identity(self.name, self.character, self.gender, self.device_id)
 
 
-class GiftIn(BaseModel):
+class GiftIn(Body):
     item: int | str = "Hamburger"
     pregift: int | str = 0
 
 
-class ActivityIn(BaseModel):
+class ActivityIn(Body):
     """What happens: ``kind`` picks which of the other keys matter."""
 
     kind: Literal["visit", "gift", "game", "marriage"] = "visit"
@@ -147,27 +149,27 @@ class ActivityIn(BaseModel):
         return Marriage(self.baby_gender, self.child_tier)
 
 
-class BuildIn(BaseModel):
+class BuildIn(Body):
     initiator: IdentityIn = Field(default_factory=IdentityIn)
     responder: IdentityIn = Field(
         default_factory=lambda: IdentityIn(name="PEER", character="Kuchipatchi"))
     activity: ActivityIn = Field(default_factory=ActivityIn)
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(Body):
     identity: IdentityIn = Field(default_factory=IdentityIn)
     incoming: FrameText = Field(description="the toy's message 1 or 3 (hex or bits)")
     gift: GiftIn | None = None
 
 
-class EncodeIn(BaseModel):
+class EncodeIn(Body):
     build: BuildIn | None = Field(None, description="a whole conversation from who and what")
     fields: dict[str, Any] | list[dict[str, Any]] | None = Field(
         None, description="one message (or a list) from field values on a blank message")
     answer: AnswerIn | None = Field(None, description="what a responder sends after a message")
 
 
-class EditIn(BaseModel):
+class EditIn(Body):
     frame: FrameText
     format: Literal["2024", "legacy"] | None = None
     set: dict[str, Any] | None = Field(None, description="field values to write")
@@ -177,17 +179,17 @@ class EditIn(BaseModel):
         None, description="recompute the checksum; default: yes after `set`, no after `flip`")
 
 
-class DecodeIn(BaseModel):
+class DecodeIn(Body):
     text: str | None = None
     messages: list[FrameText | None] | None = Field(None, min_length=4, max_length=4)
 
 
-class ImportIn(BaseModel):
+class ImportIn(Body):
     text: str
     name: str | None = Field(None, max_length=300)
 
 
-class SessionIn(BaseModel):
+class SessionIn(Body):
     mode: Literal["snoop", "send", "initiate", "respond"]
     port: str | None = Field(None, max_length=300, description="default: the likely port")
     kind: Literal["auto", "pico", "flipper", "flipper-enhanced"] = "auto"
@@ -349,13 +351,14 @@ def _loaded_json(loaded: Loaded) -> dict[str, Any]:
 # -- saved items ---------------------------------------------------------------------------
 
 
-@router.get("/items")
+@router.get("/items", response_model=list[irm.ItemBrief])
 def list_items(request: Request, who: CurrentUser) -> list[dict]:
     with services(request).db.session() as s:
         return [item_json(row) for row in ir_store.list_items(s, who.user_id)]
 
 
-@router.post("/items", status_code=201)
+@router.post("/items", status_code=201, response_model=irm.Item,
+             responses=errors(409, 507))
 def create_item(body: NewItem, request: Request, who: CurrentUser) -> dict:
     name = clean_text(body.name, "the name", MAX_NAME, required=True)
     notes = clean_text(body.notes, "notes", MAX_NOTES, required=False)
@@ -369,13 +372,13 @@ def create_item(body: NewItem, request: Request, who: CurrentUser) -> dict:
         return item_json(row, full=True)
 
 
-@router.get("/items/{item_id}")
+@router.get("/items/{item_id}", response_model=irm.Item, responses=errors(404))
 def get_item(item_id: DbId, request: Request, who: CurrentUser) -> dict:
     with services(request).db.session() as s:
         return item_json(_row(s, item_id, who), full=True)
 
 
-@router.patch("/items/{item_id}")
+@router.patch("/items/{item_id}", response_model=irm.Item, responses=errors(404, 507))
 def change_item(item_id: DbId, body: ItemChange, request: Request, who: CurrentUser) -> dict:
     with services(request).db.session() as s:
         row = _row(s, item_id, who)
@@ -394,7 +397,8 @@ def change_item(item_id: DbId, body: ItemChange, request: Request, who: CurrentU
         return item_json(row, full=True)
 
 
-@router.delete("/items/{item_id}", status_code=204)
+@router.delete("/items/{item_id}", status_code=204, response_class=Response,
+               responses=errors(404, 507))
 def delete_item(item_id: DbId, request: Request, who: CurrentUser) -> Response:
     with services(request).db.session() as s:
         s.delete(_row(s, item_id, who))
@@ -403,7 +407,8 @@ def delete_item(item_id: DbId, request: Request, who: CurrentUser) -> Response:
 
 
 @router.get("/items/{item_id}/export", response_class=Response,
-            responses={200: {"content": {"application/json": {}, "text/plain": {}}}})
+            responses={200: {"content": {"application/json": {}, "text/plain": {}}},
+                       **errors(404, 409)})
 def export_item(item_id: DbId, request: Request, who: CurrentUser,
                 fmt: Literal["tgir", "flipper"] = Query("tgir", alias="format")) -> Response:
     with services(request).db.session() as s:
@@ -425,7 +430,7 @@ def export_item(item_id: DbId, request: Request, who: CurrentUser,
 
 
 @router.get("/export", response_class=Response,
-            responses={200: {"content": {"application/json": {}}}})
+            responses={200: {"content": {"application/json": {}}}, **errors(409)})
 def export_all(request: Request, who: CurrentUser) -> Response:
     """Every complete saved conversation in one Tamagometer ``.tgir`` file."""
     with services(request).db.session() as s:
@@ -439,7 +444,8 @@ def export_all(request: Request, who: CurrentUser) -> Response:
                      "application/json")
 
 
-@router.post("/import", status_code=201, openapi_extra=_FILE_OR_JSON)
+@router.post("/import", status_code=201, openapi_extra=_FILE_OR_JSON, response_model=irm.Imported,
+             responses=errors(400, 409, 413, 507))
 async def import_items(request: Request, who: CurrentUser) -> dict:
     """A ``.tgir`` file (one item per conversation), or anything else with frames
     (Flipper ``.ir``, hex, bits, durations): one item. All or nothing."""
@@ -492,7 +498,8 @@ def _import_plan(loaded: Loaded, name: str) -> list[tuple[str, str, list[str | N
 # -- tools: decode, encode, edit, fields ---------------------------------------------------
 
 
-@router.post("/decode", openapi_extra=_FILE_OR_JSON)
+@router.post("/decode", openapi_extra=_FILE_OR_JSON, response_model=irm.Loaded,
+             responses=errors(400, 413))
 async def decode(request: Request, who: CurrentUser) -> dict:
     """Anything with frames in it -> every frame decoded (or why not). Stores nothing."""
     body, text, origin = await _body(request, DecodeIn, "capture file")
@@ -512,7 +519,7 @@ async def decode(request: Request, who: CurrentUser) -> dict:
     return _loaded_json(await run_in_threadpool(_load, text, origin))
 
 
-@router.post("/encode")
+@router.post("/encode", response_model=irm.Encoded)
 def encode(body: EncodeIn, who: CurrentUser) -> dict:
     """Build frames: a whole conversation, messages from fields, or a responder's answer."""
     given = [k for k in ("build", "fields", "answer") if getattr(body, k) is not None]
@@ -547,7 +554,7 @@ def encode(body: EncodeIn, who: CurrentUser) -> dict:
         return {"frames": frames, "conversation": None, "name": ""}
 
 
-@router.post("/edit")
+@router.post("/edit", response_model=irm.Frame)
 def edit(body: EditIn, who: CurrentUser) -> dict:
     """One frame changed: bits flipped, fields written, checksum fixed or kept."""
     frame = parse_frame(body.frame, body.format)
@@ -566,7 +573,7 @@ def edit(body: EditIn, who: CurrentUser) -> dict:
     return frame_json(frame)
 
 
-@router.get("/fields")
+@router.get("/fields", response_model=irm.Fields)
 def list_fields(who: CurrentUser) -> dict:
     return fields_json()
 
@@ -574,7 +581,7 @@ def list_fields(who: CurrentUser) -> dict:
 # -- the server's transceiver --------------------------------------------------------------
 
 
-@router.get("/ports")
+@router.get("/ports", response_model=irm.Ports)
 def list_ports(request: Request, who: CurrentUser) -> dict:
     lab = _lab(request)
     running = lab.running()
@@ -633,7 +640,8 @@ def _plan(body: SessionIn, request: Request, who: Principal) -> Plan:
     return plan
 
 
-@router.post("/sessions", status_code=201)
+@router.post("/sessions", status_code=201, response_model=irm.SessionView,
+             responses=errors(403, 404, 409))
 async def start_session(body: SessionIn, request: Request, who: CurrentUser) -> dict:
     """Start a session on the server's transceiver (409 ``busy`` while one runs)."""
     plan = await run_in_threadpool(_plan, body, request, who)
@@ -650,7 +658,7 @@ def _session(request: Request, session_id: str, who: Principal, *,
     return session
 
 
-@router.get("/sessions/{session_id}")
+@router.get("/sessions/{session_id}", response_model=irm.SessionView, responses=errors(404))
 async def get_session(session_id: str, request: Request, who: CurrentUser,
                       after: int = Query(0, ge=0, description="first event number wanted"),
                       wait: float = Query(0, ge=0, le=25, description="long poll: seconds "
@@ -663,7 +671,8 @@ async def get_session(session_id: str, request: Request, who: CurrentUser,
     return await run_in_threadpool(session.view, after)
 
 
-@router.post("/sessions/{session_id}/cancel")
+@router.post("/sessions/{session_id}/cancel", response_model=irm.SessionView,
+             responses=errors(404))
 def cancel_session(session_id: str, request: Request, who: CurrentUser) -> dict:
     """Stop a session: a snoop keeps what it heard; the others end as ``cancelled``.
 

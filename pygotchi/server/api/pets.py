@@ -22,7 +22,6 @@ from pygotchi.emu import TICKS_PER_SECOND, EmuError, Machine, StateError
 from pygotchi.emu.render import screenshot_png
 from pygotchi.server import toyclock, wire
 from pygotchi.server.api.deps import Services, services
-from pygotchi.server.api.models import SIGNED_IN, Body, errors
 from pygotchi.server.auditlog import audit
 from pygotchi.server.auth import CurrentUser, Principal
 from pygotchi.server.downloads import attachment, safe_filename
@@ -31,6 +30,7 @@ from pygotchi.server.livepet import LivePet
 from pygotchi.server.logs import event
 from pygotchi.server.romlib import DEMO, iso, model_of, rom_brief
 from pygotchi.server.scheduler import HOT_SECONDS
+from pygotchi.server.schemas import SIGNED_IN, Body, errors
 from pygotchi.server.uploads import read_upload
 from pygotchi.store import pets as pet_store
 from pygotchi.store import roms as rom_store

@@ -7,6 +7,7 @@ import threading
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from pygotchi.emu import RomError, load_rom
 from pygotchi.server.api.deps import Services, services
@@ -15,13 +16,27 @@ from pygotchi.server.auth import AdminUser, CurrentUser
 from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
 from pygotchi.server.romlib import rom_json
+from pygotchi.server.schemas import SIGNED_IN, errors
 from pygotchi.server.uploads import read_upload
 from pygotchi.store import roms as rom_store
 
-router = APIRouter(prefix="/api/roms", tags=["roms"])
+router = APIRouter(prefix="/api/roms", tags=["roms"], responses=SIGNED_IN)
 # Adding and deleting take turns, so a ROM re-uploaded while it is being deleted
 # never ends up as a row without its file.
 _library_lock = threading.Lock()
+
+
+
+class RomOut(BaseModel):
+    id: str = Field(description="sha256 of the ROM's canonical bytes")
+    name: str
+    model: str
+    model_name: str
+    chip: str
+    words: int
+    builtin: bool = Field(description="the demo ROM that ships with pygotchi")
+    uploaded_at: str
+
 
 _UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
@@ -29,7 +44,7 @@ _UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-dat
 }}}}}
 
 
-@router.get("")
+@router.get("", response_model=list[RomOut])
 def list_roms(request: Request, user: CurrentUser) -> list[dict]:
     with services(request).db.session() as s:
         return [rom_json(r) for r in rom_store.list_roms(s)]
@@ -49,8 +64,9 @@ def _store(svc: Services, data: bytes, name: str | None, user_id: int) -> tuple[
         return rom_json(record), created
 
 
-@router.post("", status_code=201, openapi_extra=_UPLOAD_DOC,
-             responses={200: {"description": "this ROM was already in the library"}})
+@router.post("", status_code=201, openapi_extra=_UPLOAD_DOC, response_model=RomOut,
+             responses={200: {"model": RomOut, "description": "this ROM was already in "
+                              "the library"}, **errors(400, 413, 507)})
 async def upload_rom(request: Request, admin: AdminUser) -> JSONResponse:
     svc = services(request)
     data, fields = await read_upload(request, svc.settings.max_upload_bytes, "ROM")
@@ -64,7 +80,8 @@ async def upload_rom(request: Request, admin: AdminUser) -> JSONResponse:
     return JSONResponse(body, status_code=201 if created else 200)
 
 
-@router.delete("/{rom_id}", status_code=204)
+@router.delete("/{rom_id}", status_code=204, response_class=Response,
+               responses=errors(404, 409, 507))
 def delete_rom(rom_id: str, request: Request, admin: AdminUser) -> Response:
     svc = services(request)
     with _library_lock, svc.db.session() as s:

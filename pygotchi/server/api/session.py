@@ -27,7 +27,7 @@ from pygotchi.server.passwords import (
 )
 from pygotchi.server.ratelimit import Throttled
 from pygotchi.server.romlib import iso
-from pygotchi.server.schemas import errors
+from pygotchi.server.schemas import Body, errors
 from pygotchi.server.settings import Settings
 from pygotchi.store import users as user_store
 from pygotchi.store.models import ROLE_ADMIN
@@ -36,7 +36,7 @@ router = APIRouter(prefix="/api", tags=["session"])
 _setup_lock = threading.Lock()
 
 
-class Credentials(BaseModel):
+class Credentials(Body):
     username: str = Field(max_length=200)
     password: str = Field(max_length=2000)
     code: str | None = Field(None, max_length=20,
@@ -44,7 +44,7 @@ class Credentials(BaseModel):
                                          "sign-in (asked for with 401 totp_required)")
 
 
-class SetupRequest(BaseModel):
+class SetupRequest(Body):
     username: str = Field(max_length=200)
     password: str = Field(max_length=2000)
     setup_code: str = Field("", max_length=40,
@@ -81,7 +81,7 @@ class SessionInfo(BaseModel):
     signed_in_with: str | None = Field(description='"local", "oidc", "token" or null')
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(Body):
     name: str = Field(min_length=1, max_length=64)
 
     @field_validator("name")

@@ -24,7 +24,7 @@ from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
 from pygotchi.server.passwords import hash_password, password_problem, username_problem
 from pygotchi.server.romlib import iso
-from pygotchi.server.schemas import errors
+from pygotchi.server.schemas import Body, errors
 from pygotchi.store import pets as pet_store
 from pygotchi.store import users as user_store
 from pygotchi.store.models import ROLE_ADMIN, ROLE_PLAYER, User
@@ -32,13 +32,13 @@ from pygotchi.store.models import ROLE_ADMIN, ROLE_PLAYER, User
 router = APIRouter(prefix="/api/users", tags=["users"])
 
 
-class NewUser(BaseModel):
+class NewUser(Body):
     username: str = Field(max_length=200)
     password: str = Field(max_length=2000)
     role: Literal["admin", "player"] = ROLE_PLAYER
 
 
-class UserChange(BaseModel):
+class UserChange(Body):
     password: str | None = Field(None, max_length=2000)
     current_password: str | None = Field(
         None, max_length=2000, description="needed to change one's own password")
