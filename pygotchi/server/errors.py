@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from pygotchi.server.logs import event
 
@@ -92,6 +93,20 @@ _HTTP_CODES = {
 }
 
 
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route of the app accepts at this address.
+
+    Starlette's own ``Allow`` names only the first route that matched the path,
+    but GET and POST on one address are often two routes.
+    """
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match == Match.PARTIAL and getattr(route, "methods", None):
+            methods |= route.methods
+    return sorted(methods)
+
+
 def _describe_validation(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors()[:3]:
@@ -128,7 +143,10 @@ def install(app: FastAPI) -> None:
         code, message = _HTTP_CODES.get(exc.status_code, ("error", "the request failed"))
         if isinstance(exc.detail, str) and exc.status_code not in (404, 405):
             message = exc.detail
-        return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request))
+        return error_response(exc.status_code, code, message, headers or None)
 
     async def _storage(request: Request, exc: Exception) -> JSONResponse:
         if is_storage_full(exc):

@@ -121,7 +121,7 @@ def _same_code(given: str, expected: str) -> bool:
     return hmac.compare_digest(canon(given).encode(), canon(expected).encode())
 
 
-@router.get("/session", response_model=SessionInfo)
+@router.get("/session", response_model=SessionInfo, responses=errors(401))
 def get_session(request: Request, principal: OptionalUser) -> dict:
     svc = services(request)
     with svc.db.session() as s:
@@ -165,7 +165,7 @@ def _local_only(request: Request) -> None:
 
 
 @router.post("/setup", status_code=201, response_model=SignedIn,
-             responses=errors(403, 409, 422, 429))
+             responses=errors(401, 403, 409, 422, 429))
 def setup(body: SetupRequest, request: Request, response: Response,
           principal: OptionalUser) -> dict:
     """Create the first administrator; only while no user exists, and only with the
