@@ -80,3 +80,25 @@ def test_the_api_keeps_its_contract(case, contract):
         return
     _restore_account(server, role)
     case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"})
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), [
+    ("PATCH", "/api/pets/{pet}", {"paused": "yes"}, "paused"),
+    ("PATCH", "/api/pets/{pet}", {"paused": 1}, "paused"),
+    ("POST", "/api/pets/{pet}/buttons", {"button": "A", "ms": "150"}, "ms"),
+    ("POST", "/api/pets/{pet}/reset", {"confirm": "true"}, "confirm"),
+    ("POST", "/api/pets", {"name": 5, "rom": "demo"}, "name"),
+    ("POST", "/api/tokens", {"name": ["t"]}, "name"),
+    ("POST", "/api/ir/edit", {"frame": "0E" + " 00" * 19, "fix_checksum": "no"},
+     "fix_checksum"),
+    ("POST", "/api/ir/sessions", {"mode": "snoop", "port": "fake", "repeat": "2"}, "repeat"),
+])
+def test_request_bodies_have_strict_types(world, method, path, body, field):
+    """A string is not a boolean or a number: ``{"paused": "yes"}`` is refused, not True."""
+    pet = world.owner.new_pet("Strict")
+    r = world.owner.call(method, path.format(pet=pet["id"]), json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "invalid" and field in r.json()["message"]
+    got = world.owner.call("GET", f"/api/pets/{pet['id']}").json()
+    assert got["status"] == "running" and got["emulated_seconds"] >= 0
+    world.owner.call("DELETE", f"/api/pets/{pet['id']}?confirm=yes")
