@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -27,11 +29,13 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from pygotchi.server.clientaddr import client_address, public_host
-from pygotchi.server.errors import ApiError
+from pygotchi.server.errors import ApiError, is_storage_full
 from pygotchi.server.settings import Settings
 from pygotchi.store import Database
 from pygotchi.store import users as user_store
@@ -182,9 +186,10 @@ class Auth:
                 return None
             session, user = found
             if utcnow() - session.last_seen_at > _TOUCH_EVERY:
-                user_store.touch_session(s, token_hash, utcnow() + self.session_life,
-                                         client_address(conn))
-                s.commit()
+                with if_room(s):
+                    user_store.touch_session(s, token_hash, utcnow() + self.session_life,
+                                             client_address(conn))
+                    s.commit()
             return principal_of(user, "session", token_hash)
 
     def _from_token(self, token: str) -> Principal | None:
@@ -197,8 +202,9 @@ class Auth:
             api_token, user = found
             if api_token.last_used_at is None or \
                     utcnow() - api_token.last_used_at > _TOKEN_TOUCH_EVERY:
-                user_store.touch_token(s, api_token.id)
-                s.commit()
+                with if_room(s):
+                    user_store.touch_token(s, api_token.id)
+                    s.commit()
             return principal_of(user, "token", token_id=api_token.id)
 
     def identify(self, conn: HTTPConnection) -> Principal | None:
@@ -237,6 +243,21 @@ class Auth:
     def new_api_token(self) -> tuple[str, str]:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         return token, sha256_hex(token)
+
+
+@contextmanager
+def if_room(s: Session) -> Iterator[None]:
+    """A bookkeeping write (last seen, last used) that is skipped if the storage is full.
+
+    On a full disk reads must go on working: a sign-in's sliding expiry or a
+    token's last use can wait for the disk to have room again.
+    """
+    try:
+        yield
+    except DBAPIError as exc:
+        if not is_storage_full(exc):
+            raise
+        s.rollback()
 
 
 def same_origin(conn: HTTPConnection) -> bool:
