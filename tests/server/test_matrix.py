@@ -131,10 +131,12 @@ GHOSTS = {"pet": "AAAAAAAAAAAA", "item": "999999999", "session": "AAAAAAAAAAAA"}
 
 def _finish_ir_session(user: User, session_id: str) -> None:
     """Sessions hold the one transceiver: let each end before the next case starts one."""
-    for _ in range(100):
-        body = user.call("GET", f"/api/ir/sessions/{session_id}?wait=5").json()
+    after = 0
+    for _ in range(100):  # each poll waits for a new event (not just any event) or the end
+        body = user.call("GET", f"/api/ir/sessions/{session_id}?after={after}&wait=5").json()
         if body["status"] != "running":
             return
+        after = body["next"]
     raise AssertionError("the IR session did not end")
 
 
