@@ -5,8 +5,8 @@ state upload, a reset, a pause or a resume) raises the version; a checkpoint
 writes only over the version its snapshot was taken from, so an older snapshot
 that commits late can never overwrite such a change.
 
-Revision ID: 0004_state_version
-Revises: 0003_oidc_identity
+Revision ID: 0005_state_version
+Revises: 0004_autopilot
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_state_version"
-down_revision = "0003_oidc_identity"
+revision = "0005_state_version"
+down_revision = "0004_autopilot"
 branch_labels = None
 depends_on = None
 
