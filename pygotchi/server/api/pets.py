@@ -437,7 +437,7 @@ async def press_buttons(pet_id: str, body: ButtonPress, request: Request,
                    emulated_seconds=round(live.tick / TICKS_PER_SECOND, 3))
 
 
-class ClockTime(BaseModel):
+class ClockTime(Body):
     """The phone's local time when the person asked."""
 
     hour: int = Field(ge=0, le=23)
