@@ -5,8 +5,8 @@ state upload, a reset, a pause or a resume) raises the version; a checkpoint
 writes only over the version its snapshot was taken from, so an older snapshot
 that commits late can never overwrite such a change.
 
-Revision ID: 0005_state_version
-Revises: 0004_autopilot
+Revision ID: 0006_state_version
+Revises: 0005_auth_audit
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_state_version"
-down_revision = "0004_autopilot"
+revision = "0006_state_version"
+down_revision = "0005_auth_audit"
 branch_labels = None
 depends_on = None
 
