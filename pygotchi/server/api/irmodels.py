@@ -113,6 +113,7 @@ class FieldInfo(BaseModel):
 class Fields(BaseModel):
     fields: list[FieldInfo]
     letters: list[Choice]
+    name_hint: str = Field(description="the letters a toy's name may use, for a person")
 
 
 class Port(BaseModel):
