@@ -24,7 +24,10 @@
 ;   tap     (the K03 tap sensor) surprise: round eyes and a blinking "!".
 ;           Beep: 1365 Hz, 94 ms.
 ;   60 s without a button: Sprout calls you: the "attention" icon (icon 7)
-;           lights and it beeps once (2048 Hz, 156 ms); any button clears it.
+;           lights and it beeps once (2048 Hz, 156 ms); any button answers
+;           it. Unanswered for a minute, Sprout gives up (the icon goes out)
+;           and calls again a minute later: now and then, as a real pet
+;           calls, so that a server's notifications have something to tell.
 ;   The clock starts at 12:00 at reset and runs on a 24-hour dial.
 ;
 ; A crash course in the E0C6200 CPU, as used below
@@ -76,8 +79,8 @@
 ;   0x009  M(MIN_HI)    minutes, tens      }
 ;   0x00A  M(HOUR_LO)   hours, ones        }
 ;   0x00B  M(HOUR_HI)   hours, tens        }
-;   0x00C  M(IDLE_LO)   seconds since the last button (8 bits, stops at
-;   0x00D  M(IDLE_HI)   ATTN_SECS)
+;   0x00C  M(IDLE_LO)   seconds since the last button or the last call
+;   0x00D  M(IDLE_HI)   given up (8 bits, back to 0 at GIVE_UP_SECS)
 ;   0x00E  M(OUT_LO)    result of a table lookup (low nibble)
 ;   0x00F  M(OUT_HI)    result of a table lookup (high nibble)
 ;   0x010  KEY_LATCH    buttons seen by the K00-K03 interrupt (see isr_keys)
@@ -138,6 +141,7 @@ OUT_HI  = 0xF
 KEY_LATCH = 0x10
 
 ATTN_SECS = 60          ; seconds without a button before Sprout calls
+GIVE_UP_SECS = 120      ; ... and when it stops calling if nobody answered
 
 ; What Sprout is doing. Each mode plays a scene: a list of steps in the table
 ; page, row = mode number.
@@ -476,20 +480,29 @@ on_second:
         JP   NC,on_second_done
         JP   inc_hour       ; tail call
 
-; Count the seconds since the last button, up to ATTN_SECS; then call.
+; Count the seconds since the last button: call at ATTN_SECS; give up at
+; GIVE_UP_SECS (the icon goes out and the count starts again).
 lonely:
-        LD   A,M(IDLE_HI)
-        CP   A,ATTN_SECS >> 4
-        JP   NZ,lonely_count
-        LD   A,M(IDLE_LO)
-        CP   A,ATTN_SECS & 0xF
-        JP   Z,lonely_done  ; already calling
-lonely_count:
         INC  M(IDLE_LO)     ; C = 1 when it wraps from 15 to 0
         JP   NC,lonely_check
         INC  M(IDLE_HI)
 lonely_check:
         LD   A,M(IDLE_HI)
+        CP   A,GIVE_UP_SECS >> 4
+        JP   NZ,lonely_call
+        LD   A,M(IDLE_LO)
+        CP   A,GIVE_UP_SECS & 0xF
+        JP   NZ,lonely_done
+        ; Nobody came: stop calling, and start counting again.
+        LD   B,0
+        LD   M(IDLE_LO),B
+        LD   M(IDLE_HI),B
+        LD   A,0xE
+        LD   XP,A
+        LD   X,ICONS_BOTTOM
+        LD   MX,0
+        RET
+lonely_call:
         CP   A,ATTN_SECS >> 4
         JP   NZ,lonely_done
         LD   A,M(IDLE_LO)
