@@ -133,6 +133,13 @@ class Glass:
                     break
         return bits
 
+    def icon_lit(self, mem, index: int) -> bool:
+        """Whether icon ``index`` is lit: one or two nibble reads, no frame built."""
+        for addr, b in self.icons[index]:
+            if mem[addr] & (1 << b):
+                return True
+        return False
+
     def frame(self, mem) -> bytes:
         """The 65-byte frame: 64 bytes of pixels, then the icon byte."""
         out = bytearray()

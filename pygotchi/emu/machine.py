@@ -183,6 +183,16 @@ class Machine:
         self._screen_cache = screen
         return screen
 
+    def icon_lit(self, index: int) -> bool:
+        """Whether icon ``index`` (of ``model.icons``) is lit, straight from display RAM.
+
+        Far cheaper than ``screen()``: listeners that watch one icon after every
+        run (the server's call detector) must not build a frame each time.
+        """
+        if not 0 <= index < len(self.glass.icons):
+            raise EmuError(f"{self.model.name} has no icon {index}")
+        return self.glass.icon_lit(self.cpu.mem, index)
+
     @property
     def buzzer(self) -> tuple[bool, int]:
         """(on, frequency in deci-hertz; 0 if no frequency was ever set)."""

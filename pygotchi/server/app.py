@@ -24,7 +24,20 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from pygotchi import __version__
 from pygotchi.emu import core_warning
 from pygotchi.server import errors, static
-from pygotchi.server.api import account, audit, health, ir, live, pets, roms, session, users
+from pygotchi.server.alerts import Alerts
+from pygotchi.server.api import (
+    account,
+    audit,
+    health,
+    ir,
+    live,
+    pets,
+    push,
+    roms,
+    session,
+    timeline,
+    users,
+)
 from pygotchi.server.api.deps import Services
 from pygotchi.server.auth import Auth, load_secret
 from pygotchi.server.autopilot import Autopilot
@@ -97,6 +110,8 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
         unclaimed = (user_store.count_users(s) == 0 and settings.local_enabled
                      and not settings.oidc_enabled)
     scheduler = Scheduler(settings, db, rom_files, clock)
+    alerts = Alerts(settings, db, scheduler.clock.now)
+    scheduler.on_add.append(alerts.events.attach)
     scheduler.load_all()
     auth = Auth(settings, db, load_secret(settings))
     throttle = SignInThrottle(settings.signin_failures_per_user,
@@ -114,7 +129,7 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
         announce_setup_code(setup_code)
     warn_open_host(settings)
     return Services(settings, db, rom_files, scheduler, auth, throttle, demo_sha, autopilot,
-                    LiveSockets(settings.max_sockets_per_user), setup_code)
+                    LiveSockets(settings.max_sockets_per_user), setup_code, alerts)
 
 
 async def _sweep_sockets(svc: Services) -> None:
@@ -141,6 +156,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
         svc = await run_in_threadpool(open_services, settings, demo, clock)
         app.state.services = svc
         app.state.auth = svc.auth
+        svc.alerts.start()
         await svc.scheduler.start()
         await svc.autopilot.start()
         sweeper = asyncio.create_task(_sweep_sockets(svc))
@@ -151,6 +167,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
             await svc.autopilot.stop()
             await run_in_threadpool(app.state.irlab.close)
             await svc.scheduler.stop()
+            await run_in_threadpool(svc.alerts.stop)
             svc.db.close()
             event("stopped")
 
@@ -172,7 +189,8 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
     app.add_middleware(RequestLog)  # outside the host check: refusals are logged too
     # Outermost: every layer below sees the real client, scheme and host.
     app.add_middleware(ClientAddress, proxies=TrustedProxies.parse(settings.forwarded_allow_ips))
-    for module in (session, account, users, audit, roms, pets, live, ir, health):
+    for module in (session, account, users, audit, roms, pets, live, ir, health, push,
+                   timeline):
         app.include_router(module.router)
     if settings.oidc_enabled:  # Authlib is imported only by servers that use it
         from pygotchi.server.api import oidc

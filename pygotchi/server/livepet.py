@@ -14,6 +14,11 @@ and saved (see ``Scheduler.change``).
 Threads: every method that touches the machine takes ``lock`` and runs in a
 worker thread, never on the event loop. The fields marked *loop* below are
 only read and written on the event loop (scheduler bookkeeping and viewers).
+
+Run listeners (``listeners``; the call detector of ``petevents``) see the
+output of every run of the machine, in that worker thread with the lock held,
+and the owner's pauses, resets and loaded states (``lifecycle``). They are
+how the server hears a pet nobody watches, without running it more often.
 """
 
 from __future__ import annotations
@@ -111,6 +116,10 @@ class LivePet:
         self.hot_until = 0.0
         self.catch_up: CatchUp | None = None
         self.viewers: set[Viewer] = set()
+        # run listeners (worker threads, lock held): after_run(pet, out), lifecycle(pet, kind)
+        self.listeners: list = []
+        self.presses = 0  # button presses so far (a listener tells answers by it)
+        self.last_now = anchor_wall  # the wall-clock instant of the latest run
 
     # --- clock (call with the lock held, or accept a racy read) -----------------
 
@@ -128,14 +137,28 @@ class LivePet:
             return now
         return self.anchor_wall + (self.machine.tick - self.anchor_tick) / TICKS_PER_SECOND
 
+    def wall_at(self, tick: int) -> float:
+        """The wall-clock instant the pet was (or will be) at ``tick``."""
+        return self.anchor_wall + (tick - self.anchor_tick) / TICKS_PER_SECOND
+
     def _reanchor(self, now: float) -> None:
         self.anchor_wall = now
         self.anchor_tick = self.machine.tick
+        self.last_now = now
+
+    def announce(self, kind: str, now: float) -> None:
+        """Tell the run listeners of a change the owner made (paused, resumed, reset,
+        state_loaded), once it is on disk."""
+        with self.lock:
+            self.last_now = now
+            for listener in self.listeners:
+                listener.lifecycle(self, kind)
 
     # --- driving the machine (worker threads) ----------------------------------
 
     def run_target(self, now: float, limit: int | None = None) -> int:
         """The tick to run to now, at most ``limit`` ticks ahead (with the lock held)."""
+        self.last_now = now
         target = self.target_tick(now)
         if limit is not None:
             target = min(target, self.machine.tick + limit)
@@ -179,6 +202,8 @@ class LivePet:
                 self.pressed = pressed
                 out.pressed_changed = True
         self.tick = m.tick
+        for listener in self.listeners:
+            listener.after_run(self, out)
         return out
 
     def advance(self, now: float, limit: int | None = None) -> Output:
@@ -232,6 +257,7 @@ class LivePet:
             holders = self.holds.setdefault(name, set())
             if down:
                 holders.add(holder)
+                self.presses += 1
             else:
                 holders.discard(holder)
             self._apply_holds(name)
@@ -288,6 +314,7 @@ class LivePet:
             for name in names:
                 m.cancel_pending(name)
                 m.press(name)
+            self.presses += 1
             for name in names:
                 m.release(name, at_tick=release_at)
             self.dirty = self._check_pressed = True

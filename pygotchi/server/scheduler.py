@@ -127,6 +127,7 @@ class Scheduler:
         self._next_full_scan = 0.0
         self.checkpoint_problem: str | None = None  # why the last checkpoint failed
         self.checkpoint_failing_since: float | None = None
+        self.on_add: list[Callable[[LivePet], None]] = []  # run listeners join here
 
     # --- registry (any thread) ---------------------------------------------------
 
@@ -138,6 +139,8 @@ class Scheduler:
         return rom
 
     def add(self, pet: LivePet) -> None:
+        for hook in self.on_add:
+            hook(pet)
         with self._registry:
             self.pets[pet.id] = pet
         self._next_full_scan = 0.0  # look at it in the next round
@@ -622,6 +625,7 @@ class Scheduler:
                 self.status_changed(pet)
                 raise
             pet.saved()
+        pet.announce(what.removeprefix("pet_"), self.clock.now())
         self.publish(pet, out)
         self.status_changed(pet)
         event(what, pet=pet.id, **fields)

@@ -111,6 +111,16 @@ class Settings(BaseSettings):
         "pygotchi-admin", description="a user whose roles claim contains this is an "
                                       "administrator (checked at every sign-in)")
     oidc_timeout: float = Field(10, gt=0, description="seconds to wait for the provider")
+    push_allowed_hosts: str = Field(
+        "", description="comma-separated hosts that push endpoints and Apprise URLs may name "
+                        "although they are not public (a LAN service); plain http is allowed "
+                        "for them. Everything else must be https on a public address")
+    push_contact: str = Field(
+        "mailto:pygotchi@localhost", description="the VAPID contact (mailto: or https: URL) "
+                                                 "push services may write to")
+    push_retry_base: float = Field(
+        5.0, gt=0, le=600, description="seconds before the first retry of an undelivered "
+                                       "notification; doubles each time, up to an hour")
 
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -221,3 +221,100 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(String(100), default="")
     address: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# --- what happened to a pet, and who hears of it (timeline and notifications) -----------
+
+class PetEvent(Base):
+    """One line of a pet's timeline: a call, an answer, beeps, a pause, a reset...
+
+    ``tick`` is the emulated instant and ``at`` the wall-clock one (Unix seconds)
+    it belongs to; ``frame`` is the LCD (65 bytes, see ``emu.lcd``) at a call.
+    """
+
+    __tablename__ = "pet_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pet_id: Mapped[str] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    tick: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[float] = mapped_column(Float)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    frame: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class PetAlerts(Base):
+    """A pet's notification choices (no row: the defaults)."""
+
+    __tablename__ = "pet_alerts"
+
+    pet_id: Mapped[str] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    calls: Mapped[bool] = mapped_column(Boolean, default=True)
+    missed: Mapped[bool] = mapped_column(Boolean, default=True)
+    muted_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class UserAlerts(Base):
+    """A user's quiet hours, in their own time zone (no row: none)."""
+
+    __tablename__ = "user_alerts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    quiet_from: Mapped[int | None] = mapped_column(Integer, nullable=True)  # minutes of the day
+    quiet_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+
+
+class PushSubscription(Base):
+    """A browser's Web Push subscription (RFC 8030): where to post, and its keys (RFC 8291)."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(2048), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(128))
+    auth: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class NotifyChannel(Base):
+    """Another way to reach a user, as an Apprise URL (ntfy, Gotify, Telegram, email...).
+
+    The URL holds secrets (tokens, passwords): the API shows only Apprise's
+    privacy form of it.
+    """
+
+    __tablename__ = "notify_channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class OutboxMessage(Base):
+    """A notification not yet delivered. Written in the same transaction as the event
+    that caused it, deleted once the push service took it: a restart loses none."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("push_subscriptions.id", ondelete="CASCADE"), nullable=True, index=True)
+    channel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notify_channels.id", ondelete="CASCADE"), nullable=True, index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[float] = mapped_column(Float)
+    next_at: Mapped[float] = mapped_column(Float, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Path
 from starlette.requests import HTTPConnection
 
+from pygotchi.server.alerts import Alerts
 from pygotchi.server.auth import Auth
 from pygotchi.server.autopilot import Autopilot
 from pygotchi.server.livesockets import LiveSockets
@@ -30,6 +31,7 @@ class Services:
     sockets: LiveSockets = field(default_factory=lambda: LiveSockets(32))
     # The one-time code first-run setup asks for (printed at start); None once set up.
     setup_code: str | None = None
+    alerts: Alerts | None = None  # timeline and notifications
 
 
 def services(conn: HTTPConnection) -> Services:

@@ -1,0 +1,88 @@
+"""Who hears of a pet's event, and how: the rules between a call and a notification.
+
+* a ``call`` (or a call from the past still open, ``calling``) notifies the
+  owner on every device and channel, unless the pet's calls are off, the pet
+  is muted, or it is the owner's quiet hours (in their own time zone);
+* a call that ends unanswered may send a "missed" one (per pet, default on);
+  it carries the call's tag, so a browser replaces the call's notification
+  with it: never two notifications standing for one call;
+* everything is written to the outbox in the transaction that records the
+  event, and the courier delivers it from there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pygotchi.server.petevents import PetEvent
+from pygotchi.store import timeline
+from pygotchi.store.models import NotifyChannel, OutboxMessage, Pet, PushSubscription
+
+
+def in_quiet_hours(quiet_from: int | None, quiet_to: int | None, zone: str, now: float) -> bool:
+    """Whether ``now`` falls in [from, to) minutes of the day in ``zone`` (may wrap midnight)."""
+    if quiet_from is None or quiet_to is None or quiet_from == quiet_to:
+        return False
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    local = datetime.fromtimestamp(now, tz)
+    minute = local.hour * 60 + local.minute
+    if quiet_from < quiet_to:
+        return quiet_from <= minute < quiet_to
+    return minute >= quiet_from or minute < quiet_to
+
+
+def message_for(kind: str, pet: Pet, event: PetEvent, call_tick: int) -> dict:
+    if kind == "missed":
+        title, body = f"{pet.name} needed you", "A call went unanswered."
+    elif kind == "test":
+        title, body = "pygotchi", "Notifications work on this device."
+    else:
+        title, body = f"{pet.name} is calling", "Its attention icon is on: have a look."
+    return {"kind": kind, "pet": pet.id, "title": title, "body": body,
+            "url": f"/#/pets/{pet.id}", "tag": f"pygotchi-{pet.id}-{call_tick}",
+            "at": round(event.at, 3), "tick": event.tick}
+
+
+def enqueue(s: Session, user_id: int, payload: dict, now: float) -> int:
+    """One outbox message per device and channel of ``user_id``."""
+    count = 0
+    for sub_id in s.scalars(select(PushSubscription.id)
+                            .where(PushSubscription.user_id == user_id)):
+        s.add(OutboxMessage(user_id=user_id, subscription_id=sub_id, payload=payload,
+                            created_at=now, next_at=now, attempts=0))
+        count += 1
+    for channel_id in s.scalars(select(NotifyChannel.id)
+                                .where(NotifyChannel.user_id == user_id)):
+        s.add(OutboxMessage(user_id=user_id, channel_id=channel_id, payload=payload,
+                            created_at=now, next_at=now, attempts=0))
+        count += 1
+    return count
+
+
+def plan(s: Session, pet: Pet, event: PetEvent, call_tick: int, now: float) -> dict:
+    """Queue what ``event`` calls for; returns what happened, for the timeline."""
+    if event.kind in ("call", "calling"):
+        kind = "call"
+    elif event.kind == "call_ended" and not event.data.get("answered") \
+            and "why" not in event.data:
+        kind = "missed"
+    else:
+        return {}
+    if not event.notify:
+        return {"notified": 0, "silenced": "it happened while the pet caught up"}
+    alerts = timeline.pet_alerts(s, pet.id)
+    if kind == "call" and not alerts.calls or kind == "missed" and not alerts.missed:
+        return {"notified": 0, "silenced": "off for this pet"} if kind == "call" else {}
+    if alerts.muted_until is not None and alerts.muted_until > now:
+        return {"notified": 0, "silenced": "muted"}
+    user = timeline.user_alerts(s, pet.owner_id)
+    if in_quiet_hours(user.quiet_from, user.quiet_to, user.time_zone, now):
+        return {"notified": 0, "silenced": "quiet hours"}
+    return {"notified": enqueue(s, pet.owner_id, message_for(kind, pet, event, call_tick), now)}
