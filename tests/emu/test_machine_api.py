@@ -96,3 +96,19 @@ wait:   JP   wait
     m.run_until(1100)
     assert m.read_memory(0xF00) == 0x1
     assert m.read_memory(0xF00) == 0x1
+
+
+def test_icon_lit_reads_display_ram_as_the_screen_shows_it() -> None:
+    from pygotchi.demo import demo_rom_bytes
+    from pygotchi.emu import TICKS_PER_SECOND, Machine
+
+    m = Machine(demo_rom_bytes())
+    seen = set()
+    for second in (1, 30, 59, 61, 90, 121):
+        m.run_until(second * TICKS_PER_SECOND)
+        icons = m.screen().icons
+        assert tuple(m.icon_lit(i) for i in range(8)) == icons
+        seen.add(icons[7])
+    assert seen == {True, False}  # the demo calls (icon 7) at 60 s
+    with pytest.raises(EmuError):
+        m.icon_lit(8)

@@ -125,8 +125,47 @@ CASES = {
     # an administrator may stop anyone's session (nobody holds the transceiver hostage)
     "ir_session_cancel": Case("POST", "/api/ir/sessions/{session}/cancel",
                               _expect(401, 404, 200, 200), needs=("session",)),
+    # Notifications: each user's own devices, channels and quiet hours; a pet's
+    # alert choices and timeline are its owner's only.
+    "push_key": Case("GET", "/api/push/key", _expect(401, 200, 200, 200)),
+    "push_subs": Case("GET", "/api/push/subscriptions", _expect(401, 200, 200, 200)),
+    "push_sub_new": Case("POST", "/api/push/subscriptions", _expect(401, 201, 201, 201),
+                         lambda: {"json": _subscription()}, needs=("loopback",)),
+    "push_sub_delete": Case("DELETE", "/api/push/subscriptions/{sub}",
+                            _expect(401, 404, 204, 404), needs=("loopback", "sub")),
+    "push_sub_test": Case("POST", "/api/push/subscriptions/{sub}/test",
+                          _expect(401, 404, 200, 404), needs=("loopback", "sub")),
+    "channels": Case("GET", "/api/push/channels", _expect(401, 200, 200, 200)),
+    "channel_new": Case("POST", "/api/push/channels", _expect(401, 201, 201, 201),
+                        lambda: {"json": {"url": "json://127.0.0.1:9/matrix"}},
+                        needs=("loopback",)),
+    "channel_delete": Case("DELETE", "/api/push/channels/{channel}",
+                           _expect(401, 404, 204, 404), needs=("loopback", "channel")),
+    # nothing listens on port 9: the owner is told the message did not go out
+    "channel_test": Case("POST", "/api/push/channels/{channel}/test",
+                         _expect(401, 404, 502, 404), needs=("loopback", "channel")),
+    "push_settings": Case("GET", "/api/push/settings", _expect(401, 200, 200, 200)),
+    "push_settings_put": Case("PUT", "/api/push/settings", _expect(401, 200, 200, 200),
+                              lambda: {"json": {"quiet_from": "22:00", "quiet_to": "07:00",
+                                                "time_zone": "Europe/Paris"}}),
+    "pet_alerts": Case("GET", "/api/pets/{pet}/alerts", PET, needs=("pet",)),
+    "pet_alerts_change": Case("PATCH", "/api/pets/{pet}/alerts", PET,
+                              lambda: {"json": {"calls": False}}, needs=("pet",)),
+    "timeline": Case("GET", "/api/pets/{pet}/timeline", PET, needs=("pet",)),
+    "timeline_png": Case("GET", "/api/pets/{pet}/timeline/{event}.png", PET,
+                         needs=("pet", "event")),
 }
-GHOSTS = {"pet": "AAAAAAAAAAAA", "item": "999999999", "session": "AAAAAAAAAAAA"}
+GHOSTS = {"pet": "AAAAAAAAAAAA", "item": "999999999", "session": "AAAAAAAAAAAA",
+          "sub": "999999999", "channel": "999999999"}
+
+
+def _subscription() -> dict:
+    """A browser's PushSubscription JSON (the keys' form is checked, not their use)."""
+    from tests.server.pushservice import Browser
+
+    browser = Browser()
+    return {"endpoint": f"http://127.0.0.1:9/push/m{next(_names)}",
+            "keys": {"p256dh": browser.p256dh, "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}
 
 
 def _finish_ir_session(user: User, session_id: str) -> None:
@@ -185,6 +224,23 @@ def test_matrix(world, name, role, mode, monkeypatch):
                        json={"mode": "send", "port": "fake", "frames": [IR_HEX]})
         fill["session"] = r.json()["id"]
         _finish_ir_session(owner, fill["session"])
+    if "loopback" in case.needs:  # the world server allows no local push service by itself
+        monkeypatch.setattr(world.server.services.alerts, "allowed", frozenset({"127.0.0.1"}))
+    if "sub" in case.needs:
+        r = owner.call("POST", "/api/push/subscriptions", json=_subscription())
+        fill["sub"] = r.json()["id"]
+    if "channel" in case.needs:
+        r = owner.call("POST", "/api/push/channels", json={"url": "json://127.0.0.1:9/m"})
+        fill["channel"] = r.json()["id"]
+    if "event" in case.needs:
+        from pygotchi.store.models import PetEvent
+
+        with world.server.services.db.session() as s:
+            row = PetEvent(pet_id=fill["pet"], kind="call", tick=1, at=1.0, data={},
+                           frame=bytes(65))
+            s.add(row)
+            s.commit()
+            fill["event"] = row.id
     if "no_rom" in case.needs:
         sha = hashlib.sha256(other_rom()).hexdigest()
         world.admin.call("DELETE", f"/api/roms/{sha}")
@@ -214,6 +270,13 @@ def test_matrix(world, name, role, mode, monkeypatch):
         caller.call("DELETE", f"/api/pets/{r.json()['id']}?confirm=yes")
     if "item" in fill:
         owner.call("DELETE", f"/api/ir/items/{fill['item']}")
+    if "sub" in fill:
+        owner.call("DELETE", f"/api/push/subscriptions/{fill['sub']}")
+    if "channel" in fill:
+        owner.call("DELETE", f"/api/push/channels/{fill['channel']}")
+    if name in ("push_sub_new", "channel_new") and r.status_code == 201:
+        kind = "subscriptions" if name == "push_sub_new" else "channels"
+        caller.call("DELETE", f"/api/push/{kind}/{r.json()['id']}")
     if name in ("ir_item_new", "ir_import") and r.status_code == 201:
         for item in r.json().get("items", [r.json()]):
             caller.call("DELETE", f"/api/ir/items/{item['id']}")
@@ -235,5 +298,7 @@ def test_matrix_covers_every_route(world):
     covered = {(c.method, c.path.split("?")[0].replace("{pet}", "{pet_id}")
                 .replace("{token}", "{token_id}").replace("{user}", "{user_id}")
                 .replace("{rom}", "{rom_id}").replace("{item}", "{item_id}")
-                .replace("{session}", "{session_id}")) for c in CASES.values()}
+                .replace("{session}", "{session_id}").replace("{sub}", "{sub_id}")
+                .replace("{channel}", "{channel_id}").replace("{event}", "{event_id}"))
+               for c in CASES.values()}
     assert routes <= covered, routes - covered
