@@ -4,7 +4,6 @@ Run listeners hand events over from the emulation threads (``__call__`` only
 puts them on a queue: an emulation thread never waits for the database). One
 thread writes them, a batch per transaction: the timeline rows and the
 notifications they cause are committed together, then the courier is woken.
-Beeps a pet makes within ``BEEP_MERGE`` seconds of each other share one row.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from pygotchi.server.logs import event as log_event
 from pygotchi.server.petevents import CallDetector, PetEvent
@@ -25,8 +24,7 @@ from pygotchi.store import timeline as timeline_store
 from pygotchi.store.models import Pet
 from pygotchi.store.models import PetEvent as EventRow
 
-BATCH_WAIT = 0.05  # seconds to gather more events into one transaction
-BEEP_MERGE = 60.0
+BATCH_WAIT = 0.5  # seconds to gather more events into one transaction
 TRIM_EVERY = 200  # rows written for a pet between two trims of its timeline
 NOT_IN_TIMELINE = ("calling",)
 
@@ -45,7 +43,6 @@ class EventLog:
         self.keep = keep
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._beeps: dict[str, tuple[int, float]] = {}  # pet -> (row id, at)
         self._written: dict[str, int] = {}
         self.written = 0  # events written so far (tests, health)
 
@@ -103,45 +100,33 @@ class EventLog:
     def write(self, batch: list[tuple[str, list[PetEvent]]]) -> None:
         now = self.clock()
         queued = 0
+        rows: list[dict] = []
         with self.db.session() as s:
             ids = {pet_id for pet_id, _ in batch}
-            pets = {p.id: p for p in s.scalars(select(Pet).where(Pet.id.in_(ids)))}
-            touched: set[str] = set()
+            pets = {p.id: p for p in s.execute(select(Pet.id, Pet.owner_id, Pet.name)
+                                                .where(Pet.id.in_(ids)))}
+            cache: dict = {}
             for pet_id, events in batch:
                 pet = pets.get(pet_id)
                 if pet is None:  # deleted meanwhile
                     continue
                 for ev in events:
-                    outcome = planner.plan(s, pet, ev, ev.call_tick, now)
+                    outcome = planner.plan(s, pet, ev, ev.call_tick, now, cache) \
+                        if ev.kind in planner.KINDS else {}
                     queued += outcome.get("notified", 0)
                     if ev.kind in NOT_IN_TIMELINE:
                         continue
-                    if ev.kind == "beeps" and self._merge_beeps(s, pet_id, ev):
-                        continue
-                    row = EventRow(pet_id=pet_id, kind=ev.kind, tick=ev.tick, at=ev.at,
-                                   data={**ev.data, **outcome}, frame=ev.frame)
-                    s.add(row)
-                    if ev.kind == "beeps":
-                        s.flush()
-                        self._beeps[pet_id] = (row.id, ev.at)
-                    touched.add(pet_id)
+                    rows.append({"pet_id": pet_id, "kind": ev.kind, "tick": ev.tick,
+                                 "at": ev.at, "data": {**ev.data, **outcome},
+                                 "frame": ev.frame})
                     self._written[pet_id] = self._written.get(pet_id, 0) + 1
-                    self.written += 1
-            for pet_id in touched:
+            if rows:
+                s.execute(insert(EventRow), rows)
+            for pet_id in {r["pet_id"] for r in rows}:
                 if self._written.get(pet_id, 0) >= TRIM_EVERY:
                     self._written[pet_id] = 0
                     timeline_store.trim(s, pet_id, self.keep)
             s.commit()
+        self.written += len(rows)
         if queued:
             self.wake()
-
-    def _merge_beeps(self, s, pet_id: str, ev: PetEvent) -> bool:
-        last = self._beeps.get(pet_id)
-        if last is None or ev.at - last[1] > BEEP_MERGE:
-            return False
-        row = s.get(EventRow, last[0])
-        if row is None:
-            return False
-        row.data = {**row.data, "count": row.data.get("count", 0) + ev.data.get("count", 0)}
-        self._beeps[pet_id] = (row.id, ev.at)
-        return True

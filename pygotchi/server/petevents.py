@@ -6,9 +6,10 @@ each run's output in the worker thread that ran the machine, with the pet's
 lock held, whether anyone watches the pet or not, and it never makes the
 scheduler advance a pet more often. It costs almost nothing per run: it
 compares the display RAM's change counter with the one it saw last, and
-only when that moved does it read the attention icon's bit straight from
-display RAM (``Machine.icon_lit``); a frame is built only for the snapshot
-of a new call.
+only when that moved (and at most once per emulated second) does it read
+the attention icon's bit straight from display RAM; a frame is built only
+for the snapshot of a new call. A call is heard at most a second of emulated
+time late (plus the scheduler's ``idle_interval`` for a pet nobody watches).
 
 Events (``PetEvent``) go to a sink (the ``EventLog``), which writes them to the
 timeline and turns calls into notifications:
@@ -16,7 +17,8 @@ timeline and turns calls into notifications:
 ``call``        the attention icon lit (with the LCD at that moment)
 ``answered``    a button was pressed while it was lit
 ``call_ended``  it went out (``answered`` says whether anyone had answered)
-``beeps``       the buzzer sounded (counted; the log merges bursts)
+``beeps``       the buzzer sounded: one event per burst (beeps less than
+                ``BEEP_GAP`` apart), with how many and how long
 ``paused`` ``resumed`` ``reset`` ``state_loaded``  what the owner did
 
 Events found while a pet fast-forwards through time it missed belong to the
@@ -34,6 +36,8 @@ from dataclasses import dataclass, field
 from pygotchi.emu import TICKS_PER_SECOND
 
 LATE_SECONDS = 30.0  # an event this far behind the wall clock is from a catch-up
+BEEP_GAP = 10 * TICKS_PER_SECOND  # silence that ends a burst of beeps
+LOOK_EVERY = TICKS_PER_SECOND  # look at the icon at most once per emulated second
 
 
 @dataclass
@@ -54,7 +58,8 @@ class CallDetector:
     """One pet's call watch (a run listener). Worker threads, with the pet's lock held."""
 
     __slots__ = ("sink", "index", "version", "lit", "call_tick", "answered", "presses",
-                 "unannounced")
+                 "unannounced", "beeps", "beep_first", "beep_last", "cpu", "spots",
+                 "next_look")
 
     def __init__(self, sink: Sink, attention_index: int | None) -> None:
         self.sink = sink
@@ -65,21 +70,41 @@ class CallDetector:
         self.answered = False
         self.presses = 0
         self.unannounced = False  # a call found in the past, still open
+        self.beeps = 0  # beeps of the burst going on, since beep_first (ticks)
+        self.beep_first = 0
+        self.beep_last = 0
+        self.cpu = None
+        self.spots: tuple[tuple[int, int], ...] = ()  # (display address, bit mask)
+        self.next_look = 0
 
     def start(self, pet) -> None:
         """Take the pet's present state as known (at load): no event for it."""
+        self.cpu = pet.machine.cpu
+        if self.index is not None:
+            self.spots = tuple((addr, 1 << bit) for addr, bit
+                               in pet.machine.glass.icons[self.index])
         self.version = pet.machine.screen_version
         self.lit = self.index is not None and pet.machine.icon_lit(self.index)
         self.call_tick = pet.machine.tick
         self.presses = pet.presses
 
     def after_run(self, pet, out) -> None:
+        # The usual run changes nothing here: say so with as few steps as possible.
+        cpu = self.cpu
+        if (cpu.lcd_version == self.version or cpu.tick < self.next_look) and not (
+                out.buzzer or self.beeps or self.unannounced or pet.presses != self.presses):
+            return
         events: list[PetEvent] | None = None
         m = pet.machine
         if out.buzzer:
-            count = sum(1 for e in out.buzzer if e.on)
-            if count:
-                events = [self._event(pet, "beeps", out.buzzer[0].tick, {"count": count})]
+            for e in out.buzzer:
+                if e.on:
+                    if not self.beeps:
+                        self.beep_first = e.tick
+                    self.beeps += 1
+                    self.beep_last = e.tick
+        if self.beeps and m.tick - self.beep_last > BEEP_GAP:
+            events = [self._burst(pet)]
         if pet.presses != self.presses:
             self.presses = pet.presses
             if self.lit and not self.answered:
@@ -87,10 +112,16 @@ class CallDetector:
                 events = events or []
                 events.append(self._event(pet, "answered", m.tick, {
                     "after_s": round((m.tick - self.call_tick) / TICKS_PER_SECOND, 1)}))
-        version = m.screen_version
-        if version != self.version and self.index is not None:
+        version = cpu.lcd_version
+        if version != self.version and self.spots and cpu.tick >= self.next_look:
             self.version = version
-            lit = m.icon_lit(self.index)
+            self.next_look = cpu.tick + LOOK_EVERY
+            mem = cpu.mem
+            lit = False
+            for addr, mask in self.spots:
+                if mem[addr] & mask:
+                    lit = True
+                    break
             if lit != self.lit:
                 events = events or []
                 events.append(self._flip(pet, lit))
@@ -104,7 +135,8 @@ class CallDetector:
 
     def lifecycle(self, pet, kind: str) -> None:
         """The owner paused, resumed, reset or loaded a state: a call open before is over."""
-        events = [self._event(pet, kind, pet.machine.tick, {})]
+        events = [self._burst(pet)] if self.beeps else []
+        events.append(self._event(pet, kind, pet.machine.tick, {}))
         if kind in ("reset", "state_loaded"):
             if self.lit:
                 events.append(self._event(pet, "call_ended", pet.machine.tick, {
@@ -114,10 +146,19 @@ class CallDetector:
             self.answered = False
             self.unannounced = False
             self.version = -1  # look at the icon after the next run, whatever it shows
+            self.next_look = 0
+            self.cpu = pet.machine.cpu
             self.presses = pet.presses
         self.sink(pet.id, pet.owner_id, events)
 
     # --- helpers ---------------------------------------------------------------
+
+    def _burst(self, pet) -> PetEvent:
+        event = self._event(pet, "beeps", self.beep_first, {
+            "count": self.beeps,
+            "lasted_s": round((self.beep_last - self.beep_first) / TICKS_PER_SECOND, 1)})
+        self.beeps = 0
+        return event
 
     def _flip(self, pet, lit: bool) -> PetEvent:
         m = pet.machine

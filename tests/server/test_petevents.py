@@ -37,23 +37,28 @@ def test_a_call_an_answer_and_its_end():
     pet, seen = sprout()
     run_to(pet, 59.5)
     assert seen == []
-    run_to(pet, 61)
-    assert [e.kind for e in seen] == ["beeps", "call"]
-    call = seen[1]
-    assert 60 * TICKS_PER_SECOND <= call.tick <= 61 * TICKS_PER_SECOND
+    run_to(pet, 61.5)  # it lit at 60.25 s; the detector looks once per emulated second
+    assert [e.kind for e in seen] == ["call"]
+    call = seen[0]
+    assert 60.25 * TICKS_PER_SECOND <= call.tick <= 61.51 * TICKS_PER_SECOND
     assert call.at == T0 + call.tick / TICKS_PER_SECOND and call.notify
     assert call.frame is not None and call.frame[64] & 0x80  # the snapshot shows icon 7
     pet.press_for(["A"], 100, T0 + 62)
-    run_to(pet, 63)
+    run_to(pet, 64)
     kinds = [e.kind for e in seen]
-    assert kinds[2] == "answered" and "call_ended" in kinds
+    assert kinds[1] == "answered" and "call_ended" in kinds
+    # The beeps (the call's, the A button's) are one burst, told once it is over.
+    assert "beeps" not in kinds
+    run_to(pet, 80)
+    (burst,) = [e for e in seen if e.kind == "beeps"]
+    assert burst.data["count"] == 2 and 60 < burst.tick / TICKS_PER_SECOND < 61
     ended = next(e for e in seen if e.kind == "call_ended")
     assert ended.data["answered"] is True and ended.call_tick == call.tick
 
 
 def test_an_unanswered_call_ends_unanswered():
     pet, seen = sprout(at=100)
-    run_to(pet, 121)
+    run_to(pet, 122)
     assert [e.kind for e in seen if e.kind != "beeps"] == ["call_ended"]
     assert seen[-1].data["answered"] is False  # the call was open when we started
 

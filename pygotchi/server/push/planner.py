@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from pygotchi.server.petevents import PetEvent
 from pygotchi.store import timeline
-from pygotchi.store.models import NotifyChannel, OutboxMessage, Pet, PushSubscription
+from pygotchi.store.models import NotifyChannel, OutboxMessage, PushSubscription
+
+KINDS = frozenset({"call", "calling", "call_ended"})  # the events that may notify
 
 
 def in_quiet_hours(quiet_from: int | None, quiet_to: int | None, zone: str, now: float) -> bool:
@@ -38,7 +40,7 @@ def in_quiet_hours(quiet_from: int | None, quiet_to: int | None, zone: str, now:
     return minute >= quiet_from or minute < quiet_to
 
 
-def message_for(kind: str, pet: Pet, event: PetEvent, call_tick: int) -> dict:
+def message_for(kind: str, pet, event: PetEvent, call_tick: int) -> dict:
     if kind == "missed":
         title, body = f"{pet.name} needed you", "A call went unanswered."
     elif kind == "test":
@@ -50,24 +52,34 @@ def message_for(kind: str, pet: Pet, event: PetEvent, call_tick: int) -> dict:
             "at": round(event.at, 3), "tick": event.tick}
 
 
-def enqueue(s: Session, user_id: int, payload: dict, now: float) -> int:
+def targets(s: Session, user_id: int) -> tuple[list[int], list[int]]:
+    """The user's devices and channels (ids)."""
+    subs = list(s.scalars(select(PushSubscription.id)
+                          .where(PushSubscription.user_id == user_id)))
+    chans = list(s.scalars(select(NotifyChannel.id).where(NotifyChannel.user_id == user_id)))
+    return subs, chans
+
+
+def enqueue(s: Session, user_id: int, payload: dict, now: float,
+            to: tuple[list[int], list[int]] | None = None) -> int:
     """One outbox message per device and channel of ``user_id``."""
-    count = 0
-    for sub_id in s.scalars(select(PushSubscription.id)
-                            .where(PushSubscription.user_id == user_id)):
+    subs, chans = to if to is not None else targets(s, user_id)
+    for sub_id in subs:
         s.add(OutboxMessage(user_id=user_id, subscription_id=sub_id, payload=payload,
                             created_at=now, next_at=now, attempts=0))
-        count += 1
-    for channel_id in s.scalars(select(NotifyChannel.id)
-                                .where(NotifyChannel.user_id == user_id)):
+    for channel_id in chans:
         s.add(OutboxMessage(user_id=user_id, channel_id=channel_id, payload=payload,
                             created_at=now, next_at=now, attempts=0))
-        count += 1
-    return count
+    return len(subs) + len(chans)
 
 
-def plan(s: Session, pet: Pet, event: PetEvent, call_tick: int, now: float) -> dict:
-    """Queue what ``event`` calls for; returns what happened, for the timeline."""
+def plan(s: Session, pet, event: PetEvent, call_tick: int, now: float,
+         cache: dict | None = None) -> dict:
+    """Queue what ``event`` calls for; returns what happened, for the timeline.
+
+    ``pet`` has the pet's ``id``, ``owner_id`` and ``name``; ``cache`` keeps each
+    user's devices and channels for the length of one transaction.
+    """
     if event.kind in ("call", "calling"):
         kind = "call"
     elif event.kind == "call_ended" and not event.data.get("answered") \
@@ -77,6 +89,12 @@ def plan(s: Session, pet: Pet, event: PetEvent, call_tick: int, now: float) -> d
         return {}
     if not event.notify:
         return {"notified": 0, "silenced": "it happened while the pet caught up"}
+    cache = {} if cache is None else cache
+    to = cache.get(pet.owner_id)
+    if to is None:
+        to = cache[pet.owner_id] = targets(s, pet.owner_id)
+    if not to[0] and not to[1]:
+        return {"notified": 0}  # nowhere to send it
     alerts = timeline.pet_alerts(s, pet.id)
     if kind == "call" and not alerts.calls or kind == "missed" and not alerts.missed:
         return {"notified": 0, "silenced": "off for this pet"} if kind == "call" else {}
@@ -85,4 +103,5 @@ def plan(s: Session, pet: Pet, event: PetEvent, call_tick: int, now: float) -> d
     user = timeline.user_alerts(s, pet.owner_id)
     if in_quiet_hours(user.quiet_from, user.quiet_to, user.time_zone, now):
         return {"notified": 0, "silenced": "quiet hours"}
-    return {"notified": enqueue(s, pet.owner_id, message_for(kind, pet, event, call_tick), now)}
+    return {"notified": enqueue(s, pet.owner_id, message_for(kind, pet, event, call_tick), now,
+                                to)}
