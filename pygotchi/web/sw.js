@@ -58,3 +58,40 @@ self.addEventListener("fetch", (event) => {
     }
   })());
 });
+
+// --- notifications -------------------------------------------------------------------
+// The server sends {kind, pet, title, body, url, tag} (encrypted by the push
+// service's protocol; the browser hands it to us decrypted). One notification
+// per call: a "missed" message carries the call's tag and replaces it.
+
+self.addEventListener("push", (event) => {
+  let msg = {};
+  try { msg = event.data ? event.data.json() : {}; } catch (err) { msg = {}; }
+  const title = msg.title || "pygotchi";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: msg.body || "",
+    tag: msg.tag || undefined,
+    renotify: msg.kind === "call",
+    icon: "/static/icons/icon-192.png",
+    badge: "/static/icons/icon-192.png",
+    data: { url: msg.url || "/", pet: msg.pet || null, kind: msg.kind || null },
+  }));
+});
+
+/** Open (or focus) the app on ``url``: the pet's page for a call. */
+async function openApp(url) {
+  const target = new URL(url, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of windows) {
+    if (new URL(client.url).origin !== self.location.origin) continue;
+    try { await client.focus(); } catch (err) { /* not allowed without a click: go on */ }
+    if ("navigate" in client) return client.navigate(target);
+    return client;
+  }
+  return self.clients.openWindow(target);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openApp(event.notification.data?.url || "/"));
+});

@@ -5,13 +5,15 @@ import { api } from "../api.js";
 import { busy, confirmDialog, field, formatDate, h, showError, toast } from "../dom.js";
 import { sessionsCard } from "./account-sessions.js";
 import { totpCard } from "./account-totp.js";
+import { notificationCards } from "./notify.js";
 
 export async function accountView(root, ctx) {
   const page = h("section", { class: "page" },
     h("div", { class: "page-head" }, h("h1", {}, "Account"),
       h("p", { class: "muted" }, `Signed in as ${ctx.user.username} (${ctx.user.role}).`)));
   root.append(page);
-  page.append(await tokensCard(), passwordCard(ctx), await totpCard(), await sessionsCard(ctx));
+  page.append(await tokensCard(), passwordCard(ctx), await totpCard(), await sessionsCard(ctx),
+    ...await notificationCards());
 }
 
 async function tokensCard() {

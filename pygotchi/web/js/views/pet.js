@@ -20,6 +20,7 @@ import { petSound } from "./pet/sound.js";
 import { catchUpPercent, petStatus } from "./pet/status.js";
 import { openPetMenu } from "./pet/menu.js";
 import { abcHint } from "./pet/hint.js";
+import { timelineCard } from "./timeline.js";
 
 /** The one shared debug hook (tests and curious people read it in the console). */
 function debugHook(petId) {
@@ -89,6 +90,8 @@ export async function petView(root, ctx, petId) {
         controls.keyHint, below)));
   root.append(view);
   screen.mount();
+  const timeline = timelineCard(pet.id);
+  view.append(timeline.el);
 
   // --- presses ----------------------------------------------------------------------
   const restHeld = new Map();
@@ -241,6 +244,7 @@ export async function petView(root, ctx, petId) {
   renderStatus();
 
   return () => {
+    timeline.stop();
     sock.close();
     sound.destroy();
     controls.destroy();
