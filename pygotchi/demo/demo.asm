@@ -25,8 +25,8 @@
 ;           Beep: 1365 Hz, 94 ms.
 ;   60 s without a button: Sprout calls you: the "attention" icon (icon 7)
 ;           lights and it beeps once (2048 Hz, 156 ms); any button answers
-;           it. Unanswered for a minute, Sprout gives up (the icon goes out)
-;           and calls again a minute later: now and then, as a real pet
+;           it. Unanswered for three minutes, Sprout gives up (the icon goes
+;           out) and calls again a minute later: now and then, as a real pet
 ;           calls, so that a server's notifications have something to tell.
 ;   The clock starts at 12:00 at reset and runs on a 24-hour dial.
 ;
@@ -141,7 +141,7 @@ OUT_HI  = 0xF
 KEY_LATCH = 0x10
 
 ATTN_SECS = 60          ; seconds without a button before Sprout calls
-GIVE_UP_SECS = 120      ; ... and when it stops calling if nobody answered
+GIVE_UP_SECS = 240      ; ... and when it stops calling if nobody answered
 
 ; What Sprout is doing. Each mode plays a scene: a list of steps in the table
 ; page, row = mode number.

@@ -42,9 +42,9 @@ def run_hours(hours: int, checks: dict[float, str]) -> tuple[Machine, int]:
 
 def calls_between(start: float, end: float) -> int:
     """Calls of a Sprout left alone from ``start`` (a button) to ``end``: one a minute
-    after, then one every two minutes (each given up after a minute)."""
+    after, then one every four minutes (each given up after three)."""
     first = start + 60
-    return 0 if first >= end else int((end - first - 1e-9) // 120) + 1
+    return 0 if first >= end else int((end - first - 1e-9) // 240) + 1
 
 
 def test_runs_two_hours_and_keeps_time() -> None:

@@ -57,8 +57,8 @@ def test_a_call_an_answer_and_its_end():
 
 
 def test_an_unanswered_call_ends_unanswered():
-    pet, seen = sprout(at=100)
-    run_to(pet, 122)
+    pet, seen = sprout(at=220)
+    run_to(pet, 242)
     assert [e.kind for e in seen if e.kind != "beeps"] == ["call_ended"]
     assert seen[-1].data["answered"] is False  # the call was open when we started
 
@@ -69,11 +69,11 @@ def test_calls_from_a_catch_up_are_kept_but_announced_once_in_the_present():
     while pet.tick < 3665 * TICKS_PER_SECOND:
         pet.advance(now, 10 * TICKS_PER_SECOND)
     calls = [e for e in seen if e.kind == "call"]
-    # One every two minutes from 60 s to 3660 s, all from the past: none notifies.
-    assert len(calls) == 31 and not any(e.notify for e in calls)
+    # One every four minutes from 60 s to 3660 s, all from the past: none notifies.
+    assert len(calls) == 16 and not any(e.notify for e in calls)
     assert not any(e.kind == "calling" for e in seen)
     seen.clear()
-    pet.advance(now)  # in the present; Sprout still calls (3660-3720 s)
+    pet.advance(now)  # in the present; Sprout still calls (3660-3840 s)
     assert [e.kind for e in seen] == ["calling"] and seen[0].notify
     assert seen[0].call_tick == calls[-1].tick
     pet.advance(now + 1)

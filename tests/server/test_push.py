@@ -3,7 +3,7 @@
 The push service (``pushservice.py``) verifies the VAPID token against the
 server's public key and decrypts each message with keys made as a browser
 makes them. The pets run the demo ROM (Sprout calls after a minute alone and
-gives up a minute later), loaded from a state made a little before its call.
+gives up three minutes later), loaded from a state made a little before its call.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ LOOPBACK = {"push_allowed_hosts": "127.0.0.1"}
 
 
 def sprout_state(seconds: float) -> bytes:
-    """The demo ROM's state ``seconds`` after reset (it calls at 60 s, gives up at 120 s)."""
+    """The demo ROM's state ``seconds`` after reset (it calls at 60 s, gives up at 240 s)."""
     m = Machine(demo_rom_bytes())
     m.run_until(int(seconds * TICKS_PER_SECOND))
     return m.save_state()
@@ -110,8 +110,8 @@ def test_an_unanswered_call_sends_one_missed_notification_with_the_same_tag(
     subscribe(owner, push_service)
     pet = owner.new_pet("Sprout")
     # A state loaded while the pet calls is a call: pushed at once. Sprout gives
-    # up at 120 s: the call ends unanswered, and a "missed" notification follows.
-    load_state(owner, pet["id"], sprout_state(118))
+    # up at 240 s: the call ends unanswered, and a "missed" notification follows.
+    load_state(owner, pet["id"], sprout_state(238))
     wait_for(lambda: "call_ended" in kinds(owner, pet["id"]), what="the call to end")
     wait_for(lambda: len(push_service.received) >= 2, what="the missed notification")
     call, missed = (m.payload for m in push_service.received)
