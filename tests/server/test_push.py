@@ -181,8 +181,13 @@ def test_a_push_service_that_is_down_gets_it_after_a_restart(serve, push_service
     server2 = serve(demo=SPROUT, **LOOPBACK, push_retry_base=0.3)
     wait_for(lambda: push_service.received, what="delivery after the restart")
     assert [m.payload["kind"] for m in push_service.received] == ["call"]
-    with server2.services.db.session() as s:
-        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+    def outbox_empty() -> bool:
+        with server2.services.db.session() as s:
+            return s.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+    wait_for(outbox_empty, what="the delivered message to leave the outbox")
+    assert [m.payload["kind"] for m in push_service.received] == ["call"]  # once
 
 
 def test_a_gone_subscription_is_dropped(serve, push_service):
