@@ -91,7 +91,7 @@ export async function petView(root, ctx, petId) {
   root.append(view);
   screen.mount();
   const timeline = timelineCard(pet.id);
-  view.append(timeline.el);
+  below.append(timeline.el);
 
   // --- presses ----------------------------------------------------------------------
   const restHeld = new Map();
