@@ -71,11 +71,15 @@ def test_a_push_is_shown_and_its_click_opens_the_pet(browser: Any, server_url: s
         cdp.send("ServiceWorker.deliverPushMessage", {
             "origin": server_url + "/", "registrationId": reg["registrationId"],
             "data": json.dumps(message)})
-        shown = page.wait_for_function("""() => navigator.serviceWorker.ready
-            .then((r) => r.getNotifications())
-            .then((list) => list.map((n) => ({title: n.title, body: n.body, tag: n.tag,
-                                              url: n.data && n.data.url})))
-            .then((list) => list.length ? list : null)""").json_value()
+        shown = None
+        for _ in range(100):  # until the worker has shown it
+            shown = page.evaluate("""() => navigator.serviceWorker.ready
+                .then((r) => r.getNotifications())
+                .then((list) => list.map((n) => ({title: n.title, body: n.body, tag: n.tag,
+                                                  url: n.data && n.data.url})))""")
+            if shown:
+                break
+            page.wait_for_timeout(100)
         assert shown == [{"title": "Caller is calling", "body": message["body"],
                           "tag": message["tag"], "url": message["url"]}]
 
