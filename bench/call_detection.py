@@ -38,8 +38,9 @@ import threading
 import time
 from pathlib import Path
 
+import _repo  # noqa: F401  (this checkout first on sys.path, before pygotchi)
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 DEFAULT_ROM = Path(os.environ.get("PYGOTCHI_TEST_ROMS", REPO.parent / "shared" / "roms")) / "p1.bin"
 TICKS = 32768
 HATCH = [(2000, "B", True), (2200, "B", False), (4000, "A", True), (4200, "A", False),

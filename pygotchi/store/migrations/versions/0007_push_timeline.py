@@ -1,8 +1,8 @@
 """Timeline and notifications: pet events, alert choices, push subscriptions,
 Apprise channels and the outbox of notifications not yet delivered.
 
-Revision ID: 0006_push_timeline
-Revises: 0005_auth_audit
+Revision ID: 0007_push_timeline
+Revises: 0006_state_version
 Create Date: 2026-12-02
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_push_timeline"
-down_revision = "0005_auth_audit"
+revision = "0007_push_timeline"
+down_revision = "0006_state_version"
 branch_labels = None
 depends_on = None
 
