@@ -146,13 +146,12 @@ class LivePet:
         self.anchor_tick = self.machine.tick
         self.last_now = now
 
-    def announce(self, kind: str, now: float) -> None:
+    def _lifecycle(self, kind: str, now: float) -> None:
         """Tell the run listeners of a change the owner made (paused, resumed, reset,
-        state_loaded), once it is on disk."""
-        with self.lock:
-            self.last_now = now
-            for listener in self.listeners:
-                listener.lifecycle(self, kind)
+        state_loaded) before they see its output (lock held)."""
+        self.last_now = now
+        for listener in self.listeners:
+            listener.lifecycle(self, kind)
 
     # --- driving the machine (worker threads) ----------------------------------
 
@@ -351,10 +350,11 @@ class LivePet:
                       self.paused, {k: set(v) for k, v in self.holds.items()},
                       dict(self._down_tick), self._release_at, self.version)
 
-    def _changed(self) -> Output:
+    def _changed(self, kind: str, now: float) -> Output:
         self.version += 1
         self.saving = True
         self.dirty = True
+        self._lifecycle(kind, now)
         return self._collect()
 
     def set_paused(self, paused: bool, now: float) -> tuple[Output, Before]:
@@ -366,7 +366,7 @@ class LivePet:
             elif not paused and self.paused:
                 self.paused = False
                 self._reanchor(now)
-            return self._changed(), before
+            return self._changed("paused" if paused else "resumed", now), before
 
     def _fresh_machine_state(self, now: float) -> None:
         self.holds.clear()
@@ -381,7 +381,7 @@ class LivePet:
             before = self._before()
             self.machine.reset()
             self._fresh_machine_state(now)
-            return self._changed(), before
+            return self._changed("reset", now), before
 
     def load_state(self, data: bytes, now: float) -> tuple[Output, Before]:
         """Load a state file; StateError leaves the pet exactly as it was."""
@@ -391,7 +391,7 @@ class LivePet:
             for name in self.buttons:
                 self.machine.set_button(name, False)
             self._fresh_machine_state(now)
-            return self._changed(), before
+            return self._changed("state_loaded", now), before
 
     def restore(self, before: Before) -> Output:
         """Undo a change that could not be saved: the pet is as it was before it."""

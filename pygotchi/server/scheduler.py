@@ -625,7 +625,6 @@ class Scheduler:
                 self.status_changed(pet)
                 raise
             pet.saved()
-        pet.announce(what.removeprefix("pet_"), self.clock.now())
         self.publish(pet, out)
         self.status_changed(pet)
         event(what, pet=pet.id, **fields)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pygotchi.server.api.deps import Services, services
+from pygotchi.server.api.deps import DbId, Services, services
 from pygotchi.server.auth import CurrentUser
 from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
@@ -223,7 +223,7 @@ def subscribe(body: NewSubscription, request: Request, who: CurrentUser) -> dict
 
 
 @router.delete("/api/push/subscriptions/{sub_id}", status_code=204, responses=errors(401, 404))
-def unsubscribe(sub_id: int, request: Request, who: CurrentUser) -> Response:
+def unsubscribe(sub_id: DbId, request: Request, who: CurrentUser) -> Response:
     with _svc(request).db.session() as s:
         row = s.get(PushSubscription, sub_id) if 0 < sub_id < 2**31 else None
         if row is None or row.user_id != who.user_id:
@@ -248,7 +248,7 @@ def _test_message(request: Request, user_id: int, **target) -> dict:
 
 @router.post("/api/push/subscriptions/{sub_id}/test", response_model=Sent,
              responses=errors(401, 404))
-def test_device(sub_id: int, request: Request, who: CurrentUser) -> dict:
+def test_device(sub_id: DbId, request: Request, who: CurrentUser) -> dict:
     with _svc(request).db.session() as s:
         row = s.get(PushSubscription, sub_id) if 0 < sub_id < 2**31 else None
         if row is None or row.user_id != who.user_id:
@@ -290,7 +290,7 @@ def add_channel(body: NewChannel, request: Request, who: CurrentUser) -> dict:
 
 
 @router.delete("/api/push/channels/{channel_id}", status_code=204, responses=errors(401, 404))
-def remove_channel(channel_id: int, request: Request, who: CurrentUser) -> Response:
+def remove_channel(channel_id: DbId, request: Request, who: CurrentUser) -> Response:
     with _svc(request).db.session() as s:
         row = s.get(NotifyChannel, channel_id) if 0 < channel_id < 2**31 else None
         if row is None or row.user_id != who.user_id:
@@ -302,7 +302,7 @@ def remove_channel(channel_id: int, request: Request, who: CurrentUser) -> Respo
 
 @router.post("/api/push/channels/{channel_id}/test", response_model=Sent,
              responses=errors(401, 404, 502))
-async def test_channel(channel_id: int, request: Request, who: CurrentUser) -> dict:
+async def test_channel(channel_id: DbId, request: Request, who: CurrentUser) -> dict:
     """Send a test message now and say whether the service took it."""
     svc = _svc(request)
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from pygotchi.emu import TICKS_PER_SECOND
 from pygotchi.emu.render import screenshot_png
-from pygotchi.server.api.deps import services
+from pygotchi.server.api.deps import DbId, services
 from pygotchi.server.api.push import ErrorBody, errors
 from pygotchi.server.auth import CurrentUser
 from pygotchi.server.errors import ApiError
@@ -69,7 +69,7 @@ def timeline(pet_id: str, request: Request, who: CurrentUser,
 @router.get("/{event_id}.png", response_class=Response,
             responses={200: {"content": {"image/png": {}}},
                        **{c: {"model": ErrorBody} for c in (401, 404, 422)}})
-def snapshot(pet_id: str, event_id: int, request: Request, who: CurrentUser,
+def snapshot(pet_id: str, event_id: DbId, request: Request, who: CurrentUser,
              scale: int = Query(4, ge=1, le=16)) -> Response:
     svc = _check(request, pet_id, who.user_id)
     with svc.db.session() as s:
