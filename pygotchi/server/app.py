@@ -117,7 +117,7 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
     throttle = SignInThrottle(settings.signin_failures_per_user,
                               settings.signin_failures_per_address, settings.signin_window,
                               settings.signin_account_free, settings.signin_account_max_delay)
-    autopilot = Autopilot(scheduler)
+    autopilot = Autopilot(scheduler, alerts.events)
     with db.session() as s:
         for row in pet_store.all_pets(s):
             if row.autopilot != AUTOPILOT_OFF and row.id in scheduler.pets:

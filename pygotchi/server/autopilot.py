@@ -10,9 +10,10 @@ presses (``LivePet.press_for``, then publish and nudge), so viewers see and
 hear it. It steps back while the owner presses buttons (``OWNER_QUIET``
 seconds after their last press) and drops whatever errand it was on.
 
-Until the pet timeline exists, each action goes to the structured log
-(``event=autopilot`` with ``pet``, ``action``) and the last few are kept in
-memory for the pet's JSON (``autopilot.recent``); they do not survive a restart.
+Each action goes to the pet's timeline (kind ``autopilot``, its text in
+``data.text``) and to the structured log (``event=autopilot`` with ``pet``,
+``action``); the last few are also kept in memory for the pet's JSON
+(``autopilot.recent``).
 
 One asyncio task looks after every pet with the autopilot on; the machine is
 touched only in worker threads, through LivePet's locked methods.
@@ -32,6 +33,7 @@ from pygotchi.care import Carer, Press, View
 from pygotchi.emu import TICKS_PER_SECOND
 from pygotchi.server.livepet import LivePet
 from pygotchi.server.logs import event
+from pygotchi.server.petevents import PetEvent, Sink
 from pygotchi.server.romlib import iso
 from pygotchi.store.models import AUTOPILOT_MINUTES, AUTOPILOT_MODES, AUTOPILOT_OFF
 
@@ -73,8 +75,9 @@ def off_json(minutes: int = AUTOPILOT_MINUTES) -> dict:
 class Autopilot:
     """Every pet's autopilot, driven from one task on the event loop."""
 
-    def __init__(self, scheduler) -> None:
+    def __init__(self, scheduler, timeline: Sink | None = None) -> None:
         self.scheduler = scheduler
+        self.timeline = timeline  # where actions join the pet's calls and beeps
         self.pilots: dict[str, Pilot] = {}
         self._task: asyncio.Task | None = None
 
@@ -159,7 +162,7 @@ class Autopilot:
         if pilot.mode == "always":
             pilot.active = True
         command = pilot.carer.next(view)
-        self._log_actions(pilot, now)
+        self._log_actions(pilot, live, now)
         if isinstance(command, Press):
             release, out = await run_in_threadpool(
                 live.press_for, [command.button], max(HOLD_MS, command.hold * 1000),
@@ -171,7 +174,7 @@ class Autopilot:
             pilot.due = now + command.seconds
             if pilot.mode == "unanswered" and not pilot.carer.busy and not view.seen.attention:
                 pilot.active = False  # content and quiet: hand back to the owner
-                pilot.note(now, "autopilot handed back: the pet is content")
+                self._note(pilot, live, now, "autopilot handed back: the pet is content")
 
     def _watch(self, pilot: Pilot, live: LivePet, view: View, now: float) -> None:
         seen = view.seen
@@ -181,7 +184,7 @@ class Autopilot:
             if waited >= pilot.minutes * 60:
                 pilot.active = True
                 pilot.call_since = None
-                pilot.note(now, f"autopilot took over: a call went unanswered for "
+                self._note(pilot, live, now, f"autopilot took over: a call went unanswered for "
                                 f"{pilot.minutes} min")
                 pilot.due = now
                 return
@@ -189,11 +192,17 @@ class Autopilot:
             pilot.call_since = None
         pilot.due = now + WATCH_EVERY
 
-    def _log_actions(self, pilot: Pilot, now: float) -> None:
+    def _note(self, pilot: Pilot, live: LivePet, now: float, text: str) -> None:
+        pilot.note(now, text)
+        if self.timeline is not None:
+            self.timeline(pilot.pet_id, pilot.owner_id,
+                          [PetEvent("autopilot", live.tick, now, {"text": text}, notify=False)])
+
+    def _log_actions(self, pilot: Pilot, live: LivePet, now: float) -> None:
         actions = pilot.carer.actions
         for action in actions[pilot.seen_actions:]:
             if action.ok:
-                pilot.note(now, f"autopilot {action.text}")
+                self._note(pilot, live, now, f"autopilot {action.text}")
         pilot.seen_actions = len(actions)
         if len(actions) > 1000:  # the server keeps only the recent ones
             del actions[:-100]

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
         30, gt=0, le=3600, description="longest wait between password checks of an account "
                                        "under attack")
     credential_check_interval: float = Field(
-        5, gt=0, le=300, description="seconds between checks that open live views' sessions "
+        1, gt=0, le=300, description="seconds between checks that open live views' sessions "
                                      "and tokens still exist (revoked elsewhere, expired)")
     audit_days: float = Field(365, gt=0, description="days the audit log keeps an event")
     max_tokens_per_user: int = Field(50, ge=1, description="API tokens one account may hold")

@@ -55,6 +55,13 @@ def test_always_answers_calls_through_the_buttons(sprout) -> None:
     live = server.services.scheduler.get(pet["id"], user.id)
     # Its presses went through the pet's own press path: the owner did not press.
     assert live.owner_pressed_at == 0.0
+    # What it did is in the pet's timeline, beside the calls it answered.
+    def timeline_texts() -> list[str]:
+        events = user.call("GET", f"/api/pets/{pet['id']}/timeline").json()["events"]
+        return [e["data"].get("text") for e in events if e["kind"] == "autopilot"]
+
+    wait_for(lambda: "autopilot answered a call" in timeline_texts(),
+             what="the autopilot's answer in the timeline")
 
 
 def test_it_steps_back_while_the_owner_presses(sprout) -> None:

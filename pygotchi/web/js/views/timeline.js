@@ -13,11 +13,13 @@ const LABELS = {
   resumed: "Resumed",
   reset: "Started over",
   state_loaded: "A saved state was loaded",
+  autopilot: "Autopilot",
 };
 
 function describe(e) {
   const d = e.data || {};
   let text = LABELS[e.kind] || e.kind;
+  if (e.kind === "autopilot" && d.text) text = d.text.charAt(0).toUpperCase() + d.text.slice(1);
   if (e.kind === "call_ended") text += d.answered ? " (answered)" : " (nobody answered)";
   if (e.kind === "beeps") text += ` ${d.count} time${d.count === 1 ? "" : "s"}`;
   if (d.silenced) text += ` · not notified: ${d.silenced}`;
