@@ -14,7 +14,7 @@ import sys
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-COMPILED = ["chip", "timers", "memory", "ops", "cpu"]
+COMPILED = ["chip", "timers", "memory", "ops", "cpu", "debugops"]
 
 
 class OptionalBuildExt(build_ext):

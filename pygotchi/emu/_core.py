@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-MODULES = ("chip", "timers", "memory", "ops", "cpu")
+MODULES = ("chip", "timers", "memory", "ops", "cpu", "debugops")
 _PACKAGE = "pygotchi.emu"
 _HERE = Path(__file__).resolve().parent
 
