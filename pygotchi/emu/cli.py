@@ -1,4 +1,4 @@
-"""Emulator commands: trace, disasm, asm, screenshot, info."""
+"""Emulator commands: trace, disasm, asm, screenshot, info, debug."""
 
 from __future__ import annotations
 
@@ -57,6 +57,10 @@ def register(sub) -> None:
     p = sub.add_parser("info", help="which emulator core is active, and the known ROM models")
     p.add_argument("rom", nargs="?", help="also identify this ROM")
     p.set_defaults(func=cmd_info)
+
+    from pygotchi.emu.debugcli import register_parser
+
+    register_parser(sub)
 
 
 def _fraction(text: str, what: str) -> Fraction:
