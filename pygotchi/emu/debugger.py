@@ -60,7 +60,7 @@ class Stop:
 
     ``reason``: ``step`` (the steps asked for ran), ``breakpoint``, ``watchpoint``,
     ``limit`` (the step budget or tick limit of the call ran out), ``start`` (back
-    at the session's first position), ``edit``.
+    at the session's first position), ``edit``, ``pause`` (a caller's run ended).
     """
 
     reason: str
@@ -216,11 +216,24 @@ class Debugger:
             raise EmuError("step count must be at least 1")
         return self._stop(self._run(self.position + count, FOREVER, self.probe, True), "step")
 
-    def cont(self, max_steps: int = FOREVER, until_tick: int = FOREVER) -> Stop:
+    def cont(self, max_steps: int = FOREVER, until_tick: int = FOREVER,
+             settle: bool = True) -> Stop:
         """Run to the next breakpoint or watchpoint, at most ``max_steps`` steps and
-        below tick ``until_tick`` (the caller's pace: 1x, 10x ... as fast as possible)."""
+        below tick ``until_tick`` (the caller's pace: 1x, 10x ... as fast as possible).
+
+        With ``settle=False`` a run that merely used up its budget is not a stop
+        (the "changed since the last stop" view stays as it was): for callers that
+        run in slices and call ``settle`` when they pause.
+        """
         target = self.position + max_steps if max_steps < FOREVER else None
-        return self._stop(self._run(target, until_tick, self.probe, True), "limit")
+        reason = self._run(target, until_tick, self.probe, True)
+        if not settle and reason == debugops.STOP_LIMIT:
+            return Stop("limit", self.position, self.cpu.pc)
+        return self._stop(reason, "limit")
+
+    def settle(self, reason: str = "pause") -> Stop:
+        """Record the present position as a stop (after runs with ``settle=False``)."""
+        return self._record_stop(Stop(reason, self.position, self.cpu.pc))
 
     def run_to(self, addr: int, max_steps: int = FOREVER, until_tick: int = FOREVER) -> Stop:
         """Run until PC reaches ``addr`` (or a breakpoint or watchpoint comes first)."""
@@ -235,7 +248,7 @@ class Debugger:
         temp = self.cpu.pc == addr and addr not in self.breakpoints
         return self._stop(reason, "limit", temp=temp)
 
-    def step_over(self, max_steps: int = FOREVER) -> Stop:
+    def step_over(self, max_steps: int = FOREVER, until_tick: int = FOREVER) -> Stop:
         """One step, or a whole CALL/CALZ: run until it returns to the next word with
         the stack where it was (recursion and interrupts inside are stepped over)."""
         c = self.cpu
@@ -247,7 +260,7 @@ class Debugger:
         self.probe.brk[ret] |= BRK_TEMP
         try:
             while True:
-                reason = self._run(end, FOREVER, self.probe, True)
+                reason = self._run(end, until_tick, self.probe, True)
                 if reason != STOP_BREAK or c.pc != ret:
                     return self._stop(reason, "limit")
                 if c.sp == sp or ret in self.breakpoints:

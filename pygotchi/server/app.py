@@ -28,6 +28,7 @@ from pygotchi.server.alerts import Alerts
 from pygotchi.server.api import (
     account,
     audit,
+    debug,
     health,
     ir,
     live,
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
         finally:
             sweeper.cancel()
             await svc.autopilot.stop()
+            await svc.debug.shutdown()
             await run_in_threadpool(app.state.irlab.close)
             await svc.scheduler.stop()
             await run_in_threadpool(svc.alerts.stop)
@@ -190,7 +192,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
     # Outermost: every layer below sees the real client, scheme and host.
     app.add_middleware(ClientAddress, proxies=TrustedProxies.parse(settings.forwarded_allow_ips))
     for module in (session, account, users, audit, roms, pets, live, ir, health, push,
-                   timeline):
+                   timeline, debug):
         app.include_router(module.router)
     if settings.oidc_enabled:  # Authlib is imported only by servers that use it
         from pygotchi.server.api import oidc

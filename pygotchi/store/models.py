@@ -318,3 +318,21 @@ class OutboxMessage(Base):
     next_at: Mapped[float] = mapped_column(Float, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class DebugLabel(Base):
+    """A name a user gave to a program address of a ROM, shown by the debugger.
+
+    Kept per user and per ROM: every pet of that ROM shows the same labels, and
+    nobody sees another person's (the ROM itself is shared).
+    """
+
+    __tablename__ = "debug_labels"
+    __table_args__ = (UniqueConstraint("user_id", "rom_sha256", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    rom_sha256: Mapped[str] = mapped_column(ForeignKey("roms.sha256", ondelete="CASCADE"),
+                                            index=True)
+    address: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(32))

@@ -34,6 +34,7 @@ def _expect(anon: int, other: int, owner: int, admin: int) -> dict[str, int]:
 
 
 PET = _expect(401, 404, 200, 404)
+DEBUG = _expect(401, 404, 200, 200)
 IR_HEX = "0E 00 DE 5A 28 00 0B 08 02 04 02 00 23 00 06 00 00 00 0A BC"  # SPEC.md §2.5 message 1
 IR_VISIT = [IR_HEX, "0E 01 BF 22 2C 01 0E 01 A0 A0 00 64 22 00 00 00 00 00 0A FC",
             "0E 08 DE 5A 28 00 0B 08 02 04 03 00 00 00 00 00 00 00 00 92",
@@ -154,6 +155,35 @@ CASES = {
     "timeline": Case("GET", "/api/pets/{pet}/timeline", PET, needs=("pet",)),
     "timeline_png": Case("GET", "/api/pets/{pet}/timeline/{event}.png", PET,
                          needs=("pet", "event")),
+    # The debugger: the owner of a paused pet, and administrators on any pet (one session
+    # per pet, which they share); other players see no pet at all.
+    "debug_open": Case("POST", "/api/pets/{pet}/debug", DEBUG, needs=("pet", "paused")),
+    "debug": Case("GET", "/api/pets/{pet}/debug", DEBUG, needs=("pet", "debug")),
+    "debug_end": Case("DELETE", "/api/pets/{pet}/debug", DEBUG, needs=("pet", "debug")),
+    "debug_command": Case("POST", "/api/pets/{pet}/debug/command", DEBUG,
+                          lambda: {"json": {"action": "step", "count": 3}},
+                          needs=("pet", "debug")),
+    "debug_break": Case("PUT", "/api/pets/{pet}/debug/breakpoints/{address}", DEBUG,
+                        needs=("pet", "debug")),
+    "debug_break_delete": Case("DELETE", "/api/pets/{pet}/debug/breakpoints/{address}", DEBUG,
+                               needs=("pet", "debug")),
+    "debug_watch": Case("PUT", "/api/pets/{pet}/debug/watchpoints/{address}", DEBUG,
+                        lambda: {"json": {"read": True, "write": False}},
+                        needs=("pet", "debug")),
+    "debug_watch_delete": Case("DELETE", "/api/pets/{pet}/debug/watchpoints/{address}", DEBUG,
+                               needs=("pet", "debug")),
+    "debug_register": Case("PUT", "/api/pets/{pet}/debug/registers/{name}", DEBUG,
+                           lambda: {"json": {"value": 3}}, needs=("pet", "debug")),
+    "debug_memory": Case("PUT", "/api/pets/{pet}/debug/memory/{address}", DEBUG,
+                         lambda: {"json": {"value": 3}}, needs=("pet", "debug")),
+    "debug_button": Case("PUT", "/api/pets/{pet}/debug/buttons/{button}", DEBUG,
+                         lambda: {"json": {"pressed": True}}, needs=("pet", "debug")),
+    "debug_disassembly": Case("GET", "/api/pets/{pet}/debug/disassembly?start=256", DEBUG,
+                              needs=("pet", "debug")),
+    "debug_label": Case("PUT", "/api/pets/{pet}/debug/labels/{address}", DEBUG,
+                        lambda: {"json": {"name": "matrix"}}, needs=("pet", "debug")),
+    "debug_label_delete": Case("DELETE", "/api/pets/{pet}/debug/labels/{address}", DEBUG,
+                               needs=("pet", "debug")),
 }
 GHOSTS = {"pet": "AAAAAAAAAAAA", "item": "999999999", "session": "AAAAAAAAAAAA",
           "sub": "999999999", "channel": "999999999"}
@@ -194,6 +224,11 @@ def test_matrix(world, name, role, mode, monkeypatch):
     kwargs = case.body() if case.body else {}
     if "pet" in case.needs:
         fill["pet"] = owner.new_pet("Matrix")["id"]
+    if "paused" in case.needs or "debug" in case.needs:
+        owner.call("PATCH", f"/api/pets/{fill['pet']}", json={"paused": True})
+        fill.update(address=0x104, name="A", button="A")
+    if "debug" in case.needs:
+        assert owner.call("POST", f"/api/pets/{fill['pet']}/debug").status_code == 200
     if "state" in case.needs:
         state = owner.call("GET", f"/api/pets/{fill['pet']}/state").content
         kwargs = {"files": {"file": ("s.pgst", state)}}

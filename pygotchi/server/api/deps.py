@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from pygotchi.server.alerts import Alerts
 from pygotchi.server.auth import Auth
 from pygotchi.server.autopilot import Autopilot
+from pygotchi.server.debugging import DebugSessions
 from pygotchi.server.livesockets import LiveSockets
 from pygotchi.server.ratelimit import SignInThrottle
 from pygotchi.server.scheduler import Scheduler
@@ -32,6 +33,7 @@ class Services:
     # The one-time code first-run setup asks for (printed at start); None once set up.
     setup_code: str | None = None
     alerts: Alerts | None = None  # timeline and notifications
+    debug: DebugSessions = field(default_factory=DebugSessions)  # debugger sessions
 
 
 def services(conn: HTTPConnection) -> Services:

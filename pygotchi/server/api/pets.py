@@ -335,6 +335,7 @@ def delete_pet(pet_id: str, request: Request, who: CurrentUser,
         pet_store.delete_pet(s, pet_id)
         s.commit()
     svc.scheduler.remove(pet_id)
+    svc.debug.close(pet_id)
     svc.autopilot.forget(pet_id)
     event("pet_deleted", pet=pet_id, user=who.user_id)
     audit(svc.db, request, "pet_deleted", who, f"pet:{pet_id}")
