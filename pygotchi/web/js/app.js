@@ -9,6 +9,7 @@ import { setupView } from "./views/setup.js";
 import { signInView } from "./views/signin.js";
 import { petsView } from "./views/pets.js";
 import { petView } from "./views/pet.js";
+import { debuggerView } from "./views/debugger.js";
 import { romsView } from "./views/roms.js";
 import { usersView } from "./views/users.js";
 import { accountView } from "./views/account.js";
@@ -31,6 +32,7 @@ const ROUTES = [
   [/^#\/signin$/, signInView, { public: true }],
   [/^#\/(pets)?$/, petsView, {}],
   [/^#\/pets\/([^/]+)$/, petView, { wide: true }],
+  [/^#\/pets\/([^/]+)\/debug$/, debuggerView, { wide: true }],
   [/^#\/roms$/, romsView, {}],
   [/^#\/users$/, usersView, { admin: true }],
   [/^#\/audit$/, auditView, { admin: true }],

@@ -190,6 +190,11 @@ export function openPetMenu(pet, { status, age, setPaused, setClock, clockBusy, 
       section("Save state", h("p", { class: "muted small" },
         "Download the pet's whole life as a file, to keep or to load elsewhere."), saveLinks),
       section("Load state", loadForm),
+      section("Debugger", h("p", { class: "muted small" },
+        "Step through the toy's program, set breakpoints, look at and change its memory, ",
+        "even step backwards, on a copy of the pet (the pet is paused meanwhile)."),
+      h("div", { class: "button-row" }, h("a", { class: "btn btn-soft", "data-action": "debug",
+        href: `#/pets/${encodeURIComponent(pet.id)}/debug`, onclick: close }, "Open the debugger"))),
       section("Start over", h("div", { class: "button-row" }, resetBtn, deleteBtn))));
 
   dlg.addEventListener("close", () => {
