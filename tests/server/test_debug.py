@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from pygotchi.emu import Machine, load_rom
-from tests.server.helpers import add_player, echo_rom, wait_for
+from tests.server.helpers import Viewer, add_player, echo_rom, wait_for
 
 LOOP = 0x104
 AFTER_BUTTON_READ = 0x10C
@@ -190,3 +190,28 @@ def test_labels_are_per_user_and_rom(world, paused_pet) -> None:
     assert listing.json()["labels"] == {} and listing.json()["lines"][0]["label"] is None
     owner.call("DELETE", f"{base}/labels/{LOOP}")
     assert owner.call("GET", f"{base}/disassembly?count=1").json()["labels"] == {}
+
+
+def test_the_websocket_streams_views_and_takes_commands(world, paused_pet) -> None:
+    owner, pet = world.owner, paused_pet
+    url = f"{world.server.ws_url}/api/pets/{pet}/debug/ws"
+    with Viewer(f"{url}?token={world.other.token}") as foreign:
+        assert foreign.closed_with() == 4404
+    with Viewer(f"{url}?token={owner.token}") as early:  # no session yet
+        assert early.closed_with() == 4409
+    owner.call("POST", f"/api/pets/{pet}/debug")
+    owner.call("PUT", f"/api/pets/{pet}/debug/breakpoints/{LOOP}")
+    with Viewer(f"{url}?token={owner.token}") as ws:
+        first = ws.until(lambda v: v.texts and v.texts[-1], what="the first view")
+        ws.send(action="step", count=2)
+        stepped = ws.until(lambda v: v.texts[-1]["position"] == first["position"] + 2
+                           and v.texts[-1], what="the view after two steps")
+        assert stepped["stop"]["reason"] == "step"
+        ws.send(action="continue", speed="max")
+        hit = ws.until(lambda v: v.texts[-1].get("stop", {}).get("reason") == "breakpoint"
+                       and not v.texts[-1]["running"] and v.texts[-1], what="the breakpoint")
+        assert hit["registers"]["PC"] == LOOP
+        ws.send(action="jump")
+        error = ws.until(lambda v: v.texts[-1].get("type") == "error" and v.texts[-1],
+                         what="an error")
+        assert "action" in error["message"] or "Input should be" in error["message"]

@@ -12,11 +12,14 @@ integers (program addresses 0x0000-0x1FFF, data addresses 0x000-0xFFF).
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
 from typing import Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from pygotchi.emu import TICKS_PER_SECOND, EmuError
 from pygotchi.emu.debugger import FLAGS, REGISTERS
@@ -252,7 +255,13 @@ async def command(pet_id: str, body: Command, request: Request, who: CurrentUser
     at once with ``running: true``, GET shows when it stopped), ``run_to`` (``address``),
     ``back`` (``count``), ``back_to_break``, ``pause``."""
     svc = services(request)
-    session = await _paused(svc, pet_id, who)
+    session = await run_in_threadpool(_session, svc, pet_id, who)
+    return await run_command(svc, session, body)
+
+
+async def run_command(svc: Services, session: DebugSession, body: Command) -> DebugView:
+    """One command, as POST .../command and the websocket take it."""
+    await svc.debug.pause(session)
     if body.action == "pause":
         return await run_in_threadpool(_locked, session, lambda d: None)
     if body.action == "continue":
@@ -382,3 +391,64 @@ def delete_label(pet_id: str, request: Request, who: CurrentUser,
         labels = debuglabels.labels(s, who.user_id, sha)
     return Listing(lines=[], labels=labels)
 
+
+
+# --- the same over a websocket -------------------------------------------------------------
+
+SOCKET_PUSH_S = 0.2  # while running, a view this often
+SOCKET_RECHECK_S = 5.0  # how often a socket's sign-in is looked at again
+
+
+@router.websocket("/ws")
+async def debug_socket(ws: WebSocket, pet_id: str) -> None:
+    """The session as a stream: the server sends the view (DebugView as JSON) at once,
+    after every command, and every 0.2 s while it runs; the client sends commands
+    (the body of POST .../command). Errors come as ``{"type": "error", "message": ...}``."""
+    svc = services(ws)
+    principal = await run_in_threadpool(svc.auth.identify_websocket, ws)
+    await ws.accept()
+    if principal is None:
+        await ws.close(4401, "sign in first")
+        return
+    try:
+        session = await run_in_threadpool(_session, svc, pet_id, principal)
+    except ApiError as exc:
+        await ws.close(4404 if exc.status == 404 else 4409, exc.message[:120])
+        return
+    last_sent = None
+    checked = time.monotonic()
+
+    async def send() -> None:
+        nonlocal last_sent
+        with session.lock:
+            text = _view(session).model_dump_json()
+        if text != last_sent:
+            await ws.send_text(text)
+            last_sent = text
+
+    try:
+        await send()
+        while True:
+            try:
+                raw = await asyncio.wait_for(ws.receive_text(), SOCKET_PUSH_S)
+            except TimeoutError:
+                raw = None
+            if time.monotonic() - checked > SOCKET_RECHECK_S:
+                checked = time.monotonic()
+                if not await run_in_threadpool(svc.auth.still_valid, principal) or \
+                        svc.debug.get(session.pet.id) is not session:
+                    await ws.close(4401 if svc.debug.get(session.pet.id) is session else 4409,
+                                   "the session ended")
+                    return
+            if raw is not None:
+                try:
+                    body = Command.model_validate_json(raw[:4096])
+                    await run_command(svc, session, body)
+                except ValidationError as exc:
+                    await ws.send_text(json.dumps({"type": "error", "message": str(
+                        exc.errors()[0].get("msg", "bad command"))}))
+                except ApiError as exc:
+                    await ws.send_text(json.dumps({"type": "error", "message": exc.message}))
+            await send()
+    except WebSocketDisconnect:
+        return
