@@ -279,20 +279,23 @@ class Debugger:
         reason = "start" if target == self.start and self.position - count < self.start else "step"
         return self._record_stop(Stop(reason, self.position, self.cpu.pc))
 
-    def back_to_break(self) -> Stop:
+    def back_to_break(self, max_steps: int = FOREVER) -> Stop:
         """Run backwards to the last position before this one where running forward
-        would have stopped at a breakpoint or watchpoint; else to the session's start."""
+        would have stopped at a breakpoint or watchpoint; else to the session's start,
+        or ``max_steps`` back (reason ``limit``) if that comes first."""
         end = self.position
-        while end > self.start:
+        floor = max(self.start, end - max_steps) if max_steps < FOREVER else self.start
+        while end > floor:
             i = bisect.bisect_left(self._snap_at, end) - 1
             first = self._snap_at[i]
             hit = self._last_hit(first, end)
-            if hit is not None:
+            if hit is not None and hit.position >= floor:
                 self._seek(hit.position)
                 return self._record_stop(hit)
             end = first
-        self._seek(self.start)
-        return self._record_stop(Stop("start", self.position, self.cpu.pc))
+        self._seek(floor)
+        reason = "start" if floor == self.start else "limit"
+        return self._record_stop(Stop(reason, self.position, self.cpu.pc))
 
     def _last_hit(self, first: int, end: int) -> Stop | None:
         """The last stop a forward run from snapshot ``first`` makes before position ``end``.

@@ -10,7 +10,8 @@ silently overwrite newer history.
 
 One session per pet, shared by the people who may open it: the pet's owner
 (while the pet is paused) and administrators (any pet). Sessions left alone for
-``IDLE_SECONDS`` are dropped, and a server holds at most ``MAX_SESSIONS``.
+``IDLE_SECONDS`` are dropped, a run nobody asks about for ``UNWATCHED_SECONDS``
+pauses itself, and a server holds at most ``MAX_SESSIONS``.
 
 Running (continue at 1x, 10x, 100x or as fast as possible) happens in worker
 threads, in slices of ``SLICE`` wall seconds, so a paused request or a step
@@ -30,6 +31,7 @@ from pygotchi.server.livepet import LivePet
 
 SPEEDS: dict[str, int | None] = {"1x": 1, "10x": 10, "100x": 100, "max": None}
 IDLE_SECONDS = 1800.0
+UNWATCHED_SECONDS = 60.0  # a run nobody asks about (GET, socket, commands) pauses itself
 MAX_SESSIONS = 32
 SLICE = 0.05  # wall seconds per worker job while running
 CHUNK = 20_000  # steps between looks at the clock and the pause flag
@@ -130,6 +132,9 @@ class DebugSessions:
         start_tick = session.debugger.cpu.tick
         speed = session.speed
         while session.running:
+            if time.monotonic() - session.used > UNWATCHED_SECONDS:
+                session.running = False  # nobody looks: do not burn a core for nobody
+                break
             if session.speed != speed:  # a new pace starts from here
                 speed, start_wall = session.speed, time.monotonic()
                 start_tick = session.debugger.cpu.tick

@@ -375,3 +375,7 @@ def test_snapshots_stay_bounded_on_a_long_run() -> None:
     assert d.snapshot_count <= 16
     d.back(150_000)
     assert d.position == 50_000
+    # Nothing to stop at: back to the start, or as far as allowed.
+    stop = d.back_to_break(max_steps=7_000)
+    assert (stop.reason, stop.position) == ("limit", 43_000)
+    assert (d.back_to_break().reason, d.position) == ("start", 0)

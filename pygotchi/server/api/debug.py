@@ -38,6 +38,7 @@ router = APIRouter(prefix="/api/pets/{pet_id}/debug", tags=["debugger"],
 Speed = Literal["1x", "10x", "100x", "max"]
 ProgramAddress = Path(ge=0, le=0x1FFF, description="a program address, 0 to 0x1FFF")
 DataAddress = Path(ge=0, le=0xFFF, description="a data address, 0 to 0xFFF")
+BACK_WINDOW = 50_000_000  # back_to_break looks this many steps back at most (~2 s compiled)
 NO_SESSION = ("no_session", "no debug session is open on this pet: POST .../debug opens one")
 
 
@@ -82,7 +83,7 @@ class DebugView(BaseModel):
 class Command(Body):
     action: Literal["step", "step_over", "continue", "run_to", "back", "back_to_break",
                     "pause"]
-    count: int = Field(1, ge=1, le=10_000_000, description="step / back: how many steps")
+    count: int = Field(1, ge=1, le=1_000_000, description="step / back: how many steps")
     address: int | None = Field(None, ge=0, le=0x1FFF, description="run_to: the address")
     speed: Speed | None = Field(None, description="continue: the pace (default: as before)")
 
@@ -282,7 +283,7 @@ async def run_command(svc: Services, session: DebugSession, body: Command) -> De
         elif body.action == "back":
             d.back(body.count)
         else:
-            d.back_to_break()
+            d.back_to_break(max_steps=BACK_WINDOW)
 
     return await run_in_threadpool(_locked, session, act)
 
@@ -440,6 +441,7 @@ async def debug_socket(ws: WebSocket, pet_id: str) -> None:
                     await ws.close(4401 if svc.debug.get(session.pet.id) is session else 4409,
                                    "the session ended")
                     return
+            session.used = time.monotonic()  # watched: a run goes on
             if raw is not None:
                 try:
                     body = Command.model_validate_json(raw[:4096])
