@@ -16,6 +16,8 @@ Public API::
     m.save_state() -> bytes; m.load_state(bytes)  # pygotchi, TLST or cpu.bin (StateError)
     m.export_tlst() -> bytes
     assemble(source) -> Program; disassemble(words)
+    d = Debugger(m)                   # breakpoints, watchpoints, step, step over, back
+    d.set_breakpoint(0x1A0); d.cont(); d.back(5) -> Stop(reason, position, pc, ...)
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "AsmError",
     "BuzzerEvent",
     "COMPILED",
+    "Debugger",
     "EmuError",
     "MODELS",
     "Machine",
@@ -50,6 +53,7 @@ __all__ = [
     "Screen",
     "ScriptError",
     "StateError",
+    "Stop",
     "TICKS_PER_SECOND",
     "assemble",
     "core_info",
@@ -69,3 +73,13 @@ def core_info() -> str:
 def core_warning() -> str | None:
     """A one-line warning for start-up when the compiled core is missing (else None)."""
     return _core.warning(COMPILED, _CORE_INFO)
+
+
+def __getattr__(name: str):
+    # The debugger (and its generated run path) loads only when someone asks for it:
+    # a server or a tool that never debugs does not pay for importing it.
+    if name in ("Debugger", "Stop"):
+        from pygotchi.emu import debugger
+
+        return getattr(debugger, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -67,7 +67,8 @@ export async function debuggerView(root, ctx, petId) {
   const canvas = h("canvas", { class: "lcd", role: "img", "aria-label": `${name}'s screen (debugged copy)`,
     "data-testid": "dbg-lcd" });
   const lcd = new Lcd(canvas);
-  const speed = h("select", { "aria-label": "Speed", "data-testid": "dbg-speed" },
+  const speed = h("select", { "aria-label": "Speed", "data-testid": "dbg-speed",
+    onchange: () => { if (view?.running) act({ action: "continue", speed: speed.value }); } },
     SPEEDS.map((s) => h("option", { value: s }, s === "max" ? "as fast as possible" : s)));
   const runTo = h("input", { class: "hex-input", placeholder: "address", "aria-label": "Run to address",
     "data-testid": "dbg-run-to", maxlength: "6" });
