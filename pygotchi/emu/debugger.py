@@ -346,19 +346,6 @@ class Debugger:
         pin = self.machine.pin_of(button)
         return self._edit("pin", pin, 0 if pressed else 1)
 
-    def finish(self) -> bytes:
-        """End the session: the machine keeps its state; queued input goes back to it.
-
-        Returns the state (``Machine.save_state``) the caller may apply elsewhere.
-        """
-        for tick, _, pin, level in sorted(self._pending):
-            self.machine.set_pin(pin, level, at_tick=tick)
-        self._pending = []
-        self._snaps.clear()
-        self._snap_at.clear()
-        self._events.clear()
-        return self.machine.save_state()
-
     @property
     def snapshot_count(self) -> int:
         return len(self._snap_at)

@@ -3,7 +3,9 @@ step back, edit a RAM nibble, and leave the pet as it was (Discard)."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from tests.web.support import require_browser
@@ -81,6 +83,10 @@ def test_breakpoint_step_back_and_a_memory_edit(browser: Any, server_url: str) -
         expect(cell).to_have_text(new)
         expect(cell).to_have_class(re.compile(r"\bchanged\b"))
         expect(status).to_have_attribute("data-reason", "edit")
+        if os.environ.get("PYGOTCHI_SCREENSHOTS"):  # for a person to look at
+            folder = Path(os.environ["PYGOTCHI_SCREENSHOTS"])
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / "debugger.png"), full_page=False)
 
         page.locator('[data-action="discard"]').click()
         page.wait_for_url(pet_url)
