@@ -1,4 +1,5 @@
-"""ops.py/ops.pxd are generated from the templates in opgen.py: they must be current."""
+"""Generated emulator code must be current: ops.py/.pxd (opgen.py), debugops.py/.pxd
+(debuggen.py)."""
 
 from pygotchi.emu import opgen
 
