@@ -125,7 +125,6 @@ class Debugger:
         self._events: list[_Event] = []
         self._snaps: dict[int, _Snapshot] = {}
         self._snap_at: list[int] = []  # sorted positions of _snaps
-        self._apply_due()
         self._snapshot()
         self.last_stop = Stop("start", self.position, self.cpu.pc)
         self._view_now = self.memory_view()
@@ -358,6 +357,7 @@ class Debugger:
 
     def _edit(self, kind: str, a, b: int) -> Stop:
         p = self.position
+        self._apply_due()  # input due here goes first, as a replay will do it
         # A change at p gives the session a new future: what was logged after p is gone.
         self._events = [e for e in self._events if e.position <= p]
         for pos in [s for s in self._snap_at if s > p]:
@@ -386,21 +386,27 @@ class Debugger:
         self.machine._screen_cache = None
 
     def _apply_due(self) -> None:
-        """Queued button changes whose tick has come (before the next step, as Machine.step)."""
+        """Queued button changes whose tick has come. Applied lazily, just before the
+        next step (as ``Machine.step`` does) or before an edit at this position, so the
+        machine after N steps is the machine any other driver has after N steps."""
         pending = self._pending
         while pending and pending[0][0] <= self.cpu.tick:
             _, _, pin, level = pending.pop(0)
             self.cpu.set_input(pin, level)
 
     def _boundary(self) -> None:
-        """What happens at a new position before the next step: due input, maybe a
-        snapshot, then the logged edits of this position."""
-        self._apply_due()
+        """At a new position: maybe a snapshot, then the edits logged here."""
         p = self.position
         i = bisect.bisect_right(self._snap_at, p) - 1
         if i < 0 or p - self._snap_at[i] >= self.snapshot_every:
             self._snapshot()
+        self._replay_edits(p)
+
+    def _replay_edits(self, p: int) -> None:
+        """The edits logged at ``p``, after the input due there (the order ``_edit`` keeps)."""
         i = bisect.bisect_left(self._events, _Event(p, -1, "", 0, 0))
+        if i < len(self._events) and self._events[i].position == p:
+            self._apply_due()
         while i < len(self._events) and self._events[i].position == p:
             self._apply(self._events[i])
             i += 1
@@ -413,6 +419,7 @@ class Debugger:
             p = c.steps
             if target is not None and p >= target or c.tick >= until_tick:
                 return debugops.STOP_LIMIT
+            self._apply_due()
             budget = self.snapshot_every if target is None else min(target - p,
                                                                      self.snapshot_every)
             i = bisect.bisect_right(self._events, _Event(p, 1 << 62, "", 0, 0))
@@ -421,9 +428,6 @@ class Debugger:
             limit = until_tick
             if self._pending and self._pending[0][0] < limit:
                 limit = self._pending[0][0]
-                if limit <= c.tick:  # input due here that no boundary applied yet
-                    self._apply_due()
-                    continue
             reason = debugops.run(c, probe, limit, budget, skip_first)
             skip_first = False
             if c.steps != p:
@@ -490,10 +494,7 @@ class Debugger:
         c.bz_count = 0
         c.resync()
         self._pending = list(snap.pending)
-        i = bisect.bisect_left(self._events, _Event(position, -1, "", 0, 0))
-        while i < len(self._events) and self._events[i].position == position:
-            self._apply(self._events[i])
-            i += 1
+        self._replay_edits(position)
         self.machine._screen_cache = None
 
     def _seek(self, target: int) -> None:
