@@ -42,11 +42,18 @@ def run_timers(c, tick: int) -> None:
     While the channels are in phase (``Chip.clock_aligned``: every stamp is the
     128 Hz stamp rounded down to its own period, as from reset) a channel is due
     only if every faster one is, so the scan stops at the first one that is not,
-    and the next clock event is one 128 Hz period on.
+    and the next clock event is one 128 Hz period on. Most calls (hundreds a
+    second) find only the 128 Hz channel or one count of the programmable timer
+    due; those take the short paths below.
     """
     if c.clock_aligned:
         event = c.clock_stamps[7] + 128
-        if tick >= event:
+        if tick < c.clock_stamps[6] + 256:
+            if tick >= event:  # the 128 Hz channel alone: F20 bit 0, no interrupt
+                c.clock_stamps[7] = event
+                c.mem[0xF20] ^= 1
+                event += 128
+        else:
             i = 7
             while i >= 0:
                 period = 16384 >> i
@@ -65,20 +72,28 @@ def run_timers(c, tick: int) -> None:
     if c.prog_enabled:
         late = tick - c.prog_stamp
         if late >= 128:  # 256 Hz
-            for _ in range(late >> 7):
+            if late < 256 and c.prog_data != 1:  # one count that does not reach 0
                 c.prog_stamp += 128
-                data = (c.prog_data - 1) & 0xFF
-                if data == 0:
-                    data = c.prog_reload
-                    c.raise_interrupt(0, 0)
-                c.prog_data = data
+                c.prog_data = (c.prog_data - 1) & 0xFF
+            else:
+                for _ in range(late >> 7):
+                    c.prog_stamp += 128
+                    data = (c.prog_data - 1) & 0xFF
+                    if data == 0:
+                        data = c.prog_reload
+                        c.raise_interrupt(0, 0)
+                    c.prog_data = data
         if event >= 0 and c.prog_stamp + 128 < event:
             event = c.prog_stamp + 128
     if event < 0:
         c.update_timer_event()
     else:
         c.timer_event = event
-        c.update_attn()
+        if c.attn != 0:
+            # Nothing latched while I=1 (attn would be 0): attn is the timer event.
+            c.attn = event
+        else:
+            c.update_attn()
 
 
 def clock_toggle(c, i: int, late: int) -> None:
