@@ -5,7 +5,7 @@ import cython
 
 cdef class Chip:
     cdef public unsigned short[::1] rom
-    cdef public unsigned short[::1] code
+    cdef public unsigned short[::1] code, fused
     cdef public bint s48
     cdef public unsigned char[::1] mem
     cdef public int pc, np, a, b, x, y, sp, f

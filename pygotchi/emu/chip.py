@@ -34,7 +34,7 @@ class Chip:
 
     if not cython.compiled:  # the compiled build types these fields in chip.pxd
         __slots__ = (
-            "rom", "code", "s48", "mem", "pc", "np", "a", "b", "x", "y", "sp", "f", "tick",
+            "rom", "code", "fused", "s48", "mem", "pc", "np", "a", "b", "x", "y", "sp", "f", "tick",
             "pending", "acc", "osc3", "halted", "attn", "timer_event", "clock_stamps",
             "clock_aligned", "prog_stamp", "prog_enabled", "prog_data", "prog_reload", "factor",
             "mask", "triggered", "k0", "k1", "buzzer_freq", "buzzer_on", "bz_ticks", "bz_vals",
@@ -43,9 +43,10 @@ class Chip:
         )
 
     def __init__(self, program, s48: bool) -> None:
-        """``program`` is ``(words, code)`` from ``cpu.make_program``, shared by machines."""
+        """``program`` is ``(words, code, fused)`` from ``cpu.make_program``, shared by machines."""
         self.rom = program[0]
         self.code = program[1]
+        self.fused = program[2]
         self.s48 = bool(s48)
         self.bz_ticks = array("q", bytes(8 * BUZZER_RING))
         self.bz_vals = array("h", bytes(2 * BUZZER_RING))

@@ -49,18 +49,41 @@ PAD_WORD = 0xFFB  # NOP5 past the end of a short ROM
 
 
 def make_program(words) -> tuple:
-    """``(words, code)``: the padded program and its decoded form, shared by machines.
+    """``(words, code, fused)``: the padded program and its decoded forms, shared by machines.
 
     The pure-Python loop indexes ``words`` (a list is fastest in CPython). The
     compiled loop reads ``code``: per address the number of the handler that
-    runs its word (which also fixes its cycle count), decided once per ROM.
+    runs its word (which also fixes its cycle count), decided once per ROM;
+    its OSC1 copy reads ``fused``, the same with runs of instructions that have
+    one case together (``fuse``).
     """
     if len(words) > PROGRAM_WORDS:
         raise ValueError("program larger than the 8K words the PC can address")
     padded = [w & 0xFFF for w in words] + [PAD_WORD] * (PROGRAM_WORDS - len(words))
     kind = ops.KIND
     code = array("H", [kind[w] for w in padded])
-    return (array("H", padded) if cython.compiled else padded), code
+    return (array("H", padded) if cython.compiled else padded), code, fuse(code)
+
+
+def fuse(code) -> array:
+    """``code`` where the longest run of ``ops.FUSED`` that starts at an address gets its case.
+
+    A run covers the words at consecutive addresses (wrapping as the PC does),
+    so it applies wherever those words sit, whichever way the CPU got there.
+    """
+    by_first: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for j, run in enumerate(ops.FUSED):
+        by_first.setdefault(run[0], []).append((run, ops.FIRST_FUSED + j))
+    for runs in by_first.values():
+        runs.sort(key=lambda r: -len(r[0]))
+    fused = array("H", code)
+    n = len(code)
+    for pc in range(n):
+        for run, case in by_first.get(code[pc], ()):
+            if all(code[(pc + i) % n] == run[i] for i in range(1, len(run))):
+                fused[pc] = case
+                break
+    return fused
 
 
 class Cpu(Chip):

@@ -498,14 +498,16 @@ PY_FETCH = """        op = rom[pc]
 #   PC; PSET leaves the fast loop, and the step after it runs through the
 #   handler functions (``step_generic``), which read NP;
 # * timers are due at ``c.timer_event``: the loop applies them in place and
-#   leaves only for an interrupt, HALT, a clock change or the limit.
+#   leaves only for an interrupt, HALT, a clock change or the limit;
+# * on OSC1 the loop reads ``c.fused``, where a frequent run of instructions
+#   (FUSED) has one case that runs them one after the other (see _fused_case).
 NATIVE_LOOP = """
 def run_awake_native(c, limit):
     \"\"\"Steps while awake and below ``limit``; leaves at interrupts, HALT and PSET.\"\"\"
     code = c.code
+    fused = c.fused
     rom = c.rom
     mem = c.mem
-    k = -1
     while not c.halted and c.tick < limit:
         if c.np != (c.pc >> 8):
             step_generic(c)  # right after PSET: the jump that follows reads NP
@@ -521,6 +523,7 @@ def run_awake_native(c, limit):
         rf = c.f
         stop = c.attn if c.attn < limit else limit
         steps = 0
+        after_pset = 0
         if c.osc3:
             while True:
                 acc = c.acc + pending * 32768
@@ -528,15 +531,15 @@ def run_awake_native(c, limit):
                 c.acc = acc - ticks * 1_000_000
                 tick += ticks
                 k = code[pc]
-{switch}
+{switch3}
                 steps += 1
                 if tick >= stop:
-{slow}
+{slow3}
         else:
             while True:
                 tick += pending
-                k = code[pc]
-{switch}
+                k = fused[pc]
+{switch1}
                 steps += 1
                 if tick >= stop:
 {slow}
@@ -550,10 +553,10 @@ def run_awake_native(c, limit):
         c.sp = rsp
         c.f = rf
         c.steps += steps
-        if k != {pset}:
+        if not after_pset:
             c.np = pc >> 8
         if tick >= c.attn:
-            c.attend(k == {pset})
+            c.attend(after_pset)
 
 
 def step_generic(c):
@@ -579,7 +582,8 @@ _STOP = "stop = c.attn if c.attn < limit else limit"
 def _inline(kind: str, body: str, cycles: int) -> list[str]:
     """A handler's body as a case of the compiled loop: registers in locals, ``pc = ...``."""
     if kind == "pset":
-        return ["c.np = op & 0x1F", "pc = (pc + 1) & 0x1FFF", f"pending = {cycles}", "stop = 0"]
+        return ["c.np = op & 0x1F", "pc = (pc + 1) & 0x1FFF", f"pending = {cycles}", "stop = 0",
+                "after_pset = 1"]
     body = body.replace("c.np", "(pc >> 8)").replace("c.mem[", "mem[")
     body = re.sub(r"\bc\.(a|b|x|y|sp|f)\b", lambda m: _REGISTERS[m.group(1)], body)
     out = []
@@ -614,23 +618,278 @@ def _switch(handlers: list[tuple[str, str, int]], indent: str, action: str) -> l
 NATIVE_SLOW = """c.f = rf
 if tick >= c.timer_event:
     timers.run_timers(c, tick)
-if c.attn == 0 or tick >= limit or c.halted or k == {pset}:
+if c.attn == 0 or tick >= limit or c.halted or after_pset or c.osc3 != {osc}:
     break
 stop = c.attn if c.attn < limit else limit"""
 
 
-def _native_switch(handlers: list[tuple[str, str, int]], kinds: dict[str, str]) -> str:
+# Runs of instructions that get one case of the compiled OSC1 loop each (_fused_case):
+# the most frequent runs of the P1 and Yasashii ROMs over 600 s from reset, as
+# ``python bench/fusion_profile.py`` lists them. Only how fast a program runs
+# depends on this list: any run of any program executes exactly as single steps.
+FUSED: list[tuple[str, ...]] = [
+    ('op_adc_r_i_mx', 'op_jp_c'),
+    ('op_adc_r_i_mx', 'op_jp_nc'),
+    ('op_adc_yh_i', 'op_ret'),
+    ('op_add_r_i_a', 'op_jp_nc'),
+    ('op_add_r_i_b', 'op_jp_nc'),
+    ('op_add_r_i_b', 'op_jp_nz'),
+    ('op_cp_r_i_a', 'op_jp_nz'),
+    ('op_cp_r_i_a', 'op_jp_z'),
+    ('op_cp_r_i_mx', 'op_jp_nz'),
+    ('op_cp_r_i_mx', 'op_jp_z'),
+    ('op_cp_xh_i', 'op_jp_nz'),
+    ('op_cp_xl_i', 'op_jp_nz'),
+    ('op_fan_r_i_a', 'op_jp_z'),
+    ('op_fan_r_i_mx', 'op_jp_nz'),
+    ('op_inc_x', 'op_adc_r_i_mx'),
+    ('op_inc_x', 'op_ldpy_r_q_mx_my'),
+    ('op_lbpx', 'op_cp_xl_i'),
+    ('op_lbpx', 'op_lbpx'),
+    ('op_ld_a_mn', 'op_cp_r_i_a'),
+    ('op_ld_a_mn', 'op_ld_b_mn'),
+    ('op_ld_r_i_a', 'op_ld_xp_r_a'),
+    ('op_ld_x_e', 'op_add_r_i_mx'),
+    ('op_ld_x_e', 'op_and_r_i_mx'),
+    ('op_ld_x_e', 'op_cp_r_i_mx'),
+    ('op_ld_x_e', 'op_fan_r_i_mx'),
+    ('op_ld_x_e', 'op_lbpx'),
+    ('op_ld_x_e', 'op_ld_r_q_a_mx'),
+    ('op_ld_x_e', 'op_set_f'),
+    ('op_ld_yp_r_a', 'op_ret'),
+    ('op_ldpy_r_q_mx_my', 'op_inc_x'),
+    ('op_push_r_a', 'op_calz'),
+    ('op_adc_r_i_mx', 'op_inc_x', 'op_adc_r_i_mx'),
+    ('op_add_r_q_a_a', 'op_adc_r_q_b_b', 'op_calz'),
+    ('op_add_r_q_b_b', 'op_ld_x_e', 'op_xor_r_q_b_mx'),
+    ('op_and_r_q_a_b', 'op_or_r_q_mx_a', 'op_ld_x_e'),
+    ('op_inc_x', 'op_adc_r_i_mx', 'op_jp_nc'),
+    ('op_inc_x', 'op_fan_r_i_mx', 'op_jp_nz'),
+    ('op_inc_x', 'op_ldpy_r_q_mx_my', 'op_inc_x'),
+    ('op_lbpx', 'op_cp_xl_i', 'op_jp_nz'),
+    ('op_lbpx', 'op_lbpx', 'op_lbpx'),
+    ('op_ld_a_mn', 'op_cp_r_i_a', 'op_jp_z'),
+    ('op_ld_a_mn', 'op_fan_r_i_a', 'op_jp_nz'),
+    ('op_ld_a_mn', 'op_fan_r_i_a', 'op_jp_z'),
+    ('op_ld_mn_a', 'op_add_r_i_a', 'op_jp_nc'),
+    ('op_ld_r_i_a', 'op_ld_r_i_b', 'op_jp'),
+    ('op_ld_r_i_a', 'op_ld_xp_r_a', 'op_jp_c'),
+    ('op_ld_r_i_a', 'op_ld_xp_r_a', 'op_ld_x_e'),
+    ('op_ld_r_i_a', 'op_ld_xp_r_a', 'op_ret'),
+    ('op_ld_r_i_a', 'op_ld_yp_r_a', 'op_ld_r_i_a'),
+    ('op_ld_r_i_a', 'op_ld_yp_r_a', 'op_ret'),
+    ('op_ld_r_q_a_mx', 'op_cp_r_i_a', 'op_jp_nz'),
+    ('op_ld_x_e', 'op_add_r_i_mx', 'op_jp_nz'),
+    ('op_ld_x_e', 'op_and_r_i_mx', 'op_ret'),
+    ('op_ld_x_e', 'op_cp_r_i_mx', 'op_jp_z'),
+    ('op_ld_x_e', 'op_cp_r_q_mx_b', 'op_jp_nz'),
+    ('op_ld_x_e', 'op_cp_r_q_mx_b', 'op_jp_z'),
+    ('op_ld_x_e', 'op_fan_r_i_mx', 'op_jp_nz'),
+    ('op_ld_x_e', 'op_fan_r_i_mx', 'op_jp_z'),
+    ('op_ld_x_e', 'op_ld_r_i_mx', 'op_calz'),
+    ('op_ld_x_e', 'op_ld_r_q_a_mx', 'op_ld_r_i_b'),
+    ('op_ld_x_e', 'op_ld_y_e', 'op_call'),
+    ('op_ld_x_e', 'op_ldpx_r_q_a_mx', 'op_ldpx_r_q_b_mx'),
+    ('op_ld_x_e', 'op_or_r_i_mx', 'op_ret'),
+    ('op_ld_x_e', 'op_set_f', 'op_call'),
+    ('op_ld_xl_r_a', 'op_ld_xh_r_b', 'op_calz'),
+    ('op_ld_xp_r_a', 'op_ld_x_e', 'op_lbpx'),
+    ('op_ld_y_e', 'op_cp_r_i_my', 'op_jp_nz'),
+    ('op_ld_y_e', 'op_fan_r_i_my', 'op_jp_nz'),
+    ('op_ld_y_e', 'op_fan_r_i_my', 'op_jp_z'),
+    ('op_ld_yp_r_a', 'op_ld_r_i_a', 'op_ld_xp_r_a'),
+    ('op_ldpx_r_q_a_mx', 'op_ldpx_r_q_b_mx', 'op_ldpy_r_q_my_a'),
+    ('op_ldpx_r_q_b_mx', 'op_ld_xl_r_a', 'op_ld_xh_r_b'),
+    ('op_ldpx_r_q_b_mx', 'op_ldpy_r_q_my_a', 'op_ldpy_r_q_my_b'),
+    ('op_ldpx_r_q_mx_b', 'op_xor_r_q_a_b', 'op_and_r_q_a_b'),
+    ('op_ldpy_r_q_mx_my', 'op_inc_x', 'op_ldpy_r_q_mx_my'),
+    ('op_ldpy_r_q_my_a', 'op_ldpy_r_q_my_b', 'op_ret'),
+    ('op_or_r_q_mx_a', 'op_ld_x_e', 'op_cp_r_q_mx_b'),
+    ('op_pop_xl', 'op_pop_xh', 'op_pop_xp'),
+    ('op_push_xp', 'op_push_xh', 'op_push_xl'),
+    ('op_rlc_r_b', 'op_ld_x_e', 'op_jpba'),
+    ('op_rst_f', 'op_adc_yh_i', 'op_ld_x_e'),
+    ('op_rst_f', 'op_adc_yl_i', 'op_jp_c'),
+    ('op_xor_r_q_a_b', 'op_and_r_q_a_b', 'op_or_r_q_mx_a'),
+    ('op_adc_yh_i', 'op_ld_x_e', 'op_set_f', 'op_call'),
+    ('op_add_r_i_a', 'op_adc_r_i_b', 'op_cp_r_i_b', 'op_jp_nc'),
+    ('op_add_r_i_a', 'op_ld_mn_a', 'op_ld_x_e', 'op_ld_r_q_a_mx'),
+    ('op_add_r_i_mx', 'op_inc_x', 'op_adc_r_i_mx', 'op_cp_r_i_mx'),
+    ('op_add_r_i_mx', 'op_inc_x', 'op_adc_r_i_mx', 'op_jp_nc'),
+    ('op_add_r_i_mx', 'op_ld_x_e', 'op_add_r_i_mx', 'op_inc_x'),
+    ('op_add_r_q_a_b', 'op_ld_b_mn', 'op_adc_r_i_b', 'op_ld_x_e'),
+    ('op_add_r_q_b_b', 'op_add_r_q_b_b', 'op_ld_x_e', 'op_xor_r_q_b_mx'),
+    ('op_and_r_i_a', 'op_add_r_i_a', 'op_ld_mn_a', 'op_ld_x_e'),
+    ('op_and_r_i_b', 'op_add_r_i_a', 'op_adc_r_i_b', 'op_cp_r_i_b'),
+    ('op_and_r_i_b', 'op_ld_r_i_a', 'op_ld_xp_r_a', 'op_ld_x_e'),
+    ('op_and_r_q_a_b', 'op_or_r_q_mx_a', 'op_ld_x_e', 'op_cp_r_q_mx_b'),
+    ('op_and_r_q_b_mx', 'op_ld_x_e', 'op_or_r_q_mx_b', 'op_jp'),
+    ('op_inc_x', 'op_ld_yh_r_mx', 'op_ld_r_i_a', 'op_ld_yp_r_a'),
+    ('op_inc_x', 'op_ldpy_r_q_mx_my', 'op_adc_xl_i', 'op_ldpy_r_q_mx_my'),
+    ('op_inc_x', 'op_ldpy_r_q_mx_my', 'op_inc_x', 'op_ldpy_r_q_mx_my'),
+    ('op_lbpx', 'op_lbpx', 'op_lbpx', 'op_lbpx'),
+    ('op_lbpx', 'op_lbpx', 'op_lbpx', 'op_retd'),
+    ('op_lbpx', 'op_lbpx', 'op_ld_x_e', 'op_lbpx'),
+    ('op_lbpx', 'op_ld_x_e', 'op_ld_r_q_a_mx', 'op_ldpx_r_q_mx_b'),
+    ('op_ld_a_mn', 'op_and_r_i_a', 'op_ld_r_i_b', 'op_add_r_q_a_a'),
+    ('op_ld_a_mn', 'op_and_r_i_a', 'op_ld_x_e', 'op_xor_r_q_mx_a'),
+    ('op_ld_a_mn', 'op_ld_b_mn', 'op_add_r_q_a_b', 'op_ld_b_mn'),
+    ('op_ld_a_mn', 'op_ld_r_i_b', 'op_rst_f', 'op_rlc_r_a'),
+    ('op_ld_b_mn', 'op_add_r_q_a_b', 'op_ld_b_mn', 'op_adc_r_i_b'),
+    ('op_ld_mn_a', 'op_ld_mn_b', 'op_ld_x_e', 'op_ld_r_q_a_mx'),
+    ('op_ld_mn_a', 'op_ld_x_e', 'op_ld_r_q_a_mx', 'op_cp_r_i_a'),
+    ('op_ld_mn_a', 'op_ld_x_e', 'op_ldpx_r_q_a_mx', 'op_ldpx_r_q_b_mx'),
+    ('op_ld_mn_b', 'op_ld_mn_a', 'op_ld_x_e', 'op_ldpx_r_q_a_mx'),
+    ('op_ld_mn_b', 'op_ld_x_e', 'op_ld_r_q_a_mx', 'op_ld_r_i_b'),
+    ('op_ld_r_i_a', 'op_ld_r_i_b', 'op_ld_xp_r_a', 'op_ld_x_e'),
+    ('op_ld_r_i_a', 'op_ld_xp_r_a', 'op_ld_x_e', 'op_add_r_i_mx'),
+    ('op_ld_r_i_a', 'op_ld_xp_r_a', 'op_ld_x_e', 'op_cp_r_i_mx'),
+    ('op_ld_r_i_a', 'op_ld_xp_r_a', 'op_ld_x_e', 'op_ld_r_q_a_mx'),
+    ('op_ld_r_i_a', 'op_ld_yp_r_a', 'op_ld_r_i_a', 'op_ld_xp_r_a'),
+    ('op_ld_r_i_b', 'op_ld_xp_r_a', 'op_ld_x_e', 'op_lbpx'),
+    ('op_ld_r_i_b', 'op_rst_f', 'op_rlc_r_a', 'op_rlc_r_b'),
+    ('op_ld_r_i_mx', 'op_ld_r_i_a', 'op_add_r_i_a', 'op_jp_nc'),
+    ('op_ld_r_i_mx', 'op_ld_x_e', 'op_and_r_q_b_mx', 'op_ld_x_e'),
+    ('op_ld_r_i_mx', 'op_ld_x_e', 'op_lbpx', 'op_ld_r_i_mx'),
+    ('op_ld_r_i_mx', 'op_rst_f', 'op_pop_r_a', 'op_pop_xl'),
+    ('op_ld_r_q_a_mx', 'op_ld_x_e', 'op_ld_r_q_b_mx', 'op_add_r_q_b_b'),
+    ('op_ld_r_q_a_mx', 'op_ld_x_e', 'op_ld_r_q_b_mx', 'op_xor_r_i_b'),
+    ('op_ld_r_q_a_mx', 'op_rrc_r_a', 'op_and_r_i_a', 'op_add_r_i_a'),
+    ('op_ld_r_q_b_mx', 'op_add_r_q_b_b', 'op_add_r_q_b_b', 'op_ld_x_e'),
+    ('op_ld_r_q_b_mx', 'op_ld_x_e', 'op_fan_r_i_b', 'op_jp_z'),
+    ('op_ld_r_q_b_mx', 'op_xor_r_i_b', 'op_and_r_i_b', 'op_ld_r_i_a'),
+    ('op_ld_x_e', 'op_adc_r_i_mx', 'op_inc_x', 'op_adc_r_i_mx'),
+    ('op_ld_x_e', 'op_add_r_i_mx', 'op_inc_x', 'op_adc_r_i_mx'),
+    ('op_ld_x_e', 'op_add_r_i_mx', 'op_ld_r_q_a_mx', 'op_rrc_r_a'),
+    ('op_ld_x_e', 'op_add_r_i_mx', 'op_ld_x_e', 'op_fan_r_i_mx'),
+    ('op_ld_x_e', 'op_and_r_i_mx', 'op_ld_x_e', 'op_and_r_i_mx'),
+    ('op_ld_x_e', 'op_and_r_q_b_mx', 'op_ld_x_e', 'op_or_r_q_mx_b'),
+    ('op_ld_x_e', 'op_inc_mn', 'op_dec_mn', 'op_jp_z'),
+    ('op_ld_x_e', 'op_lbpx', 'op_lbpx', 'op_lbpx'),
+    ('op_ld_x_e', 'op_lbpx', 'op_ld_r_i_a', 'op_ld_r_i_b'),
+    ('op_ld_x_e', 'op_lbpx', 'op_ld_x_e', 'op_ld_r_q_a_mx'),
+    ('op_ld_x_e', 'op_ld_r_i_mx', 'op_rst_f', 'op_pop_r_a'),
+    ('op_ld_x_e', 'op_ld_r_i_mx', 'op_set_f', 'op_jp'),
+    ('op_ld_x_e', 'op_ld_r_q_a_mx', 'op_ld_r_i_b', 'op_jpba'),
+    ('op_ld_x_e', 'op_ld_r_q_a_mx', 'op_ldpx_r_q_mx_b', 'op_xor_r_q_a_b'),
+    ('op_ld_x_e', 'op_ld_r_q_b_mx', 'op_add_r_q_b_b', 'op_add_r_q_b_b'),
+    ('op_ld_x_e', 'op_ld_r_q_b_mx', 'op_ld_x_e', 'op_fan_r_i_b'),
+    ('op_ld_x_e', 'op_ld_r_q_b_mx', 'op_xor_r_i_b', 'op_and_r_i_b'),
+    ('op_ld_x_e', 'op_ld_yl_r_mx', 'op_inc_x', 'op_ld_yh_r_mx'),
+    ('op_ld_x_e', 'op_ldpx_r_q_a_mx', 'op_cp_r_i_a', 'op_jp_nz'),
+    ('op_ld_x_e', 'op_ldpx_r_q_mx_a', 'op_ldpx_r_q_mx_b', 'op_ld_x_e'),
+    ('op_ld_x_e', 'op_set_f', 'op_adc_r_i_mx', 'op_inc_x'),
+    ('op_ld_y_e', 'op_ld_r_q_a_my', 'op_ld_y_e', 'op_ld_r_q_b_my'),
+    ('op_ld_yh_r_mx', 'op_ld_r_i_a', 'op_ld_yp_r_a', 'op_ld_r_i_a'),
+    ('op_ld_yl_r_mx', 'op_inc_x', 'op_ld_yh_r_mx', 'op_ld_r_i_a'),
+    ('op_ld_yp_r_a', 'op_ld_r_i_a', 'op_ld_xp_r_a', 'op_ret'),
+    ('op_ldpx_r_q_a_mx', 'op_ld_r_q_b_mx', 'op_ldpx_mx_i', 'op_calz'),
+    ('op_ldpx_r_q_a_mx', 'op_ldpx_r_q_b_mx', 'op_ldpy_r_q_my_a', 'op_ldpy_r_q_my_b'),
+    ('op_ldpx_r_q_b_mx', 'op_ld_xl_r_a', 'op_ld_xh_r_b', 'op_calz'),
+    ('op_ldpx_r_q_b_mx', 'op_ldpy_r_q_my_a', 'op_ldpy_r_q_my_b', 'op_ret'),
+    ('op_ldpx_r_q_mx_a', 'op_ldpx_r_q_mx_b', 'op_ld_x_e', 'op_fan_r_i_mx'),
+    ('op_ldpx_r_q_mx_b', 'op_ld_x_e', 'op_fan_r_i_mx', 'op_jp_z'),
+    ('op_ldpx_r_q_mx_b', 'op_xor_r_q_a_b', 'op_and_r_q_a_b', 'op_or_r_q_mx_a'),
+    ('op_ldpy_r_q_mx_my', 'op_inc_x', 'op_ldpy_r_q_mx_my', 'op_adc_xl_i'),
+    ('op_ldpy_r_q_mx_my', 'op_inc_x', 'op_ldpy_r_q_mx_my', 'op_inc_x'),
+    ('op_ldpy_r_q_mx_my', 'op_inc_x', 'op_ldpy_r_q_mx_my', 'op_ret'),
+    ('op_or_r_q_mx_a', 'op_ld_x_e', 'op_cp_r_q_mx_b', 'op_jp_z'),
+    ('op_pop_r_a', 'op_pop_f', 'op_set_f', 'op_ret'),
+    ('op_pop_r_a', 'op_pop_xl', 'op_pop_xh', 'op_pop_xp'),
+    ('op_pop_r_b', 'op_pop_r_a', 'op_pop_f', 'op_set_f'),
+    ('op_pop_xh', 'op_pop_xp', 'op_pop_r_b', 'op_pop_r_a'),
+    ('op_pop_xl', 'op_pop_xh', 'op_pop_xp', 'op_pop_r_b'),
+    ('op_pop_xl', 'op_pop_xh', 'op_pop_xp', 'op_ret'),
+    ('op_pop_xp', 'op_pop_r_b', 'op_pop_r_a', 'op_pop_f'),
+    ('op_push_f', 'op_push_r_a', 'op_push_r_b', 'op_push_xp'),
+    ('op_push_r_a', 'op_push_r_b', 'op_push_xp', 'op_push_xh'),
+    ('op_push_r_b', 'op_push_xp', 'op_push_xh', 'op_push_xl'),
+    ('op_push_xh', 'op_push_xl', 'op_rst_f', 'op_call'),
+    ('op_push_xp', 'op_push_xh', 'op_push_xl', 'op_push_r_a'),
+    ('op_push_xp', 'op_push_xh', 'op_push_xl', 'op_rst_f'),
+    ('op_rlc_r_a', 'op_rlc_r_b', 'op_ld_x_e', 'op_jpba'),
+    ('op_rrc_r_a', 'op_and_r_i_a', 'op_add_r_i_a', 'op_ld_mn_a'),
+    ('op_rst_f', 'op_adc_yh_i', 'op_ld_x_e', 'op_call'),
+    ('op_rst_f', 'op_adc_yh_i', 'op_ld_x_e', 'op_set_f'),
+    ('op_rst_f', 'op_ld_x_e', 'op_adc_r_i_mx', 'op_inc_x'),
+    ('op_rst_f', 'op_ld_x_e', 'op_fan_r_i_mx', 'op_jp_nz'),
+    ('op_rst_f', 'op_pop_r_a', 'op_pop_xl', 'op_pop_xh'),
+    ('op_rst_f', 'op_rlc_r_a', 'op_rlc_r_b', 'op_ld_x_e'),
+    ('op_set_f', 'op_add_r_i_mx', 'op_inc_x', 'op_adc_r_i_mx'),
+    ('op_xor_r_i_a', 'op_xor_r_i_b', 'op_ld_x_e', 'op_cp_r_q_mx_a'),
+    ('op_xor_r_i_b', 'op_and_r_i_b', 'op_ld_r_i_a', 'op_ld_xp_r_a'),
+    ('op_xor_r_i_b', 'op_ld_x_e', 'op_cp_r_q_mx_a', 'op_jp_nz'),
+    ('op_xor_r_q_a_b', 'op_and_r_q_a_b', 'op_or_r_q_mx_a', 'op_ld_x_e'),
+]
+
+
+def _case(kind: str, body: str, cycles: int) -> list[str]:
+    case = _inline(kind, body, cycles)
+    if any(re.search(r"\bop\b", line) for line in case):
+        case.insert(0, "op = rom[pc]")
+    return case
+
+
+def _fused_case(parts: list[tuple[str, str, int]]) -> list[str]:
+    """One case for a run of instructions at consecutive addresses.
+
+    Run alone, each instruction ends its step with ``tick >= stop`` (the tick
+    its step started at, against ``stop`` as the instruction left it) and the
+    next one starts by adding its cycles. Here the next one runs inline only if
+    that check fails; otherwise the case ends after the instruction, in the
+    very state its own case would have left, and the slow path runs as it would
+    have. So the steps, ticks and timer events are those of single steps.
+    """
+    out: list[str] = []
+    pad = ""
+    for i, (kind, body, cycles) in enumerate(parts):
+        if i:
+            prev = parts[i - 1][2]
+            out += [f"{pad}if tick < stop:", f"{pad}    tick += {prev}",
+                    f"{pad}    steps += 1"]
+            pad += "    "
+        out += [pad + line if line.strip() else "" for line in _case(kind, body, cycles)]
+    return out
+
+
+def _native_switch(handlers: list[tuple[str, str, int]], kinds: dict[str, str],
+                   fused: list[tuple[int, ...]]) -> str:
+    """The switch of one copy of the loop; ``fused`` runs (numbered after the handlers)."""
     lines = []
     pad = " " * 16
     for i, (name, body, cycles) in enumerate(handlers):
         lines.append(f"{pad}{'if' if i == 0 else 'elif'} k == {i}:")
-        case = _inline(kinds[name], body, cycles)
-        if any(re.search(r"\bop\b", line) for line in case):
-            case.insert(0, "op = rom[pc]")
-        lines.extend(pad + "    " + line if line.strip() else "" for line in case)
+        lines.extend(pad + "    " + line if line.strip() else ""
+                     for line in _case(kinds[name], body, cycles))
+    for j, run in enumerate(fused):
+        lines.append(f"{pad}elif k == {len(handlers) + j}:")
+        parts = [(kinds[handlers[k][0]], handlers[k][1], handlers[k][2]) for k in run]
+        lines.extend(pad + "    " + line if line.strip() else "" for line in _fused_case(parts))
     lines.append(f"{pad}else:")
     lines.append(f"{pad}    unreachable()  # no range check: code[] holds handler numbers only")
     return "\n".join(lines)
+
+
+# Instructions after which the next address is not always the next one to run.
+_CONTROL = {"jp", "jp_c", "jp_nc", "jp_z", "jp_nz", "jpba", "call", "calz", "ret", "rets",
+            "retd", "halt", "pset"}
+
+
+def _fused_runs(handlers: list[tuple[str, str, int]],
+                kinds: dict[str, str]) -> list[tuple[int, ...]]:
+    """FUSED as handler numbers, checked: only the last of a run may jump; never PSET."""
+    index = {name: i for i, (name, _, _) in enumerate(handlers)}
+    runs = []
+    for names in FUSED:
+        missing = [n for n in names if n not in index]
+        if missing or len(names) < 2:
+            raise SystemExit(f"fused run {names}: unknown handlers {missing}")
+        if any(kinds[n] in _CONTROL for n in names[:-1]) or kinds[names[-1]] == "pset":
+            raise SystemExit(f"fused run {names}: a jump before its end, or PSET")
+        runs.append(tuple(index[n] for n in names))
+    if len(set(runs)) != len(runs):
+        raise SystemExit("fused runs listed twice")
+    return runs
 
 
 def _kind_of(handlers: list[tuple[str, str, int]], table: list[str]) -> dict[str, str]:
@@ -643,6 +902,7 @@ def _kind_of(handlers: list[tuple[str, str, int]], table: list[str]) -> dict[str
 def generate() -> str:
     handlers, table = _handler_names()
     index = {name: i for i, (name, _, _) in enumerate(handlers)}
+    runs = _fused_runs(handlers, _kind_of(handlers, table))
     out = [
         '"""Instruction handlers, generated by ``python -m pygotchi.emu.opgen``: do not edit.',
         "",
@@ -681,6 +941,13 @@ def generate() -> str:
     out.append("))")
     out.append("")
     out.append("")
+    out.append("# FUSED[j]: the handler numbers of fused run j; its case is FIRST_FUSED + j.")
+    out.append(f"FIRST_FUSED = {len(handlers)}")
+    out.append("FUSED = (")
+    out.extend(f"    {run}," for run in runs)
+    out.append(")")
+    out.append("")
+    out.append("")
     out.append("def dispatch(c, k, op, pc):")
     out.append('    """Run word ``op`` at ``pc`` with handler number ``k``; return the next PC."""')
     out.extend(_switch(handlers, "    ", "return {name}(c, op, pc)"))
@@ -694,10 +961,12 @@ def generate() -> str:
         out.append(f"        return {cycles}")
     out.append("    return 5")
     out.append("")
-    pset = str(next(i for i, (name, _, _) in enumerate(handlers) if name == "op_pset"))
     slow = "\n".join(" " * 20 + line for line in NATIVE_SLOW.split("\n"))
-    loop = NATIVE_LOOP.replace("{switch}", _native_switch(handlers, _kind_of(handlers, table)))
-    out.extend(loop.replace("{slow}", slow).replace("{pset}", pset).split("\n"))
+    kinds = _kind_of(handlers, table)
+    loop = NATIVE_LOOP.replace("{switch3}", _native_switch(handlers, kinds, []))
+    loop = loop.replace("{switch1}", _native_switch(handlers, kinds, runs))
+    loop = loop.replace("{slow3}", slow.replace("{osc}", "1")).replace("{slow}", slow)
+    out.extend(loop.replace("{osc}", "0").split("\n"))
     out.append("")
     out.append("if not cython.compiled:")
     out.append("")
@@ -747,8 +1016,10 @@ def generate_pxd() -> str:
     out.append("")
     out.append('@cython.locals(tick="long long", pending="long long", pc=long, stop="long long",')
     out.append('               steps="long long", acc="long long", ticks="long long",')
-    out.append('               op=int, k=int, ra=int, rb=int, rx=int, ry=int, rsp=int, rf=int,')
-    out.append('               code="unsigned short[::1]", rom="unsigned short[::1]",')
+    out.append('               op=int, k=int, after_pset=bint, ra=int, rb=int, rx=int, ry=int,')
+    out.append('               rsp=int, rf=int,')
+    out.append('               code="unsigned short[::1]", fused="unsigned short[::1]",')
+    out.append('               rom="unsigned short[::1]",')
     out.append(f'               mem="unsigned char[::1]", {locals_decl})')
     out.append("cdef void run_awake_native(Chip c, long long limit) noexcept nogil")
     out.append("")

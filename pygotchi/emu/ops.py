@@ -3888,6 +3888,204 @@ KIND = array("H", (
 ))
 
 
+# FUSED[j]: the handler numbers of fused run j; its case is FIRST_FUSED + j.
+FIRST_FUSED = 377
+FUSED = (
+    (10, 126),
+    (10, 127),
+    (30, 299),
+    (32, 127),
+    (33, 127),
+    (33, 128),
+    (74, 128),
+    (74, 129),
+    (76, 128),
+    (76, 129),
+    (94, 128),
+    (95, 128),
+    (100, 129),
+    (102, 128),
+    (123, 10),
+    (123, 249),
+    (131, 95),
+    (131, 131),
+    (132, 74),
+    (132, 133),
+    (136, 205),
+    (196, 34),
+    (196, 54),
+    (196, 76),
+    (196, 102),
+    (196, 131),
+    (196, 142),
+    (196, 339),
+    (218, 299),
+    (249, 123),
+    (289, 73),
+    (10, 123, 10),
+    (36, 17, 73),
+    (41, 196, 367),
+    (57, 268, 196),
+    (123, 10, 127),
+    (123, 102, 128),
+    (123, 249, 123),
+    (131, 95, 128),
+    (131, 131, 131),
+    (132, 74, 129),
+    (132, 100, 128),
+    (132, 100, 129),
+    (134, 32, 127),
+    (136, 137, 125),
+    (136, 205, 126),
+    (136, 205, 196),
+    (136, 205, 299),
+    (136, 218, 136),
+    (136, 218, 299),
+    (142, 74, 128),
+    (196, 34, 128),
+    (196, 54, 299),
+    (196, 76, 129),
+    (196, 87, 128),
+    (196, 87, 129),
+    (196, 102, 128),
+    (196, 102, 129),
+    (196, 138, 73),
+    (196, 142, 137),
+    (196, 209, 72),
+    (196, 224, 228),
+    (196, 258, 299),
+    (196, 339, 72),
+    (201, 198, 73),
+    (205, 196, 131),
+    (209, 77, 128),
+    (209, 103, 128),
+    (209, 103, 129),
+    (218, 136, 205),
+    (224, 228, 250),
+    (228, 201, 198),
+    (228, 250, 251),
+    (231, 362, 57),
+    (249, 123, 249),
+    (250, 251, 299),
+    (268, 196, 87),
+    (282, 281, 283),
+    (295, 293, 294),
+    (303, 196, 130),
+    (310, 30, 196),
+    (310, 31, 126),
+    (362, 57, 268),
+    (30, 196, 339, 72),
+    (32, 9, 75, 127),
+    (32, 134, 196, 142),
+    (34, 123, 10, 76),
+    (34, 123, 10, 127),
+    (34, 196, 34, 123),
+    (37, 133, 9, 196),
+    (41, 41, 196, 367),
+    (52, 32, 134, 196),
+    (53, 32, 9, 75),
+    (53, 136, 205, 196),
+    (57, 268, 196, 87),
+    (62, 196, 269, 125),
+    (123, 212, 136, 218),
+    (123, 249, 29, 249),
+    (123, 249, 123, 249),
+    (131, 131, 131, 131),
+    (131, 131, 131, 300),
+    (131, 131, 196, 131),
+    (131, 196, 142, 231),
+    (132, 52, 137, 36),
+    (132, 52, 196, 369),
+    (132, 133, 37, 133),
+    (132, 137, 310, 302),
+    (133, 37, 133, 9),
+    (134, 135, 196, 142),
+    (134, 196, 142, 74),
+    (134, 196, 224, 228),
+    (135, 134, 196, 224),
+    (135, 196, 142, 137),
+    (136, 137, 205, 196),
+    (136, 205, 196, 34),
+    (136, 205, 196, 76),
+    (136, 205, 196, 142),
+    (136, 218, 136, 205),
+    (137, 205, 196, 131),
+    (137, 310, 302, 303),
+    (138, 136, 32, 127),
+    (138, 196, 62, 196),
+    (138, 196, 131, 138),
+    (138, 310, 277, 282),
+    (142, 196, 146, 41),
+    (142, 196, 146, 358),
+    (142, 306, 52, 32),
+    (146, 41, 41, 196),
+    (146, 196, 101, 129),
+    (146, 358, 53, 136),
+    (196, 10, 123, 10),
+    (196, 34, 123, 10),
+    (196, 34, 142, 306),
+    (196, 34, 196, 102),
+    (196, 54, 196, 54),
+    (196, 62, 196, 269),
+    (196, 121, 98, 129),
+    (196, 131, 131, 131),
+    (196, 131, 136, 137),
+    (196, 131, 196, 142),
+    (196, 138, 310, 277),
+    (196, 138, 339, 125),
+    (196, 142, 137, 130),
+    (196, 142, 231, 362),
+    (196, 146, 41, 41),
+    (196, 146, 196, 101),
+    (196, 146, 358, 53),
+    (196, 216, 123, 212),
+    (196, 224, 74, 128),
+    (196, 230, 231, 196),
+    (196, 339, 10, 123),
+    (209, 143, 209, 147),
+    (212, 136, 218, 136),
+    (216, 123, 212, 136),
+    (218, 136, 205, 299),
+    (224, 146, 222, 73),
+    (224, 228, 250, 251),
+    (228, 201, 198, 73),
+    (228, 250, 251, 299),
+    (230, 231, 196, 102),
+    (231, 196, 102, 129),
+    (231, 362, 57, 268),
+    (249, 123, 249, 29),
+    (249, 123, 249, 123),
+    (249, 123, 249, 299),
+    (268, 196, 87, 129),
+    (277, 276, 339, 299),
+    (277, 282, 281, 283),
+    (278, 277, 276, 339),
+    (281, 283, 278, 277),
+    (282, 281, 283, 278),
+    (282, 281, 283, 299),
+    (283, 278, 277, 276),
+    (288, 289, 290, 295),
+    (289, 290, 295, 293),
+    (290, 295, 293, 294),
+    (293, 294, 310, 72),
+    (295, 293, 294, 289),
+    (295, 293, 294, 310),
+    (302, 303, 196, 130),
+    (306, 52, 32, 134),
+    (310, 30, 196, 72),
+    (310, 30, 196, 339),
+    (310, 196, 10, 123),
+    (310, 196, 102, 128),
+    (310, 277, 282, 281),
+    (310, 302, 303, 196),
+    (339, 34, 123, 10),
+    (357, 358, 196, 86),
+    (358, 53, 136, 205),
+    (358, 196, 86, 128),
+    (362, 57, 268, 196),
+)
+
+
 def dispatch(c, k, op, pc):
     """Run word ``op`` at ``pc`` with handler number ``k``; return the next PC."""
     if k == 0:
@@ -5409,9 +5607,9 @@ def cycles_of(k):
 def run_awake_native(c, limit):
     """Steps while awake and below ``limit``; leaves at interrupts, HALT and PSET."""
     code = c.code
+    fused = c.fused
     rom = c.rom
     mem = c.mem
-    k = -1
     while not c.halted and c.tick < limit:
         if c.np != (c.pc >> 8):
             step_generic(c)  # right after PSET: the jump that follows reads NP
@@ -5427,6 +5625,7 @@ def run_awake_native(c, limit):
         rf = c.f
         stop = c.attn if c.attn < limit else limit
         steps = 0
+        after_pset = 0
         if c.osc3:
             while True:
                 acc = c.acc + pending * 32768
@@ -8178,6 +8377,7 @@ def run_awake_native(c, limit):
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                     stop = 0
+                    after_pset = 1
                 elif k == 288:
                     sp = (rsp - 1) & 0xFF
                     mem[sp] = rf
@@ -9290,13 +9490,13 @@ def run_awake_native(c, limit):
                     c.f = rf
                     if tick >= c.timer_event:
                         timers.run_timers(c, tick)
-                    if c.attn == 0 or tick >= limit or c.halted or k == 287:
+                    if c.attn == 0 or tick >= limit or c.halted or after_pset or c.osc3 != 1:
                         break
                     stop = c.attn if c.attn < limit else limit
         else:
             while True:
                 tick += pending
-                k = code[pc]
+                k = fused[pc]
                 if k == 0:
                     ax = rx
                     t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
@@ -12041,6 +12241,7 @@ def run_awake_native(c, limit):
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                     stop = 0
+                    after_pset = 1
                 elif k == 288:
                     sp = (rsp - 1) & 0xFF
                     mem[sp] = rf
@@ -13146,6 +13347,6344 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
+                elif k == 377:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if rf & 1:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 378:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 1:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 379:
+                    op = rom[pc]
+                    t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                    ry = (ry & 0xf0f) | ((t & 15) << 4)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        sp = rsp
+                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                        rsp = (sp + 3) & 0xFF
+                        if c.call_depth > 0:
+                            c.call_depth -= 1
+                        pc = t
+                        pending = 7
+                elif k == 380:
+                    op = rom[pc]
+                    t = ra + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 1:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 381:
+                    op = rom[pc]
+                    t = rb + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 1:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 382:
+                    op = rom[pc]
+                    t = rb + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 2:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 383:
+                    op = rom[pc]
+                    u = ra
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 2:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 384:
+                    op = rom[pc]
+                    u = ra
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if rf & 2:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 385:
+                    op = rom[pc]
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 2:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 386:
+                    op = rom[pc]
+                    ax = rx
+                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (op & 15)
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if rf & 2:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 387:
+                    op = rom[pc]
+                    u = (rx >> 4) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 2:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 388:
+                    op = rom[pc]
+                    u = (rx >> 0) & 15
+                    v = op & 15
+                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 2:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 389:
+                    op = rom[pc]
+                    rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if rf & 2:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 390:
+                    op = rom[pc]
+                    ax = rx
+                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 2:
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 391:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 392:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ay = ry
+                        if ax < 0x300:
+                            mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 393:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        u = (rx >> 0) & 15
+                        v = op & 15
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 394:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        if x < 0x300:
+                            mem[x] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, x, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        if w < 0x300:
+                            mem[w] = (op >> 4) & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, w, (op >> 4) & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 395:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 396:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rb = mem[op & 15]
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 397:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 398:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 399:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 400:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 401:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 402:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        if x < 0x300:
+                            mem[x] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, x, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        if w < 0x300:
+                            mem[w] = (op >> 4) & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, w, (op >> 4) & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 403:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 404:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rf |= op & 15
+                        if op & 8:
+                            c.f = rf
+                            c.tick = tick
+                            c.update_attn()
+                            stop = c.attn if c.attn < limit else limit
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 405:
+                    ry = (ry & 0x0FF) | (ra << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = rsp
+                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                        rsp = (sp + 3) & 0xFF
+                        if c.call_depth > 0:
+                            c.call_depth -= 1
+                        pc = t
+                        pending = 7
+                elif k == 406:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 407:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = ra
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ret = (pc + 1) & 0x1FFF
+                        sp = rsp
+                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                        mem[(sp - 3) & 0xFF] = ret & 15
+                        rsp = (sp - 3) & 0xFF
+                        c.call_depth += 1
+                        pc = (ret & 0x1000) | (op & 0xFF)
+                        pending = 7
+                elif k == 408:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ax = rx
+                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if ax < 0x300:
+                                mem[ax] = t
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, t)
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                elif k == 409:
+                    t = ra + ra
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        t = rb + rb + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            ret = (pc + 1) & 0x1FFF
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                            mem[(sp - 3) & 0xFF] = ret & 15
+                            rsp = (sp - 3) & 0xFF
+                            c.call_depth += 1
+                            pc = (ret & 0x1000) | (op & 0xFF)
+                            pending = 7
+                elif k == 410:
+                    t = rb + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            rb = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                elif k == 411:
+                    t = ra & rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 412:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 1:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 413:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 414:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ay = ry
+                        if ax < 0x300:
+                            mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 415:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        u = (rx >> 0) & 15
+                        v = op & 15
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 416:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        if x < 0x300:
+                            mem[x] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, x, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        if w < 0x300:
+                            mem[w] = (op >> 4) & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, w, (op >> 4) & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            x = rx
+                            if x < 0x300:
+                                mem[x] = op & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, x, op & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            if w < 0x300:
+                                mem[w] = (op >> 4) & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, w, (op >> 4) & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 417:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 418:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 419:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 420:
+                    op = rom[pc]
+                    mem[op & 15] = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 1:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 421:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rb = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                elif k == 422:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            if rf & 1:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 423:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 424:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                            rsp = (sp + 3) & 0xFF
+                            if c.call_depth > 0:
+                                c.call_depth -= 1
+                            pc = t
+                            pending = 7
+                elif k == 425:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ra = op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 426:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                            rsp = (sp + 3) & 0xFF
+                            if c.call_depth > 0:
+                                c.call_depth -= 1
+                            pc = t
+                            pending = 7
+                elif k == 427:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 428:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 429:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            sp = rsp
+                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                            rsp = (sp + 3) & 0xFF
+                            if c.call_depth > 0:
+                                c.call_depth -= 1
+                            pc = t
+                            pending = 7
+                elif k == 430:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 431:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        v = rb
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 432:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        v = rb
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 433:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 434:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 435:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        if ax < 0x300:
+                            mem[ax] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ret = (pc + 1) & 0x1FFF
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                            mem[(sp - 3) & 0xFF] = ret & 15
+                            rsp = (sp - 3) & 0xFF
+                            c.call_depth += 1
+                            pc = (ret & 0x1000) | (op & 0xFF)
+                            pending = 7
+                elif k == 436:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rb = op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 437:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ret = (pc + 1) & 0x1FFF
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                            mem[(sp - 3) & 0xFF] = ret & 15
+                            rsp = (sp - 3) & 0xFF
+                            c.call_depth += 1
+                            pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
+                            pending = 7
+                elif k == 438:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 439:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (op & 15)
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            sp = rsp
+                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                            rsp = (sp + 3) & 0xFF
+                            if c.call_depth > 0:
+                                c.call_depth -= 1
+                            pc = t
+                            pending = 7
+                elif k == 440:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rf |= op & 15
+                        if op & 8:
+                            c.f = rf
+                            c.tick = tick
+                            c.update_attn()
+                            stop = c.attn if c.attn < limit else limit
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            ret = (pc + 1) & 0x1FFF
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                            mem[(sp - 3) & 0xFF] = ret & 15
+                            rsp = (sp - 3) & 0xFF
+                            c.call_depth += 1
+                            pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
+                            pending = 7
+                elif k == 441:
+                    rx = (rx & 0xFF0) | ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0xF0F) | (rb << 4)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ret = (pc + 1) & 0x1FFF
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                            mem[(sp - 3) & 0xFF] = ret & 15
+                            rsp = (sp - 3) & 0xFF
+                            c.call_depth += 1
+                            pc = (ret & 0x1000) | (op & 0xFF)
+                            pending = 7
+                elif k == 442:
+                    rx = (rx & 0x0FF) | (ra << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            x = rx
+                            if x < 0x300:
+                                mem[x] = op & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, x, op & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            if w < 0x300:
+                                mem[w] = (op >> 4) & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, w, (op >> 4) & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 443:
+                    op = rom[pc]
+                    ry = (ry & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ay = ry
+                        u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 444:
+                    op = rom[pc]
+                    ry = (ry & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ay = ry
+                        rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if not rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 445:
+                    op = rom[pc]
+                    ry = (ry & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ay = ry
+                        rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if rf & 2:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 446:
+                    ry = (ry & 0x0FF) | (ra << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            rx = (rx & 0x0FF) | (ra << 8)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 447:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ay = ry
+                            if ay < 0x300:
+                                mem[ay] = ra
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ay, ra)
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 448:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0xFF0) | ra
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            rx = (rx & 0xF0F) | (rb << 4)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 449:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ay = ry
+                        if ay < 0x300:
+                            mem[ay] = ra
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ay, ra)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ay = ry
+                            if ay < 0x300:
+                                mem[ay] = rb
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ay, rb)
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 450:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        t = ra ^ rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            t = ra & rb
+                            ra = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                elif k == 451:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            ay = ry
+                            if ax < 0x300:
+                                mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 452:
+                    ay = ry
+                    if ay < 0x300:
+                        mem[ay] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ay, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ay = ry
+                        if ay < 0x300:
+                            mem[ay] = rb
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ay, rb)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                            rsp = (sp + 3) & 0xFF
+                            if c.call_depth > 0:
+                                c.call_depth -= 1
+                            pc = t
+                            pending = 7
+                elif k == 453:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            v = rb
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                elif k == 454:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0xFF0) | v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            v = mem[sp]
+                            rx = (rx & 0x0FF) | (v << 8)
+                            rsp = (sp + 1) & 0xFF
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 455:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rx >> 8
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = (rsp - 1) & 0xFF
+                            mem[sp] = rx & 15
+                            rsp = sp
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 456:
+                    u = rb
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    rb = ((u << 1) & 15) | cy_in
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            pc = ((pc >> 8) << 8) | (rb << 4) | ra
+                            pending = 5
+                elif k == 457:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                elif k == 458:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        t = ((ry >> 0) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xff0) | ((t & 15) << 0)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            if rf & 1:
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 459:
+                    t = ra ^ rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        t = ra & rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            ax = rx
+                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                            if ax < 0x300:
+                                mem[ax] = t
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, t)
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                elif k == 460:
+                    op = rom[pc]
+                    t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                    ry = (ry & 0xf0f) | ((t & 15) << 4)
+                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rf |= op & 15
+                            if op & 8:
+                                c.f = rf
+                                c.tick = tick
+                                c.update_attn()
+                                stop = c.attn if c.attn < limit else limit
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                ret = (pc + 1) & 0x1FFF
+                                sp = rsp
+                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                                mem[(sp - 3) & 0xFF] = ret & 15
+                                rsp = (sp - 3) & 0xFF
+                                c.call_depth += 1
+                                pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
+                                pending = 7
+                elif k == 461:
+                    op = rom[pc]
+                    t = ra + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        t = rb + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            u = rb
+                            v = (op & 15)
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if not rf & 1:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 462:
+                    op = rom[pc]
+                    t = ra + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 463:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ax = rx
+                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if ax < 0x300:
+                                mem[ax] = t
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, t)
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                v = (op & 15)
+                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 464:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ax = rx
+                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if ax < 0x300:
+                                mem[ax] = t
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, t)
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if not rf & 1:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 465:
+                    op = rom[pc]
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ax = rx
+                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if ax < 0x300:
+                                mem[ax] = t
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, t)
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 466:
+                    t = ra + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    ra = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rb = mem[op & 15]
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            t = rb + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            rb = t
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 467:
+                    t = rb + rb
+                    if rf & 4:
+                        if t >= 10:
+                            t = (t - 10) & 15
+                            cy = 1
+                        else:
+                            cy = 0
+                    else:
+                        cy = t >> 4
+                        t &= 15
+                    rb = t
+                    rf = (rf & 12) | cy | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                rb = t
+                                rf = (rf & 13) | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 468:
+                    op = rom[pc]
+                    t = ra & (op & 15)
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            mem[op & 15] = ra
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 469:
+                    op = rom[pc]
+                    t = rb & (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            t = rb + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            rb = t
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                u = rb
+                                v = (op & 15)
+                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 470:
+                    op = rom[pc]
+                    t = rb & (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            rx = (rx & 0x0FF) | (ra << 8)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 471:
+                    t = ra & rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                v = rb
+                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 472:
+                    ax = rx
+                    t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
+                            if ax < 0x300:
+                                mem[ax] = t
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, t)
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                elif k == 473:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ra = op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ry = (ry & 0x0FF) | (ra << 8)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 474:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ay = ry
+                        if ax < 0x300:
+                            mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
+                            rx = (rx & 0xff0) | ((t & 15) << 0)
+                            rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                ax = rx
+                                ay = ry
+                                if ax < 0x300:
+                                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                    stop = c.attn if c.attn < limit else limit
+                                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 475:
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ay = ry
+                        if ax < 0x300:
+                            mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                ay = ry
+                                if ax < 0x300:
+                                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                    stop = c.attn if c.attn < limit else limit
+                                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 476:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        if x < 0x300:
+                            mem[x] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, x, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        if w < 0x300:
+                            mem[w] = (op >> 4) & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, w, (op >> 4) & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            x = rx
+                            if x < 0x300:
+                                mem[x] = op & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, x, op & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            if w < 0x300:
+                                mem[w] = (op >> 4) & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, w, (op >> 4) & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                x = rx
+                                if x < 0x300:
+                                    mem[x] = op & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, x, op & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                if w < 0x300:
+                                    mem[w] = (op >> 4) & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 477:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        if x < 0x300:
+                            mem[x] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, x, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        if w < 0x300:
+                            mem[w] = (op >> 4) & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, w, (op >> 4) & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            x = rx
+                            if x < 0x300:
+                                mem[x] = op & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, x, op & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            if w < 0x300:
+                                mem[w] = (op >> 4) & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, w, (op >> 4) & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                sp = rsp
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                                rsp = (sp + 3) & 0xFF
+                                if c.call_depth > 0:
+                                    c.call_depth -= 1
+
+                                x = rx
+                                if x < 0x300:
+                                    mem[x] = op & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, x, op & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                if w < 0x300:
+                                    mem[w] = (op >> 4) & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                pc = t
+                                pending = 12
+                elif k == 478:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        if x < 0x300:
+                            mem[x] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, x, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        if w < 0x300:
+                            mem[w] = (op >> 4) & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, w, (op >> 4) & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                x = rx
+                                if x < 0x300:
+                                    mem[x] = op & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, x, op & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                if w < 0x300:
+                                    mem[w] = (op >> 4) & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 479:
+                    op = rom[pc]
+                    x = rx
+                    if x < 0x300:
+                        mem[x] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, x, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                    if w < 0x300:
+                        mem[w] = (op >> 4) & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, w, (op >> 4) & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                if ax < 0x300:
+                                    mem[ax] = rb
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, rb)
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 480:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        t = ra & (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rb = op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                t = ra + ra
+                                if rf & 4:
+                                    if t >= 10:
+                                        t = (t - 10) & 15
+                                        cy = 1
+                                    else:
+                                        cy = 0
+                                else:
+                                    cy = t >> 4
+                                    t &= 15
+                                ra = t
+                                rf = (rf & 12) | cy | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 481:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        t = ra & (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ ra
+                                if ax < 0x300:
+                                    mem[ax] = t
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, t)
+                                    stop = c.attn if c.attn < limit else limit
+                                rf = (rf & 13) | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 482:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rb = mem[op & 15]
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            t = ra + rb
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            ra = t
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                rb = mem[op & 15]
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 483:
+                    op = rom[pc]
+                    ra = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rb = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rf &= op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                u = ra
+                                cy_in = rf & 1
+                                rf = (rf & 14) | (u >> 3)
+                                ra = ((u << 1) & 15) | cy_in
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 484:
+                    op = rom[pc]
+                    rb = mem[op & 15]
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        t = ra + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rb = mem[op & 15]
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                t = rb + (op & 15) + (rf & 1)
+                                if rf & 4:
+                                    if t >= 10:
+                                        t = (t - 10) & 15
+                                        cy = 1
+                                    else:
+                                        cy = 0
+                                else:
+                                    cy = t >> 4
+                                    t &= 15
+                                rb = t
+                                rf = (rf & 12) | cy | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 485:
+                    op = rom[pc]
+                    mem[op & 15] = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        mem[op & 15] = rb
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 486:
+                    op = rom[pc]
+                    mem[op & 15] = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                u = ra
+                                v = (op & 15)
+                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 487:
+                    op = rom[pc]
+                    mem[op & 15] = ra
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 488:
+                    op = rom[pc]
+                    mem[op & 15] = rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 489:
+                    op = rom[pc]
+                    mem[op & 15] = rb
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rb = op & 15
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 490:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rb = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            rx = (rx & 0x0FF) | (ra << 8)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 491:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                                if rf & 4:
+                                    if t >= 10:
+                                        t = (t - 10) & 15
+                                        cy = 1
+                                    else:
+                                        cy = 0
+                                else:
+                                    cy = t >> 4
+                                    t &= 15
+                                if ax < 0x300:
+                                    mem[ax] = t
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, t)
+                                    stop = c.attn if c.attn < limit else limit
+                                rf = (rf & 12) | cy | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 492:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                v = (op & 15)
+                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 493:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 494:
+                    op = rom[pc]
+                    ra = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ra = op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                rx = (rx & 0x0FF) | (ra << 8)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 495:
+                    op = rom[pc]
+                    rb = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                x = rx
+                                if x < 0x300:
+                                    mem[x] = op & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, x, op & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                if w < 0x300:
+                                    mem[w] = (op >> 4) & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 496:
+                    op = rom[pc]
+                    rb = op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rf &= op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            u = ra
+                            cy_in = rf & 1
+                            rf = (rf & 14) | (u >> 3)
+                            ra = ((u << 1) & 15) | cy_in
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                u = rb
+                                cy_in = rf & 1
+                                rf = (rf & 14) | (u >> 3)
+                                rb = ((u << 1) & 15) | cy_in
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 497:
+                    op = rom[pc]
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            t = ra + (op & 15)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            ra = t
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if not rf & 1:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 498:
+                    op = rom[pc]
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            rb = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 499:
+                    op = rom[pc]
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            x = rx
+                            if x < 0x300:
+                                mem[x] = op & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, x, op & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            if w < 0x300:
+                                mem[w] = (op >> 4) & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, w, (op >> 4) & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                if ax < 0x300:
+                                    mem[ax] = op & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, op & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 500:
+                    op = rom[pc]
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = op & 15
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, op & 15)
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rf &= op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            sp = rsp
+                            v = mem[sp]
+                            ra = v
+                            rsp = (sp + 1) & 0xFF
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                v = mem[sp]
+                                rx = (rx & 0xFF0) | v
+                                rsp = (sp + 1) & 0xFF
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 501:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                t = rb + rb
+                                if rf & 4:
+                                    if t >= 10:
+                                        t = (t - 10) & 15
+                                        cy = 1
+                                    else:
+                                        cy = 0
+                                else:
+                                    cy = t >> 4
+                                    t &= 15
+                                rb = t
+                                rf = (rf & 12) | cy | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 502:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                t = rb ^ (op & 15)
+                                rb = t
+                                rf = (rf & 13) | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 503:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        u = ra
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u & 1)
+                        ra = (u >> 1) | (cy_in << 3)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            t = ra & (op & 15)
+                            ra = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                t = ra + (op & 15)
+                                if rf & 4:
+                                    if t >= 10:
+                                        t = (t - 10) & 15
+                                        cy = 1
+                                    else:
+                                        cy = 0
+                                else:
+                                    cy = t >> 4
+                                    t &= 15
+                                ra = t
+                                rf = (rf & 12) | cy | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 504:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            t = rb + rb
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            rb = t
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 505:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rf = (rf & 13) | (0 if rb & (op & 15) else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if rf & 2:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 506:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        t = rb ^ (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            t = rb & (op & 15)
+                            rb = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                ra = op & 15
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 507:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                                if rf & 4:
+                                    if t >= 10:
+                                        t = (t - 10) & 15
+                                        cy = 1
+                                    else:
+                                        cy = 0
+                                else:
+                                    cy = t >> 4
+                                    t &= 15
+                                if ax < 0x300:
+                                    mem[ax] = t
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, t)
+                                    stop = c.attn if c.attn < limit else limit
+                                rf = (rf & 12) | cy | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 508:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                                if rf & 4:
+                                    if t >= 10:
+                                        t = (t - 10) & 15
+                                        cy = 1
+                                    else:
+                                        cy = 0
+                                else:
+                                    cy = t >> 4
+                                    t &= 15
+                                if ax < 0x300:
+                                    mem[ax] = t
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, t)
+                                    stop = c.attn if c.attn < limit else limit
+                                rf = (rf & 12) | cy | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 509:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            ax = rx
+                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                u = ra
+                                cy_in = rf & 1
+                                rf = (rf & 14) | (u & 1)
+                                ra = (u >> 1) | (cy_in << 3)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 510:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 511:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
+                                if ax < 0x300:
+                                    mem[ax] = t
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, t)
+                                    stop = c.attn if c.attn < limit else limit
+                                rf = (rf & 13) | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 512:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
+                                if ax < 0x300:
+                                    mem[ax] = t
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, t)
+                                    stop = c.attn if c.attn < limit else limit
+                                rf = (rf & 13) | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 513:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        n = op & 15
+                        t = mem[n] + 1
+                        mem[n] = t & 15
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            n = op & 15
+                            t = mem[n] - 1
+                            mem[n] = t & 15
+                            rf = (rf & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if rf & 2:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 514:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        if x < 0x300:
+                            mem[x] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, x, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        if w < 0x300:
+                            mem[w] = (op >> 4) & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, w, (op >> 4) & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            x = rx
+                            if x < 0x300:
+                                mem[x] = op & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, x, op & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            if w < 0x300:
+                                mem[w] = (op >> 4) & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, w, (op >> 4) & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                x = rx
+                                if x < 0x300:
+                                    mem[x] = op & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, x, op & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                if w < 0x300:
+                                    mem[w] = (op >> 4) & 15
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 515:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        if x < 0x300:
+                            mem[x] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, x, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        if w < 0x300:
+                            mem[w] = (op >> 4) & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, w, (op >> 4) & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ra = op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rb = op & 15
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 516:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        if x < 0x300:
+                            mem[x] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, x, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        if w < 0x300:
+                            mem[w] = (op >> 4) & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, w, (op >> 4) & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 517:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        if ax < 0x300:
+                            mem[ax] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rf &= op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                sp = rsp
+                                v = mem[sp]
+                                ra = v
+                                rsp = (sp + 1) & 0xFF
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 518:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        if ax < 0x300:
+                            mem[ax] = op & 15
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, op & 15)
+                            stop = c.attn if c.attn < limit else limit
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rf |= op & 15
+                            if op & 8:
+                                c.f = rf
+                                c.tick = tick
+                                c.update_attn()
+                                stop = c.attn if c.attn < limit else limit
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                elif k == 519:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rb = op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                pc = ((pc >> 8) << 8) | (rb << 4) | ra
+                                pending = 5
+                elif k == 520:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            if ax < 0x300:
+                                mem[ax] = rb
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, rb)
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                t = ra ^ rb
+                                ra = t
+                                rf = (rf & 13) | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 521:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            t = rb + rb
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            rb = t
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                t = rb + rb
+                                if rf & 4:
+                                    if t >= 10:
+                                        t = (t - 10) & 15
+                                        cy = 1
+                                    else:
+                                        cy = 0
+                                else:
+                                    cy = t >> 4
+                                    t &= 15
+                                rb = t
+                                rf = (rf & 12) | cy | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 522:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rf = (rf & 13) | (0 if rb & (op & 15) else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 523:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            t = rb ^ (op & 15)
+                            rb = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                t = rb & (op & 15)
+                                rb = t
+                                rf = (rf & 13) | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 524:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 525:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            u = ra
+                            v = (op & 15)
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if not rf & 2:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 526:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        if ax < 0x300:
+                            mem[ax] = ra
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, ra)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            if ax < 0x300:
+                                mem[ax] = rb
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, rb)
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 527:
+                    op = rom[pc]
+                    rx = (rx & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rf |= op & 15
+                        if op & 8:
+                            c.f = rf
+                            c.tick = tick
+                            c.update_attn()
+                            stop = c.attn if c.attn < limit else limit
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            ax = rx
+                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if ax < 0x300:
+                                mem[ax] = t
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, t)
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 528:
+                    op = rom[pc]
+                    ry = (ry & 0xF00) | (op & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ay = ry
+                        ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ry = (ry & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ay = ry
+                                rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 529:
+                    ax = rx
+                    ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ry = (ry & 0x0FF) | (ra << 8)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ra = op & 15
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 530:
+                    ax = rx
+                    ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ra = op & 15
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 531:
+                    ry = (ry & 0x0FF) | (ra << 8)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            rx = (rx & 0x0FF) | (ra << 8)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                                rsp = (sp + 3) & 0xFF
+                                if c.call_depth > 0:
+                                    c.call_depth -= 1
+                                pc = t
+                                pending = 7
+                elif k == 532:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ax = rx
+                            if ax < 0x300:
+                                mem[ax] = op & 15
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, op & 15)
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ret = (pc + 1) & 0x1FFF
+                                sp = rsp
+                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                                mem[(sp - 3) & 0xFF] = ret & 15
+                                rsp = (sp - 3) & 0xFF
+                                c.call_depth += 1
+                                pc = (ret & 0x1000) | (op & 0xFF)
+                                pending = 7
+                elif k == 533:
+                    ax = rx
+                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ay = ry
+                            if ay < 0x300:
+                                mem[ay] = ra
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ay, ra)
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ay = ry
+                                if ay < 0x300:
+                                    mem[ay] = rb
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ay, rb)
+                                    stop = c.attn if c.attn < limit else limit
+                                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 534:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0xFF0) | ra
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            rx = (rx & 0xF0F) | (rb << 4)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ret = (pc + 1) & 0x1FFF
+                                sp = rsp
+                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                                mem[(sp - 3) & 0xFF] = ret & 15
+                                rsp = (sp - 3) & 0xFF
+                                c.call_depth += 1
+                                pc = (ret & 0x1000) | (op & 0xFF)
+                                pending = 7
+                elif k == 535:
+                    ax = rx
+                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ay = ry
+                        if ay < 0x300:
+                            mem[ay] = ra
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ay, ra)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ay = ry
+                            if ay < 0x300:
+                                mem[ay] = rb
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ay, rb)
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                                rsp = (sp + 3) & 0xFF
+                                if c.call_depth > 0:
+                                    c.call_depth -= 1
+                                pc = t
+                                pending = 7
+                elif k == 536:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = ra
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, ra)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        ax = rx
+                        if ax < 0x300:
+                            mem[ax] = rb
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, rb)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 537:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ax = rx
+                            rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if rf & 2:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 538:
+                    ax = rx
+                    if ax < 0x300:
+                        mem[ax] = rb
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, rb)
+                        stop = c.attn if c.attn < limit else limit
+                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        t = ra ^ rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            t = ra & rb
+                            ra = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                ax = rx
+                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                                if ax < 0x300:
+                                    mem[ax] = t
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, t)
+                                    stop = c.attn if c.attn < limit else limit
+                                rf = (rf & 13) | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 539:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            ay = ry
+                            if ax < 0x300:
+                                mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
+                                rx = (rx & 0xff0) | ((t & 15) << 0)
+                                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 540:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            ay = ry
+                            if ax < 0x300:
+                                mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 541:
+                    ax = rx
+                    ay = ry
+                    if ax < 0x300:
+                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        stop = c.attn if c.attn < limit else limit
+                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            ay = ry
+                            if ax < 0x300:
+                                mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                                rsp = (sp + 3) & 0xFF
+                                if c.call_depth > 0:
+                                    c.call_depth -= 1
+                                pc = t
+                                pending = 7
+                elif k == 542:
+                    ax = rx
+                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                    if ax < 0x300:
+                        mem[ax] = t
+                    else:
+                        c.f = rf
+                        c.tick = tick
+                        memory.write_mem(c, ax, t)
+                        stop = c.attn if c.attn < limit else limit
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            v = rb
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if rf & 2:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 543:
+                    sp = rsp
+                    v = mem[sp]
+                    ra = v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = rsp
+                        v = mem[sp]
+                        rf = v
+                        if v & 8:
+                            c.f = rf
+                            c.tick = tick
+                            c.update_attn()
+                            stop = c.attn if c.attn < limit else limit
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rf |= op & 15
+                            if op & 8:
+                                c.f = rf
+                                c.tick = tick
+                                c.update_attn()
+                                stop = c.attn if c.attn < limit else limit
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                sp = rsp
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                                rsp = (sp + 3) & 0xFF
+                                if c.call_depth > 0:
+                                    c.call_depth -= 1
+                                pc = t
+                                pending = 7
+                elif k == 544:
+                    sp = rsp
+                    v = mem[sp]
+                    ra = v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xFF0) | v
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            v = mem[sp]
+                            rx = (rx & 0xF0F) | (v << 4)
+                            rsp = (sp + 1) & 0xFF
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                v = mem[sp]
+                                rx = (rx & 0x0FF) | (v << 8)
+                                rsp = (sp + 1) & 0xFF
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 545:
+                    sp = rsp
+                    v = mem[sp]
+                    rb = v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = rsp
+                        v = mem[sp]
+                        ra = v
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            v = mem[sp]
+                            rf = v
+                            if v & 8:
+                                c.f = rf
+                                c.tick = tick
+                                c.update_attn()
+                                stop = c.attn if c.attn < limit else limit
+                            rsp = (sp + 1) & 0xFF
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rf |= op & 15
+                                if op & 8:
+                                    c.f = rf
+                                    c.tick = tick
+                                    c.update_attn()
+                                    stop = c.attn if c.attn < limit else limit
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 546:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0xF0F) | (v << 4)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0x0FF) | (v << 8)
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            v = mem[sp]
+                            rb = v
+                            rsp = (sp + 1) & 0xFF
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                v = mem[sp]
+                                ra = v
+                                rsp = (sp + 1) & 0xFF
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 547:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0xFF0) | v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            v = mem[sp]
+                            rx = (rx & 0x0FF) | (v << 8)
+                            rsp = (sp + 1) & 0xFF
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                v = mem[sp]
+                                rb = v
+                                rsp = (sp + 1) & 0xFF
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 548:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0xFF0) | v
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            v = mem[sp]
+                            rx = (rx & 0x0FF) | (v << 8)
+                            rsp = (sp + 1) & 0xFF
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                                rsp = (sp + 3) & 0xFF
+                                if c.call_depth > 0:
+                                    c.call_depth -= 1
+                                pc = t
+                                pending = 7
+                elif k == 549:
+                    sp = rsp
+                    v = mem[sp]
+                    rx = (rx & 0x0FF) | (v << 8)
+                    rsp = (sp + 1) & 0xFF
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = rsp
+                        v = mem[sp]
+                        rb = v
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            v = mem[sp]
+                            ra = v
+                            rsp = (sp + 1) & 0xFF
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                v = mem[sp]
+                                rf = v
+                                if v & 8:
+                                    c.f = rf
+                                    c.tick = tick
+                                    c.update_attn()
+                                    stop = c.attn if c.attn < limit else limit
+                                rsp = (sp + 1) & 0xFF
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 550:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rf
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = ra
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = (rsp - 1) & 0xFF
+                            mem[sp] = rb
+                            rsp = sp
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = (rsp - 1) & 0xFF
+                                mem[sp] = rx >> 8
+                                rsp = sp
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 551:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = ra
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rb
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = (rsp - 1) & 0xFF
+                            mem[sp] = rx >> 8
+                            rsp = sp
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = (rsp - 1) & 0xFF
+                                mem[sp] = (rx >> 4) & 15
+                                rsp = sp
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 552:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rb
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = (rsp - 1) & 0xFF
+                            mem[sp] = (rx >> 4) & 15
+                            rsp = sp
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = (rsp - 1) & 0xFF
+                                mem[sp] = rx & 15
+                                rsp = sp
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 553:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = (rx >> 4) & 15
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx & 15
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            rf &= op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                ret = (pc + 1) & 0x1FFF
+                                sp = rsp
+                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                                mem[(sp - 3) & 0xFF] = ret & 15
+                                rsp = (sp - 3) & 0xFF
+                                c.call_depth += 1
+                                pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
+                                pending = 7
+                elif k == 554:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rx >> 8
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = (rsp - 1) & 0xFF
+                            mem[sp] = rx & 15
+                            rsp = sp
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = (rsp - 1) & 0xFF
+                                mem[sp] = ra
+                                rsp = sp
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 555:
+                    sp = (rsp - 1) & 0xFF
+                    mem[sp] = rx >> 8
+                    rsp = sp
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = (rsp - 1) & 0xFF
+                            mem[sp] = rx & 15
+                            rsp = sp
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rf &= op & 15
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 556:
+                    u = ra
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u >> 3)
+                    ra = ((u << 1) & 15) | cy_in
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        u = rb
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        rb = ((u << 1) & 15) | cy_in
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                pc = ((pc >> 8) << 8) | (rb << 4) | ra
+                                pending = 5
+                elif k == 557:
+                    u = ra
+                    cy_in = rf & 1
+                    rf = (rf & 14) | (u & 1)
+                    ra = (u >> 1) | (cy_in << 3)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if tick < stop:
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        t = ra & (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            t = ra + (op & 15)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            ra = t
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                mem[op & 15] = ra
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 558:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ret = (pc + 1) & 0x1FFF
+                                sp = rsp
+                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                                mem[(sp - 3) & 0xFF] = ret & 15
+                                rsp = (sp - 3) & 0xFF
+                                c.call_depth += 1
+                                pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
+                                pending = 7
+                elif k == 559:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                rf |= op & 15
+                                if op & 8:
+                                    c.f = rf
+                                    c.tick = tick
+                                    c.update_attn()
+                                    stop = c.attn if c.attn < limit else limit
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 560:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ax = rx
+                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if ax < 0x300:
+                                mem[ax] = t
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, t)
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 561:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            op = rom[pc]
+                            ax = rx
+                            rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if not rf & 2:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 562:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        sp = rsp
+                        v = mem[sp]
+                        ra = v
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            sp = rsp
+                            v = mem[sp]
+                            rx = (rx & 0xFF0) | v
+                            rsp = (sp + 1) & 0xFF
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                sp = rsp
+                                v = mem[sp]
+                                rx = (rx & 0xF0F) | (v << 4)
+                                rsp = (sp + 1) & 0xFF
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 563:
+                    op = rom[pc]
+                    rf &= op & 15
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        u = ra
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        ra = ((u << 1) & 15) | cy_in
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            u = rb
+                            cy_in = rf & 1
+                            rf = (rf & 14) | (u >> 3)
+                            rb = ((u << 1) & 15) | cy_in
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 564:
+                    op = rom[pc]
+                    rf |= op & 15
+                    if op & 8:
+                        c.f = rf
+                        c.tick = tick
+                        c.update_attn()
+                        stop = c.attn if c.attn < limit else limit
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        ax = rx
+                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if ax < 0x300:
+                            mem[ax] = t
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem(c, ax, t)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                op = rom[pc]
+                                ax = rx
+                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                                if rf & 4:
+                                    if t >= 10:
+                                        t = (t - 10) & 15
+                                        cy = 1
+                                    else:
+                                        cy = 0
+                                else:
+                                    cy = t >> 4
+                                    t &= 15
+                                if ax < 0x300:
+                                    mem[ax] = t
+                                else:
+                                    c.f = rf
+                                    c.tick = tick
+                                    memory.write_mem(c, ax, t)
+                                    stop = c.attn if c.attn < limit else limit
+                                rf = (rf & 12) | cy | (0 if t else 2)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 565:
+                    op = rom[pc]
+                    t = ra ^ (op & 15)
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        t = rb ^ (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                ax = rx
+                                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                v = ra
+                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 7
+                elif k == 566:
+                    op = rom[pc]
+                    t = rb ^ (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        t = rb & (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            op = rom[pc]
+                            ra = op & 15
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                            if tick < stop:
+                                tick += 5
+                                steps += 1
+                                rx = (rx & 0x0FF) | (ra << 8)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
+                elif k == 567:
+                    op = rom[pc]
+                    t = rb ^ (op & 15)
+                    rb = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                        if tick < stop:
+                            tick += 5
+                            steps += 1
+                            ax = rx
+                            u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            v = ra
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                if not rf & 2:
+                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = (pc + 1) & 0x1FFF
+                                    pending = 5
+                elif k == 568:
+                    t = ra ^ rb
+                    ra = t
+                    rf = (rf & 13) | (0 if t else 2)
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 7
+                    if tick < stop:
+                        tick += 7
+                        steps += 1
+                        t = ra & rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                        if tick < stop:
+                            tick += 7
+                            steps += 1
+                            ax = rx
+                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
+                            if ax < 0x300:
+                                mem[ax] = t
+                            else:
+                                c.f = rf
+                                c.tick = tick
+                                memory.write_mem(c, ax, t)
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                            if tick < stop:
+                                tick += 7
+                                steps += 1
+                                op = rom[pc]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = (pc + 1) & 0x1FFF
+                                pending = 5
                 else:
                     unreachable()  # no range check: code[] holds handler numbers only
                 steps += 1
@@ -13153,7 +19692,7 @@ def run_awake_native(c, limit):
                     c.f = rf
                     if tick >= c.timer_event:
                         timers.run_timers(c, tick)
-                    if c.attn == 0 or tick >= limit or c.halted or k == 287:
+                    if c.attn == 0 or tick >= limit or c.halted or after_pset or c.osc3 != 0:
                         break
                     stop = c.attn if c.attn < limit else limit
         c.pc = pc
@@ -13166,10 +19705,10 @@ def run_awake_native(c, limit):
         c.sp = rsp
         c.f = rf
         c.steps += steps
-        if k != 287:
+        if not after_pset:
             c.np = pc >> 8
         if tick >= c.attn:
-            c.attend(k == 287)
+            c.attend(after_pset)
 
 
 def step_generic(c):

@@ -56,3 +56,20 @@ def test_generated_loop_matches_golden(compiled_paths, name: str, stepping: bool
               steptrace=io.StringIO() if stepping else None)
     expected = BLOCK.findall(text)[: len(snaps)]
     assert BLOCK.findall(out.getvalue()) == expected
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_generated_loop_runs_fused_runs_as_single_steps(compiled_paths, seed: int) -> None:
+    """The fused cases of the generated loop, on programs made of them (see test_properties)."""
+    from tests.emu.helpers import build_words, run_state
+    from tests.emu.test_properties import fused_program
+
+    words = fused_program(seed, seed % 2 == 0)
+    fast, slow = build_words(words), build_words(words)
+    for target in (7_000, 20_000):
+        fast.run_until(target)
+        while slow.tick < target:
+            slow.step()
+        fast.step()
+        slow.step()
+        assert run_state(fast) == run_state(slow)

@@ -4,7 +4,8 @@
   listing, assembles back to the same words.
 * Saving, loading into a fresh machine and continuing is the same as continuing.
 * The fast run loop (``run_until``, which fast-forwards HALT) and single steps
-  (``step``) agree exactly, with buttons, HALT, interrupts and OSC3 in play.
+  (``step``) agree exactly, with buttons, HALT, interrupts and OSC3 in play;
+  also on programs made of the runs the compiled loop fuses into one case.
 
 Random programs use every instruction word, the ones no instruction has included.
 Half of them start with a preamble that turns on the timers, interrupts, the
@@ -19,7 +20,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pygotchi.emu import Machine, assemble, disassemble
+from pygotchi.emu import Machine, assemble, disassemble, ops
 from pygotchi.emu.disasm import mnemonic
 from pygotchi.emu.isa import DECODE
 from tests.emu.helpers import S46_WORDS, S48_WORDS, build_words, io_write, run_state
@@ -173,6 +174,59 @@ def test_running_in_pieces_equals_running_at_once(program: tuple[int, bool, bool
     for t in range(1, len(pieces) + 1):
         parts.run_until(sum(pieces[:t]))
     assert run_state(whole) == run_state(parts)
+
+
+_AWAY = {"ret", "rets", "retd", "call", "calz", "jpba"}
+
+
+def fused_program(seed: int, s48: bool) -> list[int]:
+    """A structured random program whose main loop is made of ``ops.FUSED`` runs.
+
+    Each run's handlers get random words of their own; jumps land in the loop, and
+    runs that would leave it (returns, calls, JPBA) are left out.
+    """
+    rng = random.Random(seed)
+    words = random_program(seed, s48, True)
+    by_handler: dict[int, list[int]] = {}
+    for w in range(4096):
+        by_handler.setdefault(ops.KIND[w], []).append(w)
+    staying = [run for run in ops.FUSED
+               if not any(DECODE[by_handler[k][0]].kind in _AWAY for k in run)]
+    addr = 0x180
+    while addr < 0x1FF:
+        for k in rng.choice(staying):
+            if addr >= 0x1FF:
+                break
+            w = rng.choice(by_handler[k])
+            if DECODE[w].kind in ("jp", "jp_c", "jp_nc", "jp_z", "jp_nz"):
+                w = (w & 0xF00) | rng.randrange(0x80, 0xFF)
+            words[addr] = w
+            addr += 1
+        if rng.random() < 0.1 and addr < 0x1FF:
+            words[addr] = rng.choice((0xFF8, 0xF48))  # HALT, EI
+            addr += 1
+    return words
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans(),
+       st.lists(st.integers(1, 20_000), min_size=1, max_size=3), pin_events)
+def test_fused_runs_equal_single_steps(seed: int, s48: bool, chunks: list[int],
+                                       events: list) -> None:
+    words = fused_program(seed, s48)
+    fast = build_words(words)
+    slow = build_words(words)
+    _schedule(fast, events)
+    _schedule(slow, events)
+    for chunk in chunks:
+        target = fast.tick + chunk
+        fast.run_until(target)
+        while slow.tick < target:
+            slow.step()
+        fast.step()
+        slow.step()
+        assert run_state(fast) == run_state(slow)
+    assert fast.buzzer_events() == slow.buzzer_events()
 
 
 def test_structured_random_programs_reach_halt_osc3_and_interrupts() -> None:
