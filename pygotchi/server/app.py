@@ -34,6 +34,7 @@ from pygotchi.server.api import (
     live,
     pets,
     push,
+    restorepoints,
     roms,
     session,
     timeline,
@@ -48,6 +49,7 @@ from pygotchi.server.livesockets import LiveSockets
 from pygotchi.server.logs import event
 from pygotchi.server.middleware import BodyLimit, RequestContext, RequestLog, SecurityHeaders
 from pygotchi.server.ratelimit import SignInThrottle
+from pygotchi.server.restorepoints import RestorePoints
 from pygotchi.server.romlib import find_demo, install_demo
 from pygotchi.server.scheduler import Clock, Scheduler
 from pygotchi.server.schemas import ANY_ROUTE
@@ -113,6 +115,8 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
     scheduler = Scheduler(settings, db, rom_files, clock)
     alerts = Alerts(settings, db, scheduler.clock.now)
     scheduler.on_add.append(alerts.events.attach)
+    restore_points = RestorePoints(settings, db, scheduler)
+    scheduler.on_add.append(restore_points.attach)
     scheduler.load_all()
     auth = Auth(settings, db, load_secret(settings))
     throttle = SignInThrottle(settings.signin_failures_per_user,
@@ -130,7 +134,8 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
         announce_setup_code(setup_code)
     warn_open_host(settings)
     return Services(settings, db, rom_files, scheduler, auth, throttle, demo_sha, autopilot,
-                    LiveSockets(settings.max_sockets_per_user), setup_code, alerts)
+                    LiveSockets(settings.max_sockets_per_user), setup_code, alerts,
+                    restore_points)
 
 
 async def _sweep_sockets(svc: Services) -> None:
@@ -158,6 +163,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
         app.state.services = svc
         app.state.auth = svc.auth
         svc.alerts.start()
+        svc.restore_points.start()
         await svc.scheduler.start()
         await svc.autopilot.start()
         sweeper = asyncio.create_task(_sweep_sockets(svc))
@@ -170,6 +176,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
             await run_in_threadpool(app.state.irlab.close)
             await svc.scheduler.stop()
             await run_in_threadpool(svc.alerts.stop)
+            await run_in_threadpool(svc.restore_points.stop)
             svc.db.close()
             event("stopped")
 
@@ -194,6 +201,8 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
     for module in (session, account, users, audit, roms, pets, live, ir, health, push,
                    timeline, debug):
         app.include_router(module.router)
+    app.include_router(restorepoints.router)
+    app.include_router(restorepoints.admin_router)
     if settings.oidc_enabled:  # Authlib is imported only by servers that use it
         from pygotchi.server.api import oidc
 

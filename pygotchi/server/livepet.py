@@ -119,6 +119,7 @@ class LivePet:
         # run listeners (worker threads, lock held): after_run(pet, out), lifecycle(pet, kind)
         self.listeners: list = []
         self.presses = 0  # button presses so far (a listener tells answers by it)
+        self.lifecycle_data: dict | None = None  # details of the change listeners hear of
         self.last_now = anchor_wall  # the wall-clock instant of the latest run
 
     # --- clock (call with the lock held, or accept a racy read) -----------------
@@ -148,7 +149,7 @@ class LivePet:
 
     def _lifecycle(self, kind: str, now: float) -> None:
         """Tell the run listeners of a change the owner made (paused, resumed, reset,
-        state_loaded) before they see its output (lock held)."""
+        state_loaded, restored) before they see its output (lock held)."""
         self.last_now = now
         for listener in self.listeners:
             listener.lifecycle(self, kind)
@@ -383,15 +384,24 @@ class LivePet:
             self._fresh_machine_state(now)
             return self._changed("reset", now), before
 
-    def load_state(self, data: bytes, now: float) -> tuple[Output, Before]:
-        """Load a state file; StateError leaves the pet exactly as it was."""
+    def load_state(self, data: bytes, now: float, kind: str = "state_loaded",
+                   details: dict | None = None) -> tuple[Output, Before]:
+        """Load a state file; StateError leaves the pet exactly as it was.
+
+        ``kind`` and ``details`` are what run listeners (the timeline) hear of it: a
+        restore point going back in is ``restored``.
+        """
         with self.lock:
             before = self._before()
             self.machine.load_state(data)
             for name in self.buttons:
                 self.machine.set_button(name, False)
             self._fresh_machine_state(now)
-            return self._changed("state_loaded", now), before
+            self.lifecycle_data = details
+            try:
+                return self._changed(kind, now), before
+            finally:
+                self.lifecycle_data = None
 
     def restore(self, before: Before) -> Output:
         """Undo a change that could not be saved: the pet is as it was before it."""
@@ -421,6 +431,14 @@ class LivePet:
             out = self._collect()
             data = self.machine.export_tlst() if fmt == "tlst" else self.machine.save_state()
             return data, out
+
+    def snapshot(self, now: float) -> tuple[bytes, int, float, bytes, Output]:
+        """(state, tick, wall instant, LCD frame, output) at the present instant."""
+        with self.lock:
+            self._run(now)
+            out = self._collect()
+            m = self.machine
+            return m.save_state(), m.tick, self.wall_of_state(now), m.screen().frame, out
 
     def screen_now(self, now: float) -> tuple[int, bytes, bool, int, Output]:
         """(seq, frame, buzzer on, buzzer deci-hertz, output) at the present instant."""

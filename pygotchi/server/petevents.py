@@ -19,7 +19,7 @@ timeline and turns calls into notifications:
 ``call_ended``  it went out (``answered`` says whether anyone had answered)
 ``beeps``       the buzzer sounded: one event per burst (beeps less than
                 ``BEEP_GAP`` apart), with how many and how long
-``paused`` ``resumed`` ``reset`` ``state_loaded``  what the owner did
+``paused`` ``resumed`` ``reset`` ``state_loaded`` ``restored``  what the owner did
 
 Events found while a pet fast-forwards through time it missed belong to the
 past: they are kept (with their own instants) but ``notify`` is false. A call
@@ -136,8 +136,8 @@ class CallDetector:
     def lifecycle(self, pet, kind: str) -> None:
         """The owner paused, resumed, reset or loaded a state: a call open before is over."""
         events = [self._burst(pet)] if self.beeps else []
-        events.append(self._event(pet, kind, pet.machine.tick, {}))
-        if kind in ("reset", "state_loaded"):
+        events.append(self._event(pet, kind, pet.machine.tick, dict(pet.lifecycle_data or {})))
+        if kind in ("reset", "state_loaded", "restored"):
             if self.lit:
                 events.append(self._event(pet, "call_ended", pet.machine.tick, {
                     "answered": self.answered, "why": kind}))

@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         1 << 20, ge=1024, description="largest accepted upload (ROM or state file)")
     max_pets_per_user: int = Field(50, ge=0, description="0 = no limit")
+    restore_hourly_hours: int = Field(
+        48, ge=0, le=24 * 366, description="automatic restore points: one per hour of the "
+                                           "pet's life, kept this many hours (0 = none)")
+    restore_daily_days: int = Field(
+        30, ge=0, le=3660, description="automatic restore points older than that: one per "
+                                       "day, kept this many days (0 = none)")
+    restore_named_max: int = Field(
+        20, ge=0, le=1000, description="restore points the owner names, per pet")
+    restore_bytes_max: int = Field(
+        512 * 1024, ge=16 * 1024, description="bytes of restore points kept per pet: the "
+                                               "oldest automatic ones go first")
     secure_cookies: Literal["auto", "always", "never"] = Field(
         "auto", description="auto: Secure when the request came over HTTPS (or a proxy says so)")
     session_days: float = Field(30, gt=0)

@@ -21,7 +21,8 @@ KINDS = (
     "signin", "signin_failed", "signout", "session_ended", "password_changed",
     "password_reset", "totp_enabled", "totp_disabled", "token_created", "token_revoked",
     "user_created", "user_changed", "user_deleted", "rom_added", "rom_deleted",
-    "pet_deleted", "pet_reset", "pet_state_loaded", "setup_failed",
+    "pet_deleted", "pet_reset", "pet_state_loaded", "pet_restored", "pet_forked",
+    "restores_changed", "setup_failed",
 )
 
 

@@ -336,3 +336,43 @@ class DebugLabel(Base):
                                             index=True)
     address: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(32))
+
+
+# --- going back in time: restore points, and instance-wide options ------------------------
+
+RESTORE_AUTO = "auto"  # taken by the server on the pet's hourly/daily schedule
+RESTORE_NAMED = "named"  # made and named by the owner
+RESTORE_UNDO = "undo"  # the pet as it was just before a restore (undoes it)
+RESTORE_KINDS = (RESTORE_AUTO, RESTORE_NAMED, RESTORE_UNDO)
+
+
+class RestorePoint(Base):
+    """A saved moment of a pet's life, to go back to or to fork a new pet from.
+
+    ``tick`` is the emulated instant of ``state`` and ``at`` the wall-clock one
+    (Unix seconds) it belongs to; ``frame`` is the LCD then (65 bytes, see
+    ``emu.lcd``), its thumbnail; ``size`` (state + frame bytes) is what counts
+    against the pet's storage bound.
+    """
+
+    __tablename__ = "restore_points"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pet_id: Mapped[str] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # RESTORE_KINDS
+    name: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    tick: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[float] = mapped_column(Float)
+    frame: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InstanceOption(Base):
+    """A setting administrators change while the server runs (no row: the default)."""
+
+    __tablename__ = "instance_options"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)

@@ -14,6 +14,7 @@ from pygotchi.server.autopilot import Autopilot
 from pygotchi.server.debugging import DebugSessions
 from pygotchi.server.livesockets import LiveSockets
 from pygotchi.server.ratelimit import SignInThrottle
+from pygotchi.server.restorepoints import RestorePoints
 from pygotchi.server.scheduler import Scheduler
 from pygotchi.server.settings import Settings
 from pygotchi.store import Database, RomFiles
@@ -34,6 +35,7 @@ class Services:
     setup_code: str | None = None
     alerts: Alerts | None = None  # timeline and notifications
     debug: DebugSessions = field(default_factory=DebugSessions)  # debugger sessions
+    restore_points: RestorePoints = None  # type: ignore[assignment]  # set at start
 
 
 def services(conn: HTTPConnection) -> Services:

@@ -11,7 +11,8 @@ const LABELS = {
   token_created: "Token created", token_revoked: "Token revoked", user_created: "User created",
   user_changed: "User changed", user_deleted: "User deleted", rom_added: "ROM added",
   rom_deleted: "ROM removed", pet_deleted: "Pet deleted", pet_reset: "Pet reset",
-  pet_state_loaded: "Pet state loaded", setup_failed: "Wrong setup code",
+  pet_state_loaded: "Pet state loaded", pet_restored: "Pet restored", pet_forked: "Pet forked",
+  restores_changed: "Restores for players changed", setup_failed: "Wrong setup code",
 };
 
 function details(e) {
