@@ -184,9 +184,28 @@ CASES = {
                         lambda: {"json": {"name": "matrix"}}, needs=("pet", "debug")),
     "debug_label_delete": Case("DELETE", "/api/pets/{pet}/debug/labels/{address}", DEBUG,
                                needs=("pet", "debug")),
+    # Restore points and forks: the pet's owner's only (admins too see no one else's);
+    # the storage view and the players' switch are the administrators'.
+    "restore_points": Case("GET", "/api/pets/{pet}/restore-points", PET, needs=("pet",)),
+    "restore_point_new": Case("POST", "/api/pets/{pet}/restore-points",
+                              _expect(401, 404, 201, 404), lambda: {"json": {"name": "m"}},
+                              needs=("pet",)),
+    "restore_point_png": Case("GET", "/api/pets/{pet}/restore-points/{point}/screen.png",
+                              PET, needs=("pet", "point")),
+    "restore_point_delete": Case("DELETE", "/api/pets/{pet}/restore-points/{point}",
+                                 _expect(401, 404, 204, 404), needs=("pet", "point")),
+    "restore_point_restore": Case("POST", "/api/pets/{pet}/restore-points/{point}/restore",
+                                  PET, lambda: {"json": {"confirm": True}},
+                                  needs=("pet", "point")),
+    "pet_fork": Case("POST", "/api/pets/{pet}/fork", _expect(401, 404, 201, 404),
+                     lambda: {"json": {"name": "Forked"}}, needs=("pet",)),
+    "restore_storage": Case("GET", "/api/admin/restore-points", _expect(401, 403, 403, 200)),
+    "restore_storage_change": Case("PATCH", "/api/admin/restore-points",
+                                   _expect(401, 403, 403, 200),
+                                   lambda: {"json": {"players_may_restore": True}}),
 }
 GHOSTS = {"pet": "AAAAAAAAAAAA", "item": "999999999", "session": "AAAAAAAAAAAA",
-          "sub": "999999999", "channel": "999999999"}
+          "sub": "999999999", "channel": "999999999", "point": "999999999"}
 
 
 def _subscription() -> dict:
@@ -276,6 +295,9 @@ def test_matrix(world, name, role, mode, monkeypatch):
             s.add(row)
             s.commit()
             fill["event"] = row.id
+    if "point" in case.needs:
+        r = owner.call("POST", f"/api/pets/{fill['pet']}/restore-points", json={"name": "m"})
+        fill["point"] = r.json()["id"]
     if "no_rom" in case.needs:
         sha = hashlib.sha256(other_rom()).hexdigest()
         world.admin.call("DELETE", f"/api/roms/{sha}")
@@ -301,7 +323,7 @@ def test_matrix(world, name, role, mode, monkeypatch):
         caller.close()
     if "pet" in fill:
         owner.call("DELETE", f"/api/pets/{fill['pet']}?confirm=yes")
-    if name == "pet_new" and r.status_code == 201:
+    if name in ("pet_new", "pet_fork") and r.status_code == 201:
         caller.call("DELETE", f"/api/pets/{r.json()['id']}?confirm=yes")
     if "item" in fill:
         owner.call("DELETE", f"/api/ir/items/{fill['item']}")
@@ -334,6 +356,7 @@ def test_matrix_covers_every_route(world):
                 .replace("{token}", "{token_id}").replace("{user}", "{user_id}")
                 .replace("{rom}", "{rom_id}").replace("{item}", "{item_id}")
                 .replace("{session}", "{session_id}").replace("{sub}", "{sub_id}")
-                .replace("{channel}", "{channel_id}").replace("{event}", "{event_id}"))
+                .replace("{channel}", "{channel_id}").replace("{event}", "{event_id}")
+                .replace("{point}", "{point_id}"))
                for c in CASES.values()}
     assert routes <= covered, routes - covered

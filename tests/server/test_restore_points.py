@@ -103,7 +103,7 @@ def test_a_pet_caught_up_over_days_gets_its_hourly_and_daily_points(serve):
         # is 30 emulated seconds), at the wall-clock instant that moment belonged to
         into = p["emulated_seconds"] - hour_of(p) * 3600
         assert 0 <= into <= 31, p
-        assert p["bytes"] > 0 and p["picture"].endswith(f"/{p['id']}.png")
+        assert p["bytes"] > 0 and p["picture"].endswith(f"/{p['id']}/screen.png")
     assert listing["bytes"] == sum(p["bytes"] for p in listing["points"])
     png = admin.call("GET", autos(listing)[0]["picture"] + "?scale=2")
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
@@ -255,7 +255,7 @@ def test_automatic_points_cannot_be_deleted_and_unknown_points_are_404(serve):
     r = admin.call("DELETE", f"/api/pets/{pet_id}/restore-points/{auto['id']}")
     assert r.status_code == 409 and r.json()["error"] == "automatic"
     # a point is reached through its own pet only
-    for method, tail, kwargs in (("DELETE", "", {}), ("GET", ".png", {}),
+    for method, tail, kwargs in (("DELETE", "", {}), ("GET", "/screen.png", {}),
                                  ("POST", "/restore", {"json": {"confirm": True}})):
         r = admin.call(method, f"/api/pets/{other_id}/restore-points/{auto['id']}{tail}",
                        **kwargs)

@@ -121,7 +121,7 @@ def point_json(pet_id: str, p: RestorePoint) -> PointOut:
     return PointOut(id=p.id, kind=p.kind, name=label(p), at=_iso(p.at),  # type: ignore[arg-type]
                     created_at=iso(p.created_at),
                     emulated_seconds=round(p.tick / TICKS_PER_SECOND, 3), bytes=p.size,
-                    picture=f"/api/pets/{pet_id}/restore-points/{p.id}.png")
+                    picture=f"/api/pets/{pet_id}/restore-points/{p.id}/screen.png")
 
 
 def _schedule(svc: Services) -> Schedule:
@@ -194,7 +194,7 @@ def make_point(pet_id: str, body: NewPoint, request: Request, who: CurrentUser) 
     return point_json(pet_id, point)
 
 
-@router.get("/restore-points/{point_id}.png", response_class=Response,
+@router.get("/restore-points/{point_id}/screen.png", response_class=Response,
             responses={200: {"content": {"image/png": {}}}, **errors(404)})
 def point_picture(pet_id: str, point_id: DbId, request: Request, who: CurrentUser,
                   scale: int = Query(4, ge=1, le=16)) -> Response:
