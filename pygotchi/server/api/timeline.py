@@ -28,7 +28,9 @@ router = APIRouter(prefix="/api/pets/{pet_id}/timeline", tags=["timeline"])
 class TimelineEvent(BaseModel):
     id: int
     kind: str = Field(description="call, answered, call_ended, beeps, paused, resumed, reset, "
-                                  "state_loaded, autopilot (data.text says what it did)")
+                                  "state_loaded, restored (data.name: the restore point), "
+                                  "forked (data.from_name), autopilot (data.text says what "
+                                  "it did)")
     at: str = Field(description="wall-clock time (ISO 8601, UTC)")
     emulated_seconds: float
     data: dict = Field(description="details: answered, lasted_s, count, notified, silenced...")

@@ -131,6 +131,23 @@ export const api = {
     request("POST", `/api/pets/${enc(id)}/buttons`,
       { json: buttons.length === 1 ? { button: buttons[0], ms } : { buttons, ms } }),
 
+  /** Restore points, newest first: {points, bytes, restores_allowed, schedule}. */
+  restorePoints: (id) => request("GET", `/api/pets/${enc(id)}/restore-points`),
+  makeRestorePoint: (id, name) =>
+    request("POST", `/api/pets/${enc(id)}/restore-points`, { json: { name } }),
+  deleteRestorePoint: (id, point) =>
+    request("DELETE", `/api/pets/${enc(id)}/restore-points/${enc(point)}`),
+  /** Back to a point: {pet, undo} (undo: the point that takes the restore back). */
+  restorePoint: (id, point) =>
+    request("POST", `/api/pets/${enc(id)}/restore-points/${enc(point)}/restore`,
+      { json: { confirm: true } }),
+  /** A new pet from this one, as it is now (point null) or from a restore point. */
+  forkPet: (id, { name, point = null, paused = false }) =>
+    request("POST", `/api/pets/${enc(id)}/fork`, { json: { name, point, paused } }),
+  restoreStorage: () => request("GET", "/api/admin/restore-points"),
+  setPlayersMayRestore: (allowed) => request("PATCH", "/api/admin/restore-points",
+    { json: { players_may_restore: allowed } }),
+
   // Plain URLs (downloads, thumbnails) the browser fetches itself with the cookie.
   stateUrl: (id, format) => `/api/pets/${enc(id)}/state?format=${enc(format)}`,
   screenPngUrl: (id, scale = 4) => `/api/pets/${enc(id)}/screen.png?scale=${scale}`,

@@ -14,6 +14,7 @@ import { romsView } from "./views/roms.js";
 import { usersView } from "./views/users.js";
 import { accountView } from "./views/account.js";
 import { auditView } from "./views/audit.js";
+import { restoreAdminView } from "./views/restore-admin.js";
 import { irView } from "./views/ir.js";
 import { irBuildView } from "./views/ir-build.js";
 import { irEditorView } from "./views/ir-editor.js";
@@ -36,6 +37,7 @@ const ROUTES = [
   [/^#\/roms$/, romsView, {}],
   [/^#\/users$/, usersView, { admin: true }],
   [/^#\/audit$/, auditView, { admin: true }],
+  [/^#\/restore-points$/, restoreAdminView, { admin: true }],
   [/^#\/account$/, accountView, {}],
   [/^#\/ir$/, irView, {}],
   [/^#\/ir\/build$/, irBuildView, {}],
@@ -146,6 +148,7 @@ function renderTopbar(hash = location.hash) {
     link("#/ir", "IR lab"),
     user.role === "admin" ? link("#/users", "Users") : null,
     user.role === "admin" ? link("#/audit", "Audit") : null,
+    user.role === "admin" ? link("#/restore-points", "Restore points") : null,
     link("#/account", "Account"),
     h("button", { class: "nav-link nav-signout", type: "button", onclick: signOut }, "Sign out"),
   ];

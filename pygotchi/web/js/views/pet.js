@@ -6,6 +6,7 @@
 //   pet/status.js    connection, run state, age, catch-up progress
 //   pet/menu.js      the pet menu sheet (rename, pause, clock, state files, reset...)
 //   pet/hint.js      the first-visit hint of what A, B and C do
+//   pet/restore.js   restore points: restore, fork, name, delete
 // Other cards about the pet go into `below` (under the status and controls), one
 // line each here.
 
@@ -20,6 +21,7 @@ import { petSound } from "./pet/sound.js";
 import { catchUpPercent, petStatus } from "./pet/status.js";
 import { openPetMenu } from "./pet/menu.js";
 import { abcHint } from "./pet/hint.js";
+import { restoreCard } from "./pet/restore.js";
 import { timelineCard } from "./timeline.js";
 
 /** The one shared debug hook (tests and curious people read it in the console). */
@@ -91,7 +93,11 @@ export async function petView(root, ctx, petId) {
   root.append(view);
   screen.mount();
   const timeline = timelineCard(pet.id);
-  below.append(timeline.el);
+  const restore = restoreCard(pet, {
+    onRestored: (updated) => { pet = { ...pet, ...updated }; timeline.refresh(); },
+    onForked: (made) => ctx.go(`#/pets/${encodeURIComponent(made.id)}`),
+  });
+  below.append(restore.el, timeline.el);
 
   // --- presses ----------------------------------------------------------------------
   const restHeld = new Map();
@@ -245,6 +251,7 @@ export async function petView(root, ctx, petId) {
 
   return () => {
     timeline.stop();
+    restore.stop();
     sock.close();
     sound.destroy();
     controls.destroy();

@@ -14,6 +14,8 @@ const LABELS = {
   reset: "Started over",
   state_loaded: "A saved state was loaded",
   autopilot: "Autopilot",
+  restored: "Went back to a restore point",
+  forked: "Forked",
 };
 
 function describe(e) {
@@ -22,6 +24,8 @@ function describe(e) {
   if (e.kind === "autopilot" && d.text) text = d.text.charAt(0).toUpperCase() + d.text.slice(1);
   if (e.kind === "call_ended") text += d.answered ? " (answered)" : " (nobody answered)";
   if (e.kind === "beeps") text += ` ${d.count} time${d.count === 1 ? "" : "s"}`;
+  if (e.kind === "restored" && d.name) text += ` (${d.name})`;
+  if (e.kind === "forked" && d.from_name) text += ` from ${d.from_name}${d.name ? ` (${d.name})` : ""}`;
   if (d.silenced) text += ` · not notified: ${d.silenced}`;
   else if (d.notified) text += ` · notified ${d.notified} device${d.notified === 1 ? "" : "s"}`;
   return text;
@@ -34,7 +38,7 @@ function age(seconds) {
   return d ? `day ${d + 1}, ${hh}h${String(mm).padStart(2, "0")}` : `${hh}h${String(mm).padStart(2, "0")}`;
 }
 
-/** The timeline card; refreshes every 15 s while shown. Returns {el, stop}. */
+/** The timeline card; refreshes every 15 s while shown. Returns {el, refresh, stop}. */
 export function timelineCard(petId) {
   const list = h("ol", { class: "list timeline", "aria-label": "Timeline" });
   const calls = h("input", { type: "checkbox", "aria-label": "Notify me when it calls" });
@@ -77,5 +81,5 @@ export function timelineCard(petId) {
   refresh().catch(() => {});
   loadChoices().catch(() => {});
   const timer = setInterval(() => refresh().catch(() => {}), 15000);
-  return { el, stop: () => clearInterval(timer) };
+  return { el, refresh: () => refresh().catch(() => {}), stop: () => clearInterval(timer) };
 }
