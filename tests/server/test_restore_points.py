@@ -397,3 +397,42 @@ def test_points_survive_a_restart(serve):
                    json={"confirm": True})
     assert r.status_code == 200, r.text
     admin.close()
+
+
+def test_a_damaged_point_or_a_failed_save_changes_nothing(serve, monkeypatch):
+    from sqlalchemy import update
+
+    from pygotchi.store.models import RestorePoint
+
+    fake = FakeClock()
+    server = serve(clock=Clock(fake))
+    admin = set_up_admin(server)
+    pet_id = admin.new_pet()["id"]
+    good = admin.call("POST", f"/api/pets/{pet_id}/restore-points", json={"name": "good"}).json()
+    bad = admin.call("POST", f"/api/pets/{pet_id}/restore-points", json={"name": "bad"}).json()
+    with server.services.db.session() as s:
+        s.execute(update(RestorePoint).where(RestorePoint.id == bad["id"])
+                  .values(state=b"PGST garbage"))
+        s.commit()
+    fake.advance(5)
+    settled(admin, pet_id, 5)
+    now = admin.call("GET", f"/api/pets/{pet_id}/state").content
+    r = admin.call("POST", f"/api/pets/{pet_id}/restore-points/{bad['id']}/restore",
+                   json={"confirm": True})
+    assert r.status_code == 422 and r.json()["error"] == "bad_state", r.text
+    r = admin.call("POST", f"/api/pets/{pet_id}/fork", json={"point": bad["id"]})
+    assert r.status_code == 422 and r.json()["error"] == "bad_state", r.text
+
+    def refuse(taken):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(server.services.scheduler, "_commit_checkpoints", refuse)
+    r = admin.call("POST", f"/api/pets/{pet_id}/restore-points/{good['id']}/restore",
+                   json={"confirm": True})
+    assert r.status_code == 507, r.text
+    monkeypatch.undo()
+    assert moment(admin.call("GET", f"/api/pets/{pet_id}/state").content) == moment(now)
+    kinds = sorted(p["kind"] for p in points_of(admin, pet_id)["points"])
+    assert kinds == ["named", "named"]  # no undo point for a restore that did not happen
+    assert len(admin.call("GET", "/api/pets").json()) == 1
+    admin.close()

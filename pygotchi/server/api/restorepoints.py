@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from pygotchi.emu import TICKS_PER_SECOND
+from pygotchi.emu import TICKS_PER_SECOND, EmuError
 from pygotchi.emu.render import screenshot_png
 from pygotchi.server.api.deps import DbId, Services, services
 from pygotchi.server.api.pets import (
@@ -223,7 +223,7 @@ def delete_point(pet_id: str, point_id: DbId, request: Request, who: CurrentUser
 
 
 @router.post("/restore-points/{point_id}/restore", response_model=Restored,
-             responses=errors(400, 403, 404, 409))
+             responses=errors(400, 403, 404, 409, 422))
 def restore_point(pet_id: str, point_id: DbId, request: Request, who: CurrentUser,
                   body: Confirm | None = None) -> Restored:
     """Put the pet back to this point; the pet as it was is saved first as an undo point."""
@@ -235,13 +235,17 @@ def restore_point(pet_id: str, point_id: DbId, request: Request, who: CurrentUse
         raise ApiError(400, "confirm_required", "restoring replaces the pet's present with "
                                                 "this moment (you can undo it): send "
                                                 '{"confirm": true}')
-    undo = svc.restore_points.restore(live, point)
+    try:
+        undo = svc.restore_points.restore(live, point)
+    except EmuError as exc:  # a damaged point (StateError): the pet was not changed
+        raise ApiError(422, "bad_state", f"this restore point cannot be loaded ({exc}); the "
+                                         "pet was not changed") from None
     audit(svc.db, request, "pet_restored", who, f"pet:{pet_id}", point=point_id)
     return Restored(pet=_pet_response(svc, pet_id, who), undo=point_json(pet_id, undo))
 
 
 @router.post("/fork", status_code=201, response_model=PetOut,
-             responses=errors(403, 404, 409))
+             responses=errors(403, 404, 409, 422))
 async def fork_pet(pet_id: str, body: Fork, request: Request, who: CurrentUser) -> PetOut:
     """A new pet of yours from this one, as it is now or from one of its restore points."""
     svc = services(request)
@@ -267,6 +271,9 @@ async def fork_pet(pet_id: str, body: Fork, request: Request, who: CurrentUser) 
             new_id = svc.restore_points.fork(source, state, name, body.paused, point)
         except Refused as exc:
             raise _refused(exc) from None
+        except EmuError as exc:
+            raise ApiError(422, "bad_state", f"this restore point cannot be loaded ({exc})") \
+                from None
         audit(svc.db, request, "pet_forked", who, f"pet:{new_id}", source=pet_id,
               point=body.point)
         return _pet_response(svc, new_id, who)
