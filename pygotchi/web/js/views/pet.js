@@ -94,7 +94,10 @@ export async function petView(root, ctx, petId) {
   screen.mount();
   const timeline = timelineCard(pet.id);
   const restore = restoreCard(pet, {
-    onRestored: (updated) => { pet = { ...pet, ...updated }; timeline.refresh(); },
+    onRestored: (updated) => {
+      pet = { ...pet, ...updated };
+      setTimeout(timeline.refresh, 1500); // the server writes timeline events in batches
+    },
     onForked: (made) => ctx.go(`#/pets/${encodeURIComponent(made.id)}`),
   });
   below.append(restore.el, timeline.el);

@@ -3,7 +3,7 @@
 // hold, per pet and in all (the bounds are server settings: API.md).
 
 import { api } from "../api.js";
-import { formatDuration, h, toast } from "../dom.js";
+import { h, toast } from "../dom.js";
 
 function kb(bytes) {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
@@ -20,12 +20,12 @@ export async function restoreAdminView(root) {
 
   function show(data) {
     allowed.checked = data.players_may_restore;
-    summary.textContent = `${data.points} restore points of ${data.pets_with_points} pets hold ${kb(data.bytes)}.`;
+    const n = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
+    summary.textContent = `${n(data.points, "restore point")} of ${n(data.pets_with_points, "pet")} hold ${kb(data.bytes)}.`;
     const s = data.schedule;
     schedule.textContent = `Every pet: one automatic point per hour of its life for ${s.hourly_hours} h, `
       + `then one a day for ${s.daily_days} days; up to ${s.named_max} named points; `
-      + `at most ${kb(s.bytes_max)} (the oldest automatic points go first). `
-      + `The longest kept: ${formatDuration(s.daily_days * 86400)} of pet life.`;
+      + `at most ${kb(s.bytes_max)} (the oldest automatic points go first).`;
     body.replaceChildren(...data.pets.map((p) => h("tr", {},
       h("td", {}, p.name), h("td", {}, p.owner), h("td", { class: "num" }, String(p.points)),
       h("td", { class: "num" }, kb(p.bytes)))));
