@@ -21,7 +21,8 @@ export async function restoreAdminView(root) {
   function show(data) {
     allowed.checked = data.players_may_restore;
     const n = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
-    summary.textContent = `${n(data.points, "restore point")} of ${n(data.pets_with_points, "pet")} hold ${kb(data.bytes)}.`;
+    summary.textContent = `${n(data.points, "restore point")} of ${n(data.pets_with_points, "pet")} `
+      + `${data.points === 1 ? "holds" : "hold"} ${kb(data.bytes)}.`;
     const s = data.schedule;
     schedule.textContent = `Every pet: one automatic point per hour of its life for ${s.hourly_hours} h, `
       + `then one a day for ${s.daily_days} days; up to ${s.named_max} named points; `
