@@ -17,7 +17,7 @@ from pygotchi.emu.state import _HEADER, FIELDS
 from pygotchi.server.scheduler import Clock
 from pygotchi.store.models import RESTORE_AUTO, RESTORE_NAMED, RESTORE_UNDO
 from pygotchi.store.restorepoints import Retention, doomed
-from tests.server.helpers import add_player, held_on_screen, set_up_admin, wait_for
+from tests.server.helpers import add_player, held_on_screen, set_up_admin, sign_in, wait_for
 from tests.server.test_realtime import FakeClock, settled
 
 HOUR = 3600 * TICKS_PER_SECOND
@@ -389,8 +389,6 @@ def test_points_survive_a_restart(serve):
     first.__exit__(None, None, None)
     admin.close()
     second = serve()
-    from tests.server.helpers import sign_in
-
     admin = sign_in(second, "admin")
     assert [p["id"] for p in points_of(admin, pet_id)["points"]] == [point["id"]]
     r = admin.call("POST", f"/api/pets/{pet_id}/restore-points/{point['id']}/restore",
@@ -435,4 +433,23 @@ def test_a_damaged_point_or_a_failed_save_changes_nothing(serve, monkeypatch):
     kinds = sorted(p["kind"] for p in points_of(admin, pet_id)["points"])
     assert kinds == ["named", "named"]  # no undo point for a restore that did not happen
     assert len(admin.call("GET", "/api/pets").json()) == 1
+    admin.close()
+
+
+@pytest.mark.skipif(not COMPILED, reason="hours of emulated time need the compiled core")
+def test_a_pet_back_from_server_downtime_gets_the_points_of_the_hours_it_missed(serve):
+    fake = FakeClock()
+    first = serve(clock=Clock(fake))
+    admin = set_up_admin(first)
+    pet_id = admin.new_pet()["id"]
+    fake.advance(1800)
+    settled(admin, pet_id, 1800)
+    first.__exit__(None, None, None)
+    admin.close()
+    fake.advance(5 * 3600)  # the server is down for five hours
+    second = serve(clock=Clock(fake))
+    admin = sign_in(second, "admin")
+    settled(admin, pet_id, 1800 + 5 * 3600)
+    wait_for(lambda: second.services.restore_points.written == 5, what="five hourly points")
+    assert sorted(hour_of(p) for p in autos(points_of(admin, pet_id))) == [1, 2, 3, 4, 5]
     admin.close()
