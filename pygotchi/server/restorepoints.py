@@ -26,7 +26,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from pygotchi.emu import TICKS_PER_SECOND, Machine
+from pygotchi.emu import TICKS_PER_SECOND, EmuError, Machine
 from pygotchi.server.livepet import LivePet
 from pygotchi.server.logs import event
 from pygotchi.server.scheduler import Scheduler
@@ -172,13 +172,10 @@ class RestorePoints:
         state, tick, at, frame, out = pet.snapshot(self.scheduler.clock.now())
         self.scheduler.publish(pet, out)
         with self.db.session() as s:
-            points, _, named = point_store.usage(s, pet.id)
-            most = self.settings.restore_named_max
-            if named >= most:
+            named, named_bytes = point_store.named_usage(s, pet.id)
+            if named >= self.settings.restore_named_max:
                 raise Refused("too_many_points", f"this pet has {named} named restore points, "
                                                  f"the most this server keeps: delete one first")
-            named_bytes = sum(p.size for p in point_store.listing(s, pet.id)
-                              if p.kind == RESTORE_NAMED)
             if named_bytes + len(state) + len(frame) > self.keep.max_bytes:
                 raise Refused("storage_bound", "this pet's restore points have used all the "
                                                "room this server gives a pet: delete a named "
@@ -243,8 +240,13 @@ class RestorePoints:
 
     def fork(self, source: Pet, state: bytes, name: str, paused: bool,
              point: RestorePoint | None) -> str:
-        """A new pet of the same owner from ``state``; its id. Refused past the pet limit."""
-        machine = Machine(self.scheduler.rom(source.rom_sha256))
+        """A new pet of the same owner from ``state``; its id. Refused past the pet limit
+        or when the pet's ROM cannot be loaded; StateError for a damaged ``state``."""
+        try:
+            rom = self.scheduler.rom(source.rom_sha256)
+        except (OSError, EmuError) as exc:
+            raise Refused("unavailable", f"this pet's ROM cannot be loaded ({exc})") from None
+        machine = Machine(rom)
         machine.load_state(state)
         for button in machine.buttons:
             machine.set_button(button, False)

@@ -74,13 +74,12 @@ def remove(s: Session, point_id: int) -> None:
     s.execute(delete(RestorePoint).where(RestorePoint.id == point_id))
 
 
-def usage(s: Session, pet_id: str) -> tuple[int, int, int]:
-    """(points, bytes, named points) of one pet."""
+def named_usage(s: Session, pet_id: str) -> tuple[int, int]:
+    """(named points, their bytes) of one pet."""
     row = s.execute(select(func.count(), func.coalesce(func.sum(RestorePoint.size), 0))
-                    .where(RestorePoint.pet_id == pet_id)).one()
-    named = s.scalar(select(func.count()).where(RestorePoint.pet_id == pet_id,
-                                                RestorePoint.kind == RESTORE_NAMED)) or 0
-    return int(row[0]), int(row[1]), int(named)
+                    .where(RestorePoint.pet_id == pet_id,
+                           RestorePoint.kind == RESTORE_NAMED)).one()
+    return int(row[0]), int(row[1])
 
 
 def usage_by_pet(s: Session, limit: int) -> list[tuple[str, str, str, int, int]]:
