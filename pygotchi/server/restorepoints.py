@@ -214,9 +214,13 @@ class RestorePoints:
             self.scheduler.change(pet, apply, "pet_restored", point=point.id)
         except BaseException:
             for undo in saved:  # the restore did not happen: neither did its undo point
-                with self.db.session() as s:
-                    point_store.remove(s, undo.id)
-                    s.commit()
+                try:
+                    with self.db.session() as s:
+                        point_store.remove(s, undo.id)
+                        s.commit()
+                except Exception as exc:  # the database is failing: say why the restore did
+                    event("undo_point_left", logging.WARNING, pet=pet.id, point=undo.id,
+                          error=f"{type(exc).__name__}: {exc}")
             raise
         return saved[0]
 
@@ -228,7 +232,9 @@ class RestorePoints:
             if not before.paused else self.scheduler.clock.now()
         with self.db.session() as s:
             undo = point_store.add(s, pet_id=pet.id, kind=RESTORE_UNDO,
-                                   name=f"Before restoring to {label(point)}"[:100],
+                                   name="Before undoing a restore"
+                                   if point.kind == RESTORE_UNDO
+                                   else f"Before restoring to {label(point)}"[:100],
                                    state=before.state, tick=tick, at=at,
                                    frame=probe.screen().frame)
             point_store.thin(s, pet.id, tick, self.keep)

@@ -170,6 +170,7 @@ def test_restore_goes_back_exactly_and_can_be_undone(serve):
     r = admin.call("POST", f"/api/pets/{pet_id}/restore-points/{undo['id']}/restore",
                    json={"confirm": True})
     assert r.status_code == 200, r.text
+    assert r.json()["undo"]["name"] == "Before undoing a restore"
     assert moment(admin.call("GET", f"/api/pets/{pet_id}/state").content) == moment(later)
 
     def restored_events():

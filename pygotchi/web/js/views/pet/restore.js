@@ -141,7 +141,7 @@ export function restoreCard(pet, { onRestored, onForked }) {
       + `${kb(data.bytes)} of ${kb(sched.bytes_max)}.`
       + (allowed ? "" : " Restores are turned off on this server: what happens stays done.");
     list.replaceChildren(...(data.points.length ? data.points.map(item)
-      : [h("li", { class: "list-item muted" }, "No restore points yet: the first automatic one comes after an hour of the pet's life.")]));
+      : [h("li", { class: "list-item muted" }, "No restore points yet: the first automatic one comes when the pet's age reaches the next whole hour.")]));
   }
 
   const el = h("section", { class: "card restore-card", "data-testid": "restore-points" },
