@@ -135,7 +135,7 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
     warn_open_host(settings)
     return Services(settings, db, rom_files, scheduler, auth, throttle, demo_sha, autopilot,
                     LiveSockets(settings.max_sockets_per_user), setup_code, alerts,
-                    restore_points)
+                    restore_points=restore_points)
 
 
 async def _sweep_sockets(svc: Services) -> None:
