@@ -5,7 +5,7 @@ Automatic points are taken by a run listener (``AutoPoints``, see
 that ran the machine, so it sees each pet, watched or not, without advancing
 any pet more often. Each time the pet's *emulated* age passes a whole hour
 (a day when hourly points are off) it copies the machine's state and LCD (a
-1.3 KB state and a 65-byte frame, some 20 µs) and queues them; one writer
+1.3 KB state and a 65-byte frame; bench/restore_points.py measures it) and queues them; one writer
 thread saves them and thins the pet's points (``store/restorepoints.py``).
 Marks are in emulated time, so a pet fast-forwarded through a day of downtime
 gets that day's 24 hourly points: a catch-up runs in ``catch_up_chunk`` steps
