@@ -27,6 +27,11 @@ def register(sub) -> None:
     _add_server_options(p)
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("migrate", help="bring the database schema up to date (servers do "
+                                       "this at start; run it first for a rolling upgrade)")
+    _add_server_options(p)
+    p.set_defaults(func=cmd_migrate)
+
     p = sub.add_parser("user", help="manage accounts from the shell")
     _add_server_options(p)
     users = p.add_subparsers(dest="user_command", metavar="ACTION")
@@ -139,14 +144,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_db(args: argparse.Namespace):
+def _database(settings):
+    """The settings' database, with a bad URL or an unreachable server as a one-line error."""
+    from pygotchi.cli import CliError
     from pygotchi.store import Database
+    from pygotchi.store.db import DatabaseUrlError
 
-    settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database.for_data_dir(settings.data_dir, settings.database_url)
-    db.migrate()
+    try:
+        return Database.for_data_dir(settings.data_dir, settings.database_url)
+    except DatabaseUrlError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _migrate(db) -> tuple[str | None, str | None]:
+    """(revision before, revision after); a database that cannot be reached is a CliError."""
+    from sqlalchemy.exc import OperationalError
+
+    from pygotchi.cli import CliError
+
+    try:
+        return db.migrate()
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise CliError(f"cannot reach the database: {reason}") from None
+
+
+def _open_db(args: argparse.Namespace):
+    db = _database(_settings(args))
+    _migrate(db)
     return db
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    db = _database(_settings(args))
+    before, after = _migrate(db)
+    db.close()
+    if before == after:
+        print(f"the database is up to date (revision {after})")
+    else:
+        print(f"the database was upgraded from revision {before or '(empty)'} to {after}")
+    return 0
 
 
 def _read_password(args: argparse.Namespace, username: str = "") -> str:

@@ -12,6 +12,7 @@ import pyotp
 import pytest
 
 import pygotchi.server.totp as totp_module
+from tests.server.databases import open_database
 from tests.server.helpers import PASSWORD, add_player, set_up_admin, sign_in
 
 
@@ -255,11 +256,10 @@ def test_a_warning_when_listening_beyond_loopback_without_allowed_hosts(serve, c
 def test_old_audit_events_are_forgotten(tmp_path):
     from datetime import timedelta
 
-    from pygotchi.store import Database
     from pygotchi.store.audit import add_event, page, purge_older_than
     from pygotchi.store.models import utcnow
 
-    db = Database.for_data_dir(tmp_path)
+    db = open_database(tmp_path)
     db.migrate()
     with db.session() as s:
         add_event(s, "signin", actor="old").at = utcnow() - timedelta(days=400)
