@@ -47,12 +47,13 @@ from pygotchi.server.irlab import IrLab
 from pygotchi.server.livesockets import LiveSockets
 from pygotchi.server.logs import event
 from pygotchi.server.middleware import BodyLimit, RequestContext, RequestLog, SecurityHeaders
-from pygotchi.server.ratelimit import SignInThrottle
+from pygotchi.server.ratelimit import DatabaseBook, MemoryBook, SignInThrottle
 from pygotchi.server.romlib import find_demo, install_demo
 from pygotchi.server.scheduler import Clock, Scheduler
 from pygotchi.server.schemas import ANY_ROUTE
 from pygotchi.server.settings import Settings
-from pygotchi.store import Database, RomFiles
+from pygotchi.store import Database, rom_store
+from pygotchi.store import keys as key_store
 from pygotchi.store import pets as pet_store
 from pygotchi.store import users as user_store
 from pygotchi.store.audit import purge_older_than
@@ -100,7 +101,7 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
     began = time.monotonic()
     db = Database.for_data_dir(settings.data_dir, settings.database_url)
     db.migrate()
-    rom_files = RomFiles(settings.rom_dir)
+    rom_files = rom_store(db, settings.rom_dir)
     rom_files.sweep_incoming()
     demo_sha = install_demo(db, rom_files, find_demo() if demo is _NO_DEMO else demo)
     with db.session() as s:
@@ -110,20 +111,26 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
         # Only the first-run web page needs a code; with a sign-in provider there is none.
         unclaimed = (user_store.count_users(s) == 0 and settings.local_enabled
                      and not settings.oidc_enabled)
+        # One code for every process on the database: the first to start makes it.
+        setup_code = key_store.get_or_create(s, key_store.SETUP_CODE, new_setup_code) \
+            if unclaimed else None
     scheduler = Scheduler(settings, db, rom_files, clock)
     alerts = Alerts(settings, db, scheduler.clock.now)
     scheduler.on_add.append(alerts.events.attach)
     scheduler.load_all()
-    auth = Auth(settings, db, load_secret(settings))
+    auth = Auth(settings, db, load_secret(settings, db))
+    # Shared by every process on PostgreSQL (a guesser cannot spread over the nodes);
+    # in memory for the one process on SQLite.
+    book = DatabaseBook(db) if db.shared else MemoryBook()
     throttle = SignInThrottle(settings.signin_failures_per_user,
                               settings.signin_failures_per_address, settings.signin_window,
-                              settings.signin_account_free, settings.signin_account_max_delay)
+                              settings.signin_account_free, settings.signin_account_max_delay,
+                              clock=time.time if db.shared else time.monotonic, book=book)
     autopilot = Autopilot(scheduler, alerts.events)
     with db.session() as s:
         for row in pet_store.all_pets(s):
             if row.autopilot != AUTOPILOT_OFF and row.id in scheduler.pets:
                 autopilot.configure(row.id, row.owner_id, row.autopilot, row.autopilot_minutes)
-    setup_code = new_setup_code() if unclaimed else None
     event("ready", data_dir=str(settings.data_dir.resolve()), pets=len(scheduler.pets),
           demo=demo_sha[:12] if demo_sha else "-", ms=round((time.monotonic() - began) * 1000))
     if setup_code:

@@ -336,3 +336,56 @@ class DebugLabel(Base):
                                             index=True)
     address: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(32))
+
+
+# --- what every server process must see (shared through the database) -------------------
+
+class ServerKey(Base):
+    """A key or one-time code of the server: the CSRF/session secret, the VAPID key pair,
+    the first-run setup code.
+
+    On PostgreSQL every process reads the same row (first one to start makes it); on
+    SQLite the secret and VAPID keys stay files of the data directory (backups carry
+    them) and only the setup code lives here.
+    """
+
+    __tablename__ = "server_keys"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RomImage(Base):
+    """A ROM's bytes, for servers on PostgreSQL: every process loads pets from here.
+
+    (On SQLite the bytes are files in the data directory: see ``store/romfiles.py``.)
+    """
+
+    __tablename__ = "rom_images"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SignInFailure(Base):
+    """One counted sign-in failure under one throttle key (server/ratelimit.py).
+
+    ``key`` is the sha256 of the key (account, address, or the pair): no names or
+    addresses are kept, and any text fits. ``at`` is Unix seconds.
+    """
+
+    __tablename__ = "signin_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class SignInSlowdown(Base):
+    """When an account under attack admits its next password check (Unix seconds)."""
+
+    __tablename__ = "signin_slowdowns"
+
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256
+    ready_at: Mapped[float] = mapped_column(Float, index=True)

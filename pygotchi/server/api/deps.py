@@ -16,14 +16,14 @@ from pygotchi.server.livesockets import LiveSockets
 from pygotchi.server.ratelimit import SignInThrottle
 from pygotchi.server.scheduler import Scheduler
 from pygotchi.server.settings import Settings
-from pygotchi.store import Database, RomFiles
+from pygotchi.store import Database, RomStore
 
 
 @dataclass
 class Services:
     settings: Settings
     db: Database
-    rom_files: RomFiles
+    rom_files: RomStore
     scheduler: Scheduler
     auth: Auth
     throttle: SignInThrottle
