@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 TEST_DATABASE_URL = os.environ.get("PYGOTCHI_TEST_DATABASE_URL") or None
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_pools = itertools.count(1)
 
 
 def on_postgres() -> bool:
@@ -64,7 +65,8 @@ class PostgresDatabases:
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url).set(drivername="postgresql+psycopg")
-        self._prefix = f"pgt_{os.getpid()}_"
+        # Unique per pool: one pool's drop_all never touches another's databases.
+        self._prefix = f"pgt_{os.getpid()}_{next(_pools)}_"
         self._template: str | None = None
         self._names = (f"{self._prefix}{n}" for n in itertools.count(1))
         self._by_dir: dict[Path, str] = {}
