@@ -57,6 +57,7 @@ from pygotchi.store import keys as key_store
 from pygotchi.store import pets as pet_store
 from pygotchi.store import users as user_store
 from pygotchi.store.audit import purge_older_than
+from pygotchi.store.datalock import DataDirLock
 from pygotchi.store.models import AUTOPILOT_OFF
 
 _NO_DEMO = object()
@@ -96,10 +97,36 @@ def warn_open_host(settings: Settings) -> None:
                    "(e.g. pets.example.org,192.168.1.20)")
 
 
-def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None) -> Services:
-    """Everything the routes need, with the database migrated and the pets loaded."""
+def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None,
+                  data_lock: DataDirLock | None = None) -> Services:
+    """Everything the routes need, with the database migrated and the pets loaded.
+
+    On SQLite the process holds the data directory (``data_lock``, taken here
+    unless the command line took it already) until ``close_services``.
+    """
     began = time.monotonic()
     db = Database.for_data_dir(settings.data_dir, settings.database_url)
+    if db.shared:
+        if data_lock is not None:
+            data_lock.release()  # PostgreSQL: processes share the database by design
+        data_lock = None
+    elif data_lock is None:
+        try:
+            data_lock = DataDirLock.acquire(settings.data_dir)
+        except BaseException:
+            db.close()
+            raise
+    try:
+        return _open(settings, db, demo, clock, began, data_lock)
+    except BaseException:
+        db.close()
+        if data_lock is not None:
+            data_lock.release()
+        raise
+
+
+def _open(settings: Settings, db: Database, demo, clock: Clock | None, began: float,
+          data_lock: DataDirLock | None) -> Services:
     db.migrate()
     rom_files = rom_store(db, settings.rom_dir)
     rom_files.sweep_incoming()
@@ -137,7 +164,8 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
         announce_setup_code(setup_code)
     warn_open_host(settings)
     return Services(settings, db, rom_files, scheduler, auth, throttle, demo_sha, autopilot,
-                    LiveSockets(settings.max_sockets_per_user), setup_code, alerts)
+                    LiveSockets(settings.max_sockets_per_user), setup_code, alerts,
+                    data_lock=data_lock)
 
 
 async def _sweep_sockets(svc: Services) -> None:
@@ -151,9 +179,10 @@ async def _sweep_sockets(svc: Services) -> None:
 
 
 def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
-               clock: Clock | None = None) -> FastAPI:
+               clock: Clock | None = None, data_lock: DataDirLock | None = None) -> FastAPI:
     """The app. For tests, ``demo`` = (name, ROM bytes) or None replaces the built-in
-    demo ROM and ``clock`` the wall clock."""
+    demo ROM and ``clock`` the wall clock. ``data_lock``: the data directory, already
+    held by the command line (SQLite: one server per data directory)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -161,7 +190,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
         warning = core_warning()
         if warning:  # the one line that says this server will be ~80x slower
             event("slow_core", logging.WARNING, note=warning)
-        svc = await run_in_threadpool(open_services, settings, demo, clock)
+        svc = await run_in_threadpool(open_services, settings, demo, clock, data_lock)
         app.state.services = svc
         app.state.auth = svc.auth
         svc.alerts.start()
@@ -178,6 +207,8 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
             await svc.scheduler.stop()
             await run_in_threadpool(svc.alerts.stop)
             svc.db.close()
+            if svc.data_lock is not None:
+                svc.data_lock.release()
             event("stopped")
 
     app = FastAPI(title="pygotchi", version=__version__, lifespan=lifespan,

@@ -17,6 +17,7 @@ from pygotchi.server.ratelimit import SignInThrottle
 from pygotchi.server.scheduler import Scheduler
 from pygotchi.server.settings import Settings
 from pygotchi.store import Database, RomStore
+from pygotchi.store.datalock import DataDirLock
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Services:
     setup_code: str | None = None
     alerts: Alerts | None = None  # timeline and notifications
     debug: DebugSessions = field(default_factory=DebugSessions)  # debugger sessions
+    data_lock: DataDirLock | None = None  # SQLite: this process holds the data directory
 
 
 def services(conn: HTTPConnection) -> Services:
