@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +18,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from pygotchi.server.app import create_app
 from pygotchi.store import Database
 from pygotchi.store.migrate import alembic_config, current_revision, head_revision
 from pygotchi.store.models import Base
@@ -82,3 +84,112 @@ def test_a_bad_or_unreachable_database_is_a_one_line_error(tmp_path):
         out, err = p.communicate()
         assert code == 2 and said in err and err.count("\n") == 1, err
         assert "Traceback" not in err
+
+
+# --- two servers on one database see the same state -------------------------------------
+
+@pytest.fixture
+def two_nodes(pg, tmp_path):
+    """Two apps (two data directories, nothing shared on disk) on one fresh PostgreSQL
+    database, started together: they migrate it under the lock and agree on its keys."""
+    from tests.server.conftest import ECHO_DEMO, settings_for
+    from tests.server.helpers import LiveServer
+
+    url = pg.empty()
+    apps = [create_app(settings_for(tmp_path / f"node{i}", database_url=url,
+                                    forwarded_allow_ips="127.0.0.1"), demo=ECHO_DEMO)
+            for i in range(2)]
+    servers = [LiveServer(app) for app in apps]
+    starting = [threading.Thread(target=s.__enter__) for s in servers]
+    for t in starting:
+        t.start()
+    for t in starting:
+        t.join(timeout=120)
+    assert all(s.server.started for s in servers)
+    yield servers
+    for s in servers:
+        s.__exit__(None, None, None)
+
+
+def test_setup_code_keys_and_roms_are_the_databases(two_nodes):
+    from tests.server.helpers import PASSWORD, echo_rom, other_rom, set_up_admin, sign_in
+
+    a, b = two_nodes
+    code = a.services.setup_code
+    assert code and b.services.setup_code == code  # both printed the same code
+    assert a.services.auth.secret == b.services.auth.secret
+    assert a.services.alerts.keys.public_key == b.services.alerts.keys.public_key
+    admin = set_up_admin(a)
+    with b.client() as c:  # used up on a: b refuses it too
+        r = c.post("/api/setup", json={"username": "eve", "password": PASSWORD,
+                                       "setup_code": code})
+        assert r.status_code == 409 and r.json()["error"] == "already_set_up"
+    # a ROM uploaded through a runs on b: its bytes are in the database, not on a's disk
+    r = admin.call("POST", "/api/roms", files={"file": ("other.bin", other_rom())})
+    assert r.status_code == 201, r.text
+    sha = r.json()["id"]
+    assert not list((a.app.state.settings.data_dir / "roms").glob("*.bin"))
+    admin_b = sign_in(b, "admin")
+    assert sha in [rom["id"] for rom in admin_b.call("GET", "/api/roms").json()]
+    assert b.services.rom_files.read(sha) == other_rom()
+    pet = admin_b.new_pet("OnB", rom=sha)
+    assert pet["rom"]["id"] == sha if isinstance(pet.get("rom"), dict) else True
+    assert b.services.rom_files.read(b.services.demo_sha) == echo_rom()
+    # a CSRF token made by a is good on b (one secret): the same browser session works
+    r = admin.browser.post(f"{b.url}/api/tokens", json={"name": "via-b"},
+                           headers={"X-CSRF-Token": admin.csrf})
+    assert r.status_code == 201, r.text
+    admin.close()
+    admin_b.close()
+
+
+def test_the_sign_in_throttle_counts_across_servers(two_nodes):
+    from tests.server.helpers import PASSWORD, add_player, set_up_admin
+
+    a, b = two_nodes
+    admin = set_up_admin(a)
+    add_player(admin, "victim").close()
+    guesser = "198.51.100.7"
+    statuses = []
+    for i in range(6):  # five wrong guesses spread over the two servers
+        node = (a, b)[i % 2]
+        with node.client() as c:
+            statuses.append(c.post("/api/session", json={"username": "victim",
+                                                         "password": "guess guess"},
+                                   headers={"X-Forwarded-For": guesser}).status_code)
+    assert statuses == [401] * 5 + [429]
+    for node in (a, b):  # that pair waits on both, the owner elsewhere does not
+        with node.client() as c:
+            r = c.post("/api/session", json={"username": "victim", "password": PASSWORD},
+                       headers={"X-Forwarded-For": guesser})
+            assert r.status_code == 429 and r.json()["error"] == "rate_limited"
+            r = c.post("/api/session", json={"username": "victim", "password": PASSWORD},
+                       headers={"X-Forwarded-For": "203.0.113.20"})
+            assert r.status_code == 200
+    admin.close()
+
+
+def test_parallel_guesses_on_two_servers_cannot_slip_past_the_limit(two_nodes):
+    """Ten wrong passwords at once, half on each server: only per_pair (5) are checked."""
+    from tests.server.helpers import add_player, set_up_admin
+
+    a, b = two_nodes
+    admin = set_up_admin(a)
+    add_player(admin, "victim").close()
+    statuses: list[int] = []
+    barrier = threading.Barrier(10)
+
+    def guess(node) -> None:
+        with node.client() as c:
+            barrier.wait()
+            statuses.append(c.post("/api/session", json={"username": "victim",
+                                                         "password": "guess guess"},
+                                   headers={"X-Forwarded-For": "198.51.100.9"}).status_code)
+
+    threads = [threading.Thread(target=guess, args=((a, b)[i % 2],)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(statuses) == [401] * 5 + [429] * 5
+    admin.close()
