@@ -207,8 +207,8 @@ class Scheduler:
         try:
             rom = self.rom(row.rom_sha256)
         except FileNotFoundError:
-            raise ValueError(f"its ROM file is missing from the data directory "
-                             f"(roms/{row.rom_sha256}.bin)") from None
+            raise ValueError(f"its ROM file is missing from "
+                             f"{self.rom_files.where(row.rom_sha256)}") from None
         except (OSError, EmuError) as exc:
             raise ValueError(f"its ROM file cannot be used ({exc})") from None
         machine = Machine(rom)

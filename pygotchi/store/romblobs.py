@@ -22,6 +22,10 @@ class RomBlobs:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    def where(self, sha256: str) -> str:
+        """Where the ROM is kept, for messages."""
+        return f"the database (rom_images, {check_sha256(sha256)})"
+
     def exists(self, sha256: str) -> bool:
         check_sha256(sha256)
         with self.db.session() as s:

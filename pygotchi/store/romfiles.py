@@ -30,6 +30,10 @@ class RomFiles:
     def path(self, sha256: str) -> Path:
         return self.folder / f"{check_sha256(sha256)}.bin"
 
+    def where(self, sha256: str) -> str:
+        """Where the ROM is kept, for messages."""
+        return f"the data directory (roms/{check_sha256(sha256)}.bin)"
+
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 

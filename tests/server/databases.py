@@ -180,3 +180,17 @@ def postgres_for_tests() -> tuple[str | None, str]:
     url = TEST_DATABASE_URL or DEFAULT_POSTGRES_URL
     problem = postgres_problem(url)
     return (None, problem) if problem else (url, "")
+
+
+def stored_roms(rom_store) -> set[str]:
+    """The sha256 of every ROM image a server keeps, files (SQLite) or rows (PostgreSQL)."""
+    from sqlalchemy import select
+
+    from pygotchi.store import RomBlobs
+    from pygotchi.store.models import RomImage
+
+    if isinstance(rom_store, RomBlobs):
+        with rom_store.db.session() as s:
+            return set(s.scalars(select(RomImage.sha256)))
+    folder = rom_store.folder
+    return {p.stem for p in folder.iterdir()} if folder.is_dir() else set()

@@ -192,6 +192,8 @@ def test_token_names_and_the_token_cap(serve):
     admin.close()
 
 
+@pytest.mark.sqlite_only("the database and key files of a SQLite data directory; on "
+                        "PostgreSQL the keys are in the database")
 def test_the_data_directory_is_private(serve, tmp_path):
     server = serve()
     admin = set_up_admin(server)

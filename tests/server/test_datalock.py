@@ -14,6 +14,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from tests.server.test_crash import ServerProcess, free_port
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYGOTCHI_DATABASE_URL"}
@@ -30,6 +32,7 @@ def refused(r: subprocess.CompletedProcess, pid: int) -> bool:
             and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr)
 
 
+@pytest.mark.sqlite_only("the one-process lock is SQLite's: PostgreSQL is shared by design")
 def test_one_server_per_sqlite_data_directory(tmp_path):
     data = tmp_path / "data"
     server = ServerProcess(data, tmp_path / "server.log")
