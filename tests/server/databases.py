@@ -79,7 +79,10 @@ class PostgresDatabases:
                                autocommit=True)
 
     def url_of(self, name: str) -> str:
-        return self.url.set(database=name).render_as_string(hide_password=False)
+        # Commits do not wait for the WAL to reach the disk: test databases need not
+        # survive a crash of PostgreSQL itself (servers killed in tests are not it).
+        query = {**self.url.query, "options": "-c synchronous_commit=off"}
+        return self.url.set(database=name, query=query).render_as_string(hide_password=False)
 
     def _ensure_template(self) -> str:
         if self._template is None:
