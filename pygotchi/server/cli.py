@@ -300,7 +300,8 @@ def _data_dir_only(args: argparse.Namespace):
     settings = _settings(args)
     if settings.database_url and not settings.database_url.startswith("sqlite"):
         raise CliError("backup and restore handle SQLite data directories; with "
-                       "PostgreSQL, back up with pg_dump and copy the ROM folder")
+                       "PostgreSQL, back up the database with pg_dump (the ROMs and keys "
+                       "are in it)")
     return settings.data_dir
 
 

@@ -60,6 +60,25 @@ def postgres_problem(url: str) -> str | None:
     return None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _drop_orphans(conn) -> None:
+    """Drop the test databases of test runs that died without cleaning up (their pid is
+    gone); those of runs still going on this machine are left alone."""
+    for (name,) in conn.execute(r"SELECT datname FROM pg_database WHERE datname LIKE 'pgt\_%'"):
+        pid = name.split("_")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 class PostgresDatabases:
     """Fresh databases on one PostgreSQL server, cloned from a migrated template."""
 
@@ -90,6 +109,7 @@ class PostgresDatabases:
 
             name = f"{self._prefix}template"
             with self._admin() as conn:
+                _drop_orphans(conn)
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
                 conn.execute(f'CREATE DATABASE "{name}"')
             db = Database(self.url_of(name))

@@ -37,12 +37,13 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, data: Path, log: Path) -> None:
+    def __init__(self, data: Path, log: Path, database_url: str | None = None) -> None:
+        """``database_url``: default, the suite's database for ``data`` (SQLite or not)."""
         self.data = data
         self.log_path = log
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        url = database_url_for(data)  # the suite's PostgreSQL database, when it runs on one
+        url = database_url or database_url_for(data)
         env = {**os.environ, **({"PYGOTCHI_DATABASE_URL": url} if url else {}),
                "PYGOTCHI_CHECKPOINT_INTERVAL": str(CHECKPOINT),
                "PYGOTCHI_IDLE_INTERVAL_MS": str(int(IDLE * 1000)),

@@ -8,6 +8,7 @@ and skip, saying why, where there is none.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -193,3 +194,50 @@ def test_parallel_guesses_on_two_servers_cannot_slip_past_the_limit(two_nodes):
         t.join(timeout=60)
     assert sorted(statuses) == [401] * 5 + [429] * 5
     admin.close()
+
+
+def test_servers_started_together_share_one_first_run(pg, tmp_path):
+    """Two real server processes started at once on an empty database: they migrate it
+    without racing, print the same setup code, and of two people using it at the same
+    moment, one becomes the administrator and the other is told it is done."""
+    from tests.server.helpers import PASSWORD
+    from tests.server.test_crash import ServerProcess
+
+    url = pg.empty()
+    servers: list[ServerProcess] = []
+    starting = [threading.Thread(target=lambda i=i: servers.append(
+        ServerProcess(tmp_path / f"node{i}", tmp_path / f"node{i}.log", database_url=url)))
+        for i in range(2)]
+    for t in starting:
+        t.start()
+    for t in starting:
+        t.join(timeout=120)
+    try:
+        assert len(servers) == 2
+        codes = {server.events("setup_code")[-1]["code"] for server in servers}
+        assert len(codes) == 1
+        (code,) = codes
+        results: dict[str, int] = {}
+        barrier = threading.Barrier(2)
+
+        def claim(server, name: str) -> None:
+            barrier.wait()
+            results[name] = server.client.post("/api/setup", json={
+                "username": name, "password": PASSWORD, "setup_code": code}).status_code
+
+        threads = [threading.Thread(target=claim, args=(server, name))
+                   for server, name in zip(servers, ("alice", "bob"), strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(results.values()) == [201, 409], results
+        db = Database(url)
+        with db.session() as s:
+            from pygotchi.store import users as user_store
+
+            assert user_store.count_users(s) == 1
+        db.close()
+    finally:
+        for server in servers:
+            server.stop(signal.SIGTERM)
