@@ -338,8 +338,9 @@ class DebugLabel(Base):
     __tablename__ = "debug_labels"
     __table_args__ = (UniqueConstraint("user_id", "rom_sha256", "address"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
     rom_sha256: Mapped[str] = mapped_column(ForeignKey("roms.sha256", ondelete="CASCADE"),
                                             index=True)
     address: Mapped[int] = mapped_column(Integer)

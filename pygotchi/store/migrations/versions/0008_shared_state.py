@@ -25,6 +25,7 @@ ID_COLUMNS = (
     ("users", "id", True), ("api_tokens", "id", True), ("ir_items", "id", True),
     ("audit_events", "id", True), ("pet_events", "id", True),
     ("push_subscriptions", "id", True), ("notify_channels", "id", True), ("outbox", "id", True),
+    ("debug_labels", "id", True), ("debug_labels", "user_id", False),
     ("sessions", "user_id", False), ("api_tokens", "user_id", False),
     ("roms", "uploaded_by", False), ("pets", "owner_id", False),
     ("ir_items", "owner_id", False), ("audit_events", "actor_id", False),
