@@ -247,10 +247,10 @@ def test_older_data_directories_are_made_private(tmp_path):
 
 def test_a_warning_when_listening_beyond_loopback_without_allowed_hosts(serve, caplog):
     caplog.set_level("WARNING", logger="pygotchi")
-    serve(host="0.0.0.0")
+    serve(host="0.0.0.0").__exit__(None, None, None)  # one server at a time on a data dir
     assert "no_allowed_hosts" in [r.getMessage() for r in caplog.records]
     caplog.clear()
-    serve(host="0.0.0.0", allowed_hosts="pets.example.org")
+    serve(host="0.0.0.0", allowed_hosts="pets.example.org").__exit__(None, None, None)
     serve(host="127.0.0.1")
     assert "no_allowed_hosts" not in [r.getMessage() for r in caplog.records]
 
