@@ -19,7 +19,7 @@ from pygotchi.store import Database
 class Alerts:
     def __init__(self, settings: Settings, db: Database, clock) -> None:
         self.allowed = allowed_hosts(settings.push_allowed_hosts)
-        self.keys = VapidKeys.load_or_create(settings.data_dir)
+        self.keys = VapidKeys.load_or_create(settings.data_dir, db)
         self.courier = Courier(db, self.keys, settings.push_contact, self.allowed,
                                settings.push_retry_base)
         self.events = EventLog(db, clock, self.courier.wake)

@@ -48,16 +48,18 @@ from pygotchi.server.irlab import IrLab
 from pygotchi.server.livesockets import LiveSockets
 from pygotchi.server.logs import event
 from pygotchi.server.middleware import BodyLimit, RequestContext, RequestLog, SecurityHeaders
-from pygotchi.server.ratelimit import SignInThrottle
+from pygotchi.server.ratelimit import DatabaseBook, MemoryBook, SignInThrottle
 from pygotchi.server.restorepoints import RestorePoints
 from pygotchi.server.romlib import find_demo, install_demo
 from pygotchi.server.scheduler import Clock, Scheduler
 from pygotchi.server.schemas import ANY_ROUTE
 from pygotchi.server.settings import Settings
-from pygotchi.store import Database, RomFiles
+from pygotchi.store import Database, rom_store
+from pygotchi.store import keys as key_store
 from pygotchi.store import pets as pet_store
 from pygotchi.store import users as user_store
 from pygotchi.store.audit import purge_older_than
+from pygotchi.store.datalock import DataDirLock
 from pygotchi.store.models import AUTOPILOT_OFF
 
 _NO_DEMO = object()
@@ -97,12 +99,38 @@ def warn_open_host(settings: Settings) -> None:
                    "(e.g. pets.example.org,192.168.1.20)")
 
 
-def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None) -> Services:
-    """Everything the routes need, with the database migrated and the pets loaded."""
+def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None,
+                  data_lock: DataDirLock | None = None) -> Services:
+    """Everything the routes need, with the database migrated and the pets loaded.
+
+    On SQLite the process holds the data directory (``data_lock``, taken here
+    unless the command line took it already) until ``close_services``.
+    """
     began = time.monotonic()
     db = Database.for_data_dir(settings.data_dir, settings.database_url)
+    if db.shared:
+        if data_lock is not None:
+            data_lock.release()  # PostgreSQL: processes share the database by design
+        data_lock = None
+    elif data_lock is None:
+        try:
+            data_lock = DataDirLock.acquire(settings.data_dir)
+        except BaseException:
+            db.close()
+            raise
+    try:
+        return _open(settings, db, demo, clock, began, data_lock)
+    except BaseException:
+        db.close()
+        if data_lock is not None:
+            data_lock.release()
+        raise
+
+
+def _open(settings: Settings, db: Database, demo, clock: Clock | None, began: float,
+          data_lock: DataDirLock | None) -> Services:
     db.migrate()
-    rom_files = RomFiles(settings.rom_dir)
+    rom_files = rom_store(db, settings.rom_dir)
     rom_files.sweep_incoming()
     demo_sha = install_demo(db, rom_files, find_demo() if demo is _NO_DEMO else demo)
     with db.session() as s:
@@ -112,22 +140,28 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
         # Only the first-run web page needs a code; with a sign-in provider there is none.
         unclaimed = (user_store.count_users(s) == 0 and settings.local_enabled
                      and not settings.oidc_enabled)
+        # One code for every process on the database: the first to start makes it.
+        setup_code = key_store.get_or_create(s, key_store.SETUP_CODE, new_setup_code) \
+            if unclaimed else None
     scheduler = Scheduler(settings, db, rom_files, clock)
     alerts = Alerts(settings, db, scheduler.clock.now)
     scheduler.on_add.append(alerts.events.attach)
     restore_points = RestorePoints(settings, db, scheduler)
     scheduler.on_add.append(restore_points.attach)
     scheduler.load_all()
-    auth = Auth(settings, db, load_secret(settings))
+    auth = Auth(settings, db, load_secret(settings, db))
+    # Shared by every process on PostgreSQL (a guesser cannot spread over the nodes);
+    # in memory for the one process on SQLite.
+    book = DatabaseBook(db) if db.shared else MemoryBook()
     throttle = SignInThrottle(settings.signin_failures_per_user,
                               settings.signin_failures_per_address, settings.signin_window,
-                              settings.signin_account_free, settings.signin_account_max_delay)
+                              settings.signin_account_free, settings.signin_account_max_delay,
+                              clock=time.time if db.shared else time.monotonic, book=book)
     autopilot = Autopilot(scheduler, alerts.events)
     with db.session() as s:
         for row in pet_store.all_pets(s):
             if row.autopilot != AUTOPILOT_OFF and row.id in scheduler.pets:
                 autopilot.configure(row.id, row.owner_id, row.autopilot, row.autopilot_minutes)
-    setup_code = new_setup_code() if unclaimed else None
     event("ready", data_dir=str(settings.data_dir.resolve()), pets=len(scheduler.pets),
           demo=demo_sha[:12] if demo_sha else "-", ms=round((time.monotonic() - began) * 1000))
     if setup_code:
@@ -135,7 +169,7 @@ def open_services(settings: Settings, demo=_NO_DEMO, clock: Clock | None = None)
     warn_open_host(settings)
     return Services(settings, db, rom_files, scheduler, auth, throttle, demo_sha, autopilot,
                     LiveSockets(settings.max_sockets_per_user), setup_code, alerts,
-                    restore_points=restore_points)
+                    restore_points=restore_points, data_lock=data_lock)
 
 
 async def _sweep_sockets(svc: Services) -> None:
@@ -149,9 +183,10 @@ async def _sweep_sockets(svc: Services) -> None:
 
 
 def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
-               clock: Clock | None = None) -> FastAPI:
+               clock: Clock | None = None, data_lock: DataDirLock | None = None) -> FastAPI:
     """The app. For tests, ``demo`` = (name, ROM bytes) or None replaces the built-in
-    demo ROM and ``clock`` the wall clock."""
+    demo ROM and ``clock`` the wall clock. ``data_lock``: the data directory, already
+    held by the command line (SQLite: one server per data directory)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -159,7 +194,7 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
         warning = core_warning()
         if warning:  # the one line that says this server will be ~80x slower
             event("slow_core", logging.WARNING, note=warning)
-        svc = await run_in_threadpool(open_services, settings, demo, clock)
+        svc = await run_in_threadpool(open_services, settings, demo, clock, data_lock)
         app.state.services = svc
         app.state.auth = svc.auth
         svc.alerts.start()
@@ -178,6 +213,8 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
             await run_in_threadpool(svc.alerts.stop)
             await run_in_threadpool(svc.restore_points.stop)
             svc.db.close()
+            if svc.data_lock is not None:
+                svc.data_lock.release()
             event("stopped")
 
     app = FastAPI(title="pygotchi", version=__version__, lifespan=lifespan,

@@ -38,6 +38,7 @@ from pygotchi.server.clientaddr import client_address, public_host
 from pygotchi.server.errors import ApiError, is_storage_full
 from pygotchi.server.settings import Settings
 from pygotchi.store import Database
+from pygotchi.store import keys as key_store
 from pygotchi.store import users as user_store
 from pygotchi.store.models import ROLE_ADMIN, User, utcnow
 
@@ -55,10 +56,18 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_secret(settings: Settings) -> bytes:
-    """The key CSRF tokens are derived from: from settings, or kept in the data directory."""
+def load_secret(settings: Settings, db: Database | None = None) -> bytes:
+    """The key CSRF tokens, device cookies and the OpenID state cookie are derived from.
+
+    From settings if given; else, on a shared database (PostgreSQL), the one every
+    process reads there; else kept in the data directory (``secret.key``).
+    """
     if settings.secret_key:
         return settings.secret_key.encode()
+    if db is not None and db.shared:
+        with db.session() as s:
+            return key_store.get_or_create(s, key_store.SECRET,
+                                           lambda: secrets.token_hex(32)).encode()
     path = Path(settings.data_dir) / "secret.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

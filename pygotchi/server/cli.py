@@ -27,6 +27,11 @@ def register(sub) -> None:
     _add_server_options(p)
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("migrate", help="bring the database schema up to date (servers do "
+                                       "this at start; run it first for a rolling upgrade)")
+    _add_server_options(p)
+    p.set_defaults(func=cmd_migrate)
+
     p = sub.add_parser("user", help="manage accounts from the shell")
     _add_server_options(p)
     users = p.add_subparsers(dest="user_command", metavar="ACTION")
@@ -120,6 +125,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"the data directory {settings.data_dir} is not writable: "
                        f"{exc.strerror or exc}") from None
+    data_lock = _hold_data_dir(settings)
     sock = _listen(settings.host, settings.port)
     logs.configure(settings.log_format, settings.log_level)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
@@ -128,7 +134,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         # proxy_headers off: the app's own ClientAddress middleware decides which
         # X-Forwarded-* headers to believe (PYGOTCHI_FORWARDED_ALLOW_IPS), see clientaddr.py.
-        create_app(settings), log_config=None, access_log=False, proxy_headers=False,
+        create_app(settings, data_lock=data_lock), log_config=None, access_log=False,
+        proxy_headers=False,
         ws=websocket_protocol(),
         ws_max_size=64 * 1024, ws_per_message_deflate=False,  # 70-byte frames: not worth it
         timeout_graceful_shutdown=5, server_header=False)
@@ -139,14 +146,85 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_db(args: argparse.Namespace):
+def _uses_sqlite(settings) -> bool:
+    return settings.database_url is None or settings.database_url.startswith("sqlite")
+
+
+def _hold_data_dir(settings):
+    """SQLite: this process's hold on the data directory (None on PostgreSQL), or a
+    one-line error naming the process that holds it."""
+    from pygotchi.cli import CliError
+    from pygotchi.store.datalock import DataDirBusy, DataDirLock
+
+    if not _uses_sqlite(settings):
+        return None
+    try:
+        return DataDirLock.acquire(settings.data_dir)
+    except DataDirBusy as exc:
+        raise CliError(str(exc)) from None
+
+
+def _database(settings):
+    """The settings' database, with a bad URL or an unreachable server as a one-line error."""
+    from pygotchi.cli import CliError
     from pygotchi.store import Database
+    from pygotchi.store.db import DatabaseUrlError
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return Database.for_data_dir(settings.data_dir, settings.database_url)
+    except DatabaseUrlError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _migrate(db) -> tuple[str | None, str | None]:
+    """(revision before, revision after); a database that cannot be reached is a CliError."""
+    from sqlalchemy.exc import OperationalError
+
+    from pygotchi.cli import CliError
+
+    try:
+        return db.migrate()
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise CliError(f"cannot reach the database: {reason}") from None
+
+
+def _open_db(args: argparse.Namespace):
+    """The database for a quick command (``user ...``) that may run beside the server.
+
+    Its schema is only upgraded when it is not up to date, and then (SQLite)
+    only if no server holds the data directory: never under a running server.
+    """
+    from pygotchi.store.migrate import current_revision, head_revision
 
     settings = _settings(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database.for_data_dir(settings.data_dir, settings.database_url)
-    db.migrate()
+    db = _database(settings)
+    if current_revision(db.engine) != head_revision():
+        lock = _hold_data_dir(settings)
+        try:
+            _migrate(db)
+        finally:
+            if lock is not None:
+                lock.release()
     return db
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = _database(settings)
+    lock = _hold_data_dir(settings)  # SQLite: not while a server runs on it
+    try:
+        before, after = _migrate(db)
+    finally:
+        db.close()
+        if lock is not None:
+            lock.release()
+    if before == after:
+        print(f"the database is up to date (revision {after})")
+    else:
+        print(f"the database was upgraded from revision {before or '(empty)'} to {after}")
+    return 0
 
 
 def _read_password(args: argparse.Namespace, username: str = "") -> str:
@@ -222,7 +300,8 @@ def _data_dir_only(args: argparse.Namespace):
     settings = _settings(args)
     if settings.database_url and not settings.database_url.startswith("sqlite"):
         raise CliError("backup and restore handle SQLite data directories; with "
-                       "PostgreSQL, back up with pg_dump and copy the ROM folder")
+                       "PostgreSQL, back up the database with pg_dump (the ROMs and keys "
+                       "are in it)")
     return settings.data_dir
 
 
@@ -253,8 +332,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     from pygotchi.cli import CliError
     from pygotchi.store.backup import BackupError, restore
+    from pygotchi.store.datalock import LOCK_FILE
 
     data_dir = _data_dir_only(args)
+    # Never under a running server (which keeps its lock file in the directory).
+    lock = _hold_data_dir(_settings(args)) if (data_dir / LOCK_FILE).exists() else None
     try:
         if args.file == "-":
             with tempfile.NamedTemporaryFile(prefix="pygotchi-restore-", suffix=".tar.gz") as f:
@@ -267,6 +349,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
             summary = restore(Path(args.file), data_dir, force=args.force)
     except BackupError as exc:
         raise CliError(str(exc)) from None
+    finally:
+        if lock is not None:
+            lock.release()
     print(f"restored {summary.pets} pets, {summary.users} users, {summary.roms} ROMs from the "
           f"backup of {summary.created_at} into {summary.path}; start the server: the pets "
           "catch up from that moment")

@@ -13,7 +13,7 @@ import logging
 from pygotchi.emu import RomError, load_rom
 from pygotchi.emu.rom import MODELS_BY_ID, Model
 from pygotchi.server.logs import event
-from pygotchi.store import Database, RomFiles
+from pygotchi.store import Database, RomStore
 from pygotchi.store import roms as rom_store
 from pygotchi.store.models import RomRecord
 
@@ -53,7 +53,7 @@ def find_demo() -> tuple[str, bytes] | None:
         return None
 
 
-def install_demo(db: Database, files: RomFiles, demo: tuple[str, bytes] | None) -> str | None:
+def install_demo(db: Database, files: RomStore, demo: tuple[str, bytes] | None) -> str | None:
     """Store the demo ROM and mark it built-in; its sha256, or None without a demo."""
     if demo is None:
         event("demo_rom_missing", logging.WARNING,

@@ -47,7 +47,7 @@ except ImportError:  # an emulator without it: one machine at a time
 from pygotchi.server.livepet import Before, CatchUp, LivePet, Output
 from pygotchi.server.logs import event
 from pygotchi.server.settings import Settings
-from pygotchi.store import Database, RomFiles
+from pygotchi.store import Database, RomStore
 from pygotchi.store import pets as pet_store
 from pygotchi.store.models import PAUSE_WHILE_DOWN, Pet
 from pygotchi.store.pets import Checkpoint
@@ -95,7 +95,7 @@ class Clock:
 
 
 class Scheduler:
-    def __init__(self, settings: Settings, db: Database, rom_files: RomFiles,
+    def __init__(self, settings: Settings, db: Database, rom_files: RomStore,
                  clock: Clock | None = None) -> None:
         self.settings = settings
         self.db = db
@@ -207,8 +207,8 @@ class Scheduler:
         try:
             rom = self.rom(row.rom_sha256)
         except FileNotFoundError:
-            raise ValueError(f"its ROM file is missing from the data directory "
-                             f"(roms/{row.rom_sha256}.bin)") from None
+            raise ValueError(f"its ROM file is missing from "
+                             f"{self.rom_files.where(row.rom_sha256)}") from None
         except (OSError, EmuError) as exc:
             raise ValueError(f"its ROM file cannot be used ({exc})") from None
         machine = Machine(rom)

@@ -23,7 +23,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address to listen on; 0.0.0.0 for the whole LAN")
     port: int = Field(8000, ge=1, le=65535)
     data_dir: Path = Field(Path("pygotchi-data"), description="database, ROMs and secret key")
-    database_url: str | None = Field(None, description="default: SQLite in the data directory")
+    database_url: str | None = Field(
+        None, description="default: SQLite in the data directory, for one server process; "
+                          "postgresql+psycopg://USER:PASSWORD@HOST/DB for several processes "
+                          "or hosts sharing the pets")
 
     checkpoint_interval: float = Field(
         5.0, gt=0, le=10, description="seconds between checkpoints of every running pet")
@@ -140,6 +143,15 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return Path(os.path.expanduser(str(value)))
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        from pygotchi.store.db import normalize_url
+
+        if value is None or not value.strip():
+            return None
+        return normalize_url(value.strip())
 
     @field_validator("auth_modes")
     @classmethod

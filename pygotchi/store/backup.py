@@ -37,6 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from pygotchi.store.datalock import LOCK_FILE
+
 FORMAT = "pygotchi-backup"
 VERSION = 1
 DB_NAME = "pygotchi.db"
@@ -276,7 +278,9 @@ def restore(archive: Path, data_dir: Path, force: bool = False) -> Summary:
     """
     data_dir = Path(data_dir)
     existing = [p for p in data_dir.iterdir()] if data_dir.is_dir() else []
-    existing = [p for p in existing if not p.name.startswith(".restoring-")]
+    # The lock the restoring command holds stays where it is (store/datalock.py).
+    existing = [p for p in existing
+                if not p.name.startswith(".restoring-") and p.name != LOCK_FILE]
     if existing and not force:
         raise BackupError(f"{data_dir} is not empty: restore into a new directory, or add "
                           "--force to move what is there into a 'before-restore-...' folder")

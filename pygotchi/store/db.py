@@ -1,9 +1,17 @@
-"""The database connection: one engine per process, SQLite tuned for a small server.
+"""The database connection: one engine per process, on SQLite or PostgreSQL.
 
-SQLite runs in WAL mode with ``synchronous=NORMAL``: a committed transaction
+SQLite (the default, a file in the data directory) is for one server process:
+it runs in WAL mode with ``synchronous=NORMAL``, so a committed transaction
 survives the process being killed (only a power cut can lose the last few),
 readers never wait for the checkpoint writer, and a busy timeout lets the
 request threads and the checkpoint thread take turns instead of failing.
+
+PostgreSQL (``PYGOTCHI_DATABASE_URL=postgresql+psycopg://...``, psycopg 3) is
+for several processes or hosts sharing the pets: the same migrations build the
+same schema on it, and everything every process must see (ROM images, keys,
+the sign-in limiter, the first-run setup) lives in the database, not in the
+data directory. Connections are checked before use (``pool_pre_ping``) so a
+restarted PostgreSQL costs a retry, not a failed request.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DB_FILE = "pygotchi.db"
@@ -22,6 +30,35 @@ DB_FILE = "pygotchi.db"
 
 def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(Path(data_dir) / DB_FILE).resolve()}"
+
+
+class DatabaseUrlError(ValueError):
+    """A ``PYGOTCHI_DATABASE_URL`` this server cannot use; the message says what to write."""
+
+
+def normalize_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` mean psycopg 3, the driver pygotchi ships with.
+
+    SQLAlchemy's bare ``postgresql://`` picks psycopg2, which is not a dependency;
+    a URL naming any other driver or database is refused with a message rather than
+    failing later on an import.
+    """
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise DatabaseUrlError(
+            "PYGOTCHI_DATABASE_URL is not a database URL; write "
+            "postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE or "
+            "sqlite:////path/to/pygotchi.db") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend in ("postgres", "postgresql") and driver in ("", "psycopg"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(
+            hide_password=False)
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return url
+    raise DatabaseUrlError(
+        f"PYGOTCHI_DATABASE_URL names {parsed.drivername!r}; pygotchi runs on "
+        "postgresql+psycopg://... (psycopg 3) or sqlite:///...")
 
 
 def make_private(data_dir: Path, sqlite: bool = True) -> None:
@@ -62,14 +99,24 @@ class Database:
     """The engine and a session factory; ``migrate()`` brings the schema up to date."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = url = normalize_url(url)
         kwargs: dict = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+        else:
+            # Up to 8 emulation threads, the checkpoint writer and the request threads
+            # share the pool; 30 s is long enough for a failover of the database.
+            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20,
+                          pool_timeout=30, connect_args={"connect_timeout": 10})
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def shared(self) -> bool:
+        """True when other processes may use this database too (PostgreSQL)."""
+        return self.engine.dialect.name != "sqlite"
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, url: str | None = None) -> Database:
@@ -83,10 +130,11 @@ class Database:
         with self._sessions() as session:
             yield session
 
-    def migrate(self) -> None:
+    def migrate(self) -> tuple[str | None, str | None]:
+        """Bring the schema up to date; (revision before, revision after)."""
         from pygotchi.store.migrate import upgrade
 
-        upgrade(self.engine)
+        return upgrade(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

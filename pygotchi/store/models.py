@@ -74,6 +74,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+# Row ids: 64-bit everywhere, as the API promises (ids up to 2^63 - 1). SQLite's INTEGER
+# PRIMARY KEY is 64-bit already (and must stay INTEGER to be the rowid); on PostgreSQL
+# that is BIGINT (an INTEGER id would overflow at 2^31 and refuse larger ids in queries).
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -81,7 +87,7 @@ class Base(DeclarativeBase):
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     username: Mapped[str] = mapped_column(String(32))
     # Lower-cased username: "Alice" and "alice" are the same account.
     username_key: Mapped[str] = mapped_column(String(32), unique=True)
@@ -110,7 +116,7 @@ class WebSession(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
+        Id, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -128,9 +134,9 @@ class ApiToken(Base):
 
     __tablename__ = "api_tokens"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
+        Id, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -151,7 +157,7 @@ class RomRecord(Base):
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+        Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
 
 
@@ -159,7 +165,8 @@ class Pet(Base):
     __tablename__ = "pets"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"),
+                                          index=True)
     rom_sha256: Mapped[str] = mapped_column(
         ForeignKey("roms.sha256", ondelete="RESTRICT"), index=True
     )
@@ -190,8 +197,9 @@ class IrItem(Base):
 
     __tablename__ = "ir_items"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"),
+                                          index=True)
     name: Mapped[str] = mapped_column(String(100))
     notes: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(16))  # IR_KINDS
@@ -211,11 +219,11 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+        Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     actor: Mapped[str] = mapped_column(String(32), default="")
     subject: Mapped[str] = mapped_column(String(100), default="")
@@ -234,7 +242,7 @@ class PetEvent(Base):
 
     __tablename__ = "pet_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     pet_id: Mapped[str] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     tick: Mapped[int] = mapped_column(BigInteger)
@@ -260,7 +268,7 @@ class UserAlerts(Base):
 
     __tablename__ = "user_alerts"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     quiet_from: Mapped[int | None] = mapped_column(Integer, nullable=True)  # minutes of the day
     quiet_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -272,8 +280,8 @@ class PushSubscription(Base):
 
     __tablename__ = "push_subscriptions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"), index=True)
     endpoint: Mapped[str] = mapped_column(String(2048), unique=True)
     p256dh: Mapped[str] = mapped_column(String(128))
     auth: Mapped[str] = mapped_column(String(64))
@@ -292,8 +300,8 @@ class NotifyChannel(Base):
 
     __tablename__ = "notify_channels"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text)
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -307,12 +315,12 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"), index=True)
     subscription_id: Mapped[int | None] = mapped_column(
-        ForeignKey("push_subscriptions.id", ondelete="CASCADE"), nullable=True, index=True)
+        Id, ForeignKey("push_subscriptions.id", ondelete="CASCADE"), nullable=True, index=True)
     channel_id: Mapped[int | None] = mapped_column(
-        ForeignKey("notify_channels.id", ondelete="CASCADE"), nullable=True, index=True)
+        Id, ForeignKey("notify_channels.id", ondelete="CASCADE"), nullable=True, index=True)
     payload: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[float] = mapped_column(Float)
     next_at: Mapped[float] = mapped_column(Float, index=True)
@@ -330,8 +338,9 @@ class DebugLabel(Base):
     __tablename__ = "debug_labels"
     __table_args__ = (UniqueConstraint("user_id", "rom_sha256", "address"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
     rom_sha256: Mapped[str] = mapped_column(ForeignKey("roms.sha256", ondelete="CASCADE"),
                                             index=True)
     address: Mapped[int] = mapped_column(Integer)
@@ -357,7 +366,7 @@ class RestorePoint(Base):
 
     __tablename__ = "restore_points"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
     pet_id: Mapped[str] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # RESTORE_KINDS
     name: Mapped[str] = mapped_column(String(100), default="")
@@ -376,3 +385,54 @@ class InstanceOption(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict] = mapped_column(JSON)
+# --- what every server process must see (shared through the database) -------------------
+
+class ServerKey(Base):
+    """A key or one-time code of the server: the CSRF/session secret, the VAPID key pair,
+    the first-run setup code.
+
+    On PostgreSQL every process reads the same row (first one to start makes it); on
+    SQLite the secret and VAPID keys stay files of the data directory (backups carry
+    them) and only the setup code lives here.
+    """
+
+    __tablename__ = "server_keys"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RomImage(Base):
+    """A ROM's bytes, for servers on PostgreSQL: every process loads pets from here.
+
+    (On SQLite the bytes are files in the data directory: see ``store/romfiles.py``.)
+    """
+
+    __tablename__ = "rom_images"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SignInFailure(Base):
+    """One counted sign-in failure under one throttle key (server/ratelimit.py).
+
+    ``key`` is the sha256 of the key (account, address, or the pair): no names or
+    addresses are kept, and any text fits. ``at`` is Unix seconds.
+    """
+
+    __tablename__ = "signin_failures"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class SignInSlowdown(Base):
+    """When an account under attack admits its next password check (Unix seconds)."""
+
+    __tablename__ = "signin_slowdowns"
+
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256
+    ready_at: Mapped[float] = mapped_column(Float, index=True)

@@ -17,14 +17,22 @@ from pathlib import Path
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
+def check_sha256(sha256: str) -> str:
+    if not _SHA256.fullmatch(sha256):
+        raise ValueError(f"not a sha256: {sha256!r}")
+    return sha256
+
+
 class RomFiles:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 
     def path(self, sha256: str) -> Path:
-        if not _SHA256.fullmatch(sha256):
-            raise ValueError(f"not a sha256: {sha256!r}")
-        return self.folder / f"{sha256}.bin"
+        return self.folder / f"{check_sha256(sha256)}.bin"
+
+    def where(self, sha256: str) -> str:
+        """Where the ROM is kept, for messages."""
+        return f"the data directory (roms/{check_sha256(sha256)}.bin)"
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pygotchi.store.models import Pet, RomRecord
@@ -29,8 +30,14 @@ def add_rom(s: Session, *, sha256: str, name: str, model: str, chip: str, words:
         return existing, False
     record = RomRecord(sha256=sha256, name=name, model=model, chip=chip, words=words,
                        builtin=builtin, uploaded_by=uploaded_by)
-    s.add(record)
-    s.flush()
+    try:
+        with s.begin_nested():  # servers starting together all install the demo ROM
+            s.add(record)
+    except IntegrityError:
+        existing = s.get(RomRecord, sha256)
+        if existing is None:
+            raise
+        return existing, False
     return record, True
 
 

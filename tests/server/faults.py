@@ -1,9 +1,10 @@
 """Faults injected at the storage layer for tests: a disk that fills up, a failing query.
 
-``full_disk(db)`` makes every write of the database fail the way SQLite fails when
-its disk is full (``sqlite3.OperationalError: database or disk is full``, raised
-from inside the driver's cursor, so SQLAlchemy wraps it as it would the real one),
-while reads go on working, as they do on a full disk.
+``full_disk(db)`` makes every write of the database fail the way the database fails
+when its disk is full (SQLite's ``sqlite3.OperationalError: database or disk is
+full``, PostgreSQL's ``DiskFull``), raised from inside the driver's cursor, so
+SQLAlchemy wraps it as it would the real one, while reads go on working, as they
+do on a full disk.
 """
 
 from __future__ import annotations
@@ -34,5 +35,13 @@ def failing_statements(db: Database, error: Exception, *, writes_only: bool = Tr
 
 
 def full_disk(db: Database):
-    error = sqlite3.OperationalError("database or disk is full")
+    """Writes fail as the database fails on a full disk: SQLite's ``SQLITE_FULL``, or
+    PostgreSQL's ``disk_full`` (SQLSTATE 53100) when the tests run on it."""
+    if db.shared:
+        import psycopg.errors
+
+        error: Exception = psycopg.errors.DiskFull(
+            'could not extend file "base/16384/16402": No space left on device')
+    else:
+        error = sqlite3.OperationalError("database or disk is full")
     return failing_statements(db, error)

@@ -12,6 +12,7 @@ import pyotp
 import pytest
 
 import pygotchi.server.totp as totp_module
+from tests.server.databases import open_database
 from tests.server.helpers import PASSWORD, add_player, set_up_admin, sign_in
 
 
@@ -191,6 +192,8 @@ def test_token_names_and_the_token_cap(serve):
     admin.close()
 
 
+@pytest.mark.sqlite_only("the database and key files of a SQLite data directory; on "
+                        "PostgreSQL the keys are in the database")
 def test_the_data_directory_is_private(serve, tmp_path):
     server = serve()
     admin = set_up_admin(server)
@@ -244,10 +247,10 @@ def test_older_data_directories_are_made_private(tmp_path):
 
 def test_a_warning_when_listening_beyond_loopback_without_allowed_hosts(serve, caplog):
     caplog.set_level("WARNING", logger="pygotchi")
-    serve(host="0.0.0.0")
+    serve(host="0.0.0.0").__exit__(None, None, None)  # one server at a time on a data dir
     assert "no_allowed_hosts" in [r.getMessage() for r in caplog.records]
     caplog.clear()
-    serve(host="0.0.0.0", allowed_hosts="pets.example.org")
+    serve(host="0.0.0.0", allowed_hosts="pets.example.org").__exit__(None, None, None)
     serve(host="127.0.0.1")
     assert "no_allowed_hosts" not in [r.getMessage() for r in caplog.records]
 
@@ -255,11 +258,10 @@ def test_a_warning_when_listening_beyond_loopback_without_allowed_hosts(serve, c
 def test_old_audit_events_are_forgotten(tmp_path):
     from datetime import timedelta
 
-    from pygotchi.store import Database
     from pygotchi.store.audit import add_event, page, purge_older_than
     from pygotchi.store.models import utcnow
 
-    db = Database.for_data_dir(tmp_path)
+    db = open_database(tmp_path)
     db.migrate()
     with db.session() as s:
         add_event(s, "signin", actor="old").at = utcnow() - timedelta(days=400)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.server.databases import open_database
 from tests.server.helpers import PASSWORD, add_player, set_up_admin, sign_in
 
 
@@ -47,10 +48,9 @@ def test_first_start_offers_setup_then_refuses_it(serve, caplog):
 def test_no_setup_code_once_an_account_exists(serve, tmp_path):
     """`python -m pygotchi user add` still sets a server up; then no code is printed."""
     from pygotchi.server.passwords import hash_password
-    from pygotchi.store import Database
     from pygotchi.store import users as user_store
 
-    db = Database.for_data_dir(tmp_path / "data")
+    db = open_database(tmp_path / "data")
     db.migrate()
     with db.session() as s:
         user_store.create_user(s, "cli", hash_password(PASSWORD), "admin")

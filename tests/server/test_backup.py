@@ -24,6 +24,9 @@ import pytest
 from tests.deploy.support import ServerProcess
 from tests.server.helpers import wait_for
 
+pytestmark = pytest.mark.sqlite_only("backup and restore copy SQLite data directories "
+                                     "(PostgreSQL is backed up with pg_dump)")
+
 PASSWORD = "correct horse battery"
 TPS = 32768
 

@@ -10,12 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pygotchi.server.push.channels import masked
-from pygotchi.store import Database
 from pygotchi.store import pets as pet_store
 from pygotchi.store import roms as rom_store
 from pygotchi.store import timeline as timeline_store
 from pygotchi.store import users as user_store
 from pygotchi.store.models import PetEvent
+from tests.server.databases import open_database
 from tests.server.helpers import set_up_admin, wait_for
 from tests.server.test_push import SPROUT, load_state, sprout_state
 
@@ -93,7 +93,7 @@ def test_channels_on_the_servers_own_network_are_refused(serve, url, why):
 
 
 def test_the_timeline_is_bounded_beeps_first(tmp_path):
-    db = Database.for_data_dir(tmp_path)
+    db = open_database(tmp_path)
     db.migrate()
     with db.session() as s:
         user = user_store.create_user(s, "a", "hash", "player")

@@ -6,14 +6,20 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from pygotchi.cli import main
+from tests.server.databases import database_url_for, on_postgres, open_database
 
 
 def run(monkeypatch, capsys, *argv: str, stdin: str = "") -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    if "--data-dir" in argv:  # the suite's PostgreSQL database for that directory, if any
+        url = database_url_for(Path(argv[argv.index("--data-dir") + 1]))
+        if url:
+            monkeypatch.setenv("PYGOTCHI_DATABASE_URL", url)
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
@@ -36,10 +42,9 @@ def test_user_add_list_passwd(tmp_path, monkeypatch, capsys):
     assert code == 0 and "password of kid changed" in out
 
     from pygotchi.server.passwords import verify_password
-    from pygotchi.store import Database
     from pygotchi.store import users as user_store
 
-    db = Database.for_data_dir(tmp_path / "data")
+    db = open_database(tmp_path / "data")
     with db.session() as s:
         assert verify_password(user_store.find_user(s, "kid").password_hash, "changed password")
     db.close()
@@ -110,3 +115,15 @@ def test_unusable_data_dir_is_a_one_line_error(tmp_path):
     (tmp_path / "file").write_text("not a folder")
     r = _serve("--port", "8000", "--data-dir", str(tmp_path / "file" / "data"))
     assert r.returncode == 2 and "is not writable" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_migrate_upgrades_once_then_says_up_to_date(tmp_path, monkeypatch, capsys):
+    from pygotchi.store.migrate import head_revision
+
+    d = str(tmp_path / "data")
+    code, out, _ = run(monkeypatch, capsys, "migrate", "--data-dir", d)
+    assert code == 0 and head_revision() in out
+    # (a PostgreSQL test database comes migrated already, from its template)
+    assert ("up to date" if on_postgres() else "upgraded from revision (empty)") in out
+    code, out, _ = run(monkeypatch, capsys, "migrate", "--data-dir", d)
+    assert code == 0 and out.strip() == f"the database is up to date (revision {head_revision()})"

@@ -19,7 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from pygotchi.store import Database
+from tests.server.databases import database_url_for
 from tests.server.helpers import PASSWORD, echo_rom, wait_for
 
 TPS = 32768
@@ -34,12 +37,15 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, data: Path, log: Path) -> None:
+    def __init__(self, data: Path, log: Path, database_url: str | None = None) -> None:
+        """``database_url``: default, the suite's database for ``data`` (SQLite or not)."""
         self.data = data
         self.log_path = log
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYGOTCHI_CHECKPOINT_INTERVAL": str(CHECKPOINT),
+        url = database_url or database_url_for(data)
+        env = {**os.environ, **({"PYGOTCHI_DATABASE_URL": url} if url else {}),
+               "PYGOTCHI_CHECKPOINT_INTERVAL": str(CHECKPOINT),
                "PYGOTCHI_IDLE_INTERVAL_MS": str(int(IDLE * 1000)),
                "PYGOTCHI_CATCH_UP_THRESHOLD": "0.5", "PYGOTCHI_LOG_FORMAT": "json"}
         self.log = open(log, "ab")  # noqa: SIM115
@@ -79,6 +85,15 @@ class ServerProcess:
 
 def rows(data: Path) -> dict[str, tuple[int, float, int]]:
     """id -> (state_tick, state_at, paused), read straight from the database."""
+    url = database_url_for(data)
+    if url:
+        db = Database(url)
+        try:
+            with db.engine.connect() as conn:
+                return {r[0]: (r[1], r[2], int(r[3])) for r in conn.execute(
+                    text("SELECT id, state_tick, state_at, paused FROM pets"))}
+        finally:
+            db.close()
     db = sqlite3.connect(f"file:{data / 'pygotchi.db'}?mode=ro", uri=True, timeout=10)
     try:
         return {r[0]: (r[1], r[2], r[3]) for r in

@@ -182,8 +182,8 @@ def test_a_pet_whose_rom_file_is_gone_is_kept_and_explained(serve, caplog):
     fine = admin.new_pet("Fine")
     first.__exit__(None, None, None)
     admin.close()
-    saved = rom.path(sha).read_bytes()
-    rom.path(sha).unlink()  # someone tidied the data directory by hand
+    saved = rom.read(sha)
+    rom.delete(sha)  # someone tidied the data directory (or the database) by hand
 
     caplog.set_level(logging.INFO, logger="pygotchi")
     second = serve()
@@ -202,7 +202,7 @@ def test_a_pet_whose_rom_file_is_gone_is_kept_and_explained(serve, caplog):
     second.__exit__(None, None, None)
     admin.close()
 
-    rom.path(sha).write_bytes(saved)  # put back: the pet lives again, nothing was lost
+    rom.write(saved)  # put back: the pet lives again, nothing was lost
     third = serve()
     admin = sign_in(third, "admin")
     back = admin.call("GET", f"/api/pets/{lost['id']}").json()

@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from tests.server.databases import stored_roms
 from tests.server.helpers import echo_rom, set_up_admin
 
 
@@ -19,13 +20,12 @@ def test_demo_is_listed_and_cannot_be_deleted(world):
 
 
 def test_a_wrong_file_is_refused_and_nothing_stored(world):
-    folder = world.server.services.rom_files.folder
-    before = sorted(folder.iterdir())
+    before = stored_roms(world.server.services.rom_files)
     for junk in (b"", b"hello, this is not a ROM", bytes(range(256)) * 7, b"\x00" * 12289):
         r = world.admin.call("POST", "/api/roms", files={"file": ("rom.bin", junk)})
         assert r.status_code == 422, r.text
         assert r.json()["error"] == "bad_rom" and len(r.json()["message"]) > 20
-    assert sorted(folder.iterdir()) == before
+    assert stored_roms(world.server.services.rom_files) == before
     assert len(world.admin.call("GET", "/api/roms").json()) == 1
 
 
@@ -69,8 +69,7 @@ def test_upload_is_stored_once_and_shared(world, p1_rom):
     assert rom["name"] == "My P1" and rom["builtin"] is False
     again = world.admin.call("POST", "/api/roms", files={"file": ("copy.bin", data)})
     assert again.status_code == 200 and again.json()["id"] == rom["id"]
-    files = [p for p in world.server.services.rom_files.folder.iterdir() if rom["id"] in p.name]
-    assert len(files) == 1
+    assert rom["id"] in stored_roms(world.server.services.rom_files)  # under its sha256
     a = world.owner.new_pet("One", rom["id"])
     b = world.owner.new_pet("Two", rom["id"])
     assert a["rom"]["id"] == b["rom"]["id"] == rom["id"] and a["model"] == "p1"
@@ -80,7 +79,7 @@ def test_upload_is_stored_once_and_shared(world, p1_rom):
     for pet in (a, b):
         world.owner.call("DELETE", f"/api/pets/{pet['id']}?confirm=yes")
     assert world.admin.call("DELETE", f"/api/roms/{rom['id']}").status_code == 204
-    assert not any(rom["id"] in p.name for p in world.server.services.rom_files.folder.iterdir())
+    assert rom["id"] not in stored_roms(world.server.services.rom_files)
     assert world.admin.call("DELETE", f"/api/roms/{rom['id']}").status_code == 404
 
 

@@ -8,16 +8,17 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from pygotchi.store import Database, RomFiles
+from pygotchi.store import RomFiles
 from pygotchi.store import pets as pet_store
 from pygotchi.store import users as user_store
 from pygotchi.store.migrate import current_revision, head_revision
 from pygotchi.store.models import Base
 from pygotchi.store.pets import Checkpoint
+from tests.server.databases import open_database
 
 
 def test_migrations_build_exactly_the_models(tmp_path):
-    db = Database.for_data_dir(tmp_path)
+    db = open_database(tmp_path)
     db.migrate()
     db.migrate()  # running again changes nothing
     assert current_revision(db.engine) == head_revision()
@@ -29,7 +30,7 @@ def test_migrations_build_exactly_the_models(tmp_path):
 
 
 def test_checkpoints_are_one_transaction_and_skip_deleted_pets(tmp_path):
-    db = Database.for_data_dir(tmp_path)
+    db = open_database(tmp_path)
     db.migrate()
     with db.session() as s:
         user = user_store.create_user(s, "a", "hash", "player")

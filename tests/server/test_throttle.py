@@ -11,8 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from pygotchi.server.clientaddr import TrustedProxies
-from pygotchi.server.ratelimit import SignInThrottle, Throttled
+from pygotchi.server.ratelimit import DatabaseBook, MemoryBook, SignInThrottle, Throttled
 from pygotchi.server.settings import Settings
+from pygotchi.store import Database
+from tests.server.databases import PostgresDatabases, postgres_for_tests
 from tests.server.helpers import PASSWORD, add_player, set_up_admin
 
 
@@ -36,9 +38,31 @@ def attempt(throttle: SignInThrottle, account: str, address: str, ok: bool,
 
 
 # --- the throttle on its own, with a clock we move -------------------------------------
+# Each case runs on both books: this process's memory (SQLite servers) and the database
+# (servers sharing a PostgreSQL).
 
-def test_pair_limit_does_not_touch_the_owner_elsewhere():
-    t = SignInThrottle(5, 20, 900, clock=FakeClock())
+@pytest.fixture(scope="module")
+def pg_pool():
+    url, why_not = postgres_for_tests()
+    if url is None:
+        pytest.skip(f"needs PostgreSQL: {why_not}")
+    pool = PostgresDatabases(url)
+    yield pool
+    pool.drop_all()
+
+
+@pytest.fixture(params=["memory", "database"])
+def book(request):
+    if request.param == "memory":
+        yield MemoryBook()
+        return
+    db = Database(request.getfixturevalue("pg_pool").fresh())
+    yield DatabaseBook(db)
+    db.close()
+
+
+def test_pair_limit_does_not_touch_the_owner_elsewhere(book):
+    t = SignInThrottle(5, 20, 900, clock=FakeClock(), book=book)
     for _ in range(5):
         assert attempt(t, "kim", "10.0.0.1", ok=False) == 0
     assert attempt(t, "kim", "10.0.0.1", ok=True) > 0  # that pair waits
@@ -46,17 +70,18 @@ def test_pair_limit_does_not_touch_the_owner_elsewhere():
     assert attempt(t, "lee", "10.0.0.1", ok=True) == 0  # nor other accounts from there
 
 
-def test_address_limit_only_blocks_that_address():
-    t = SignInThrottle(5, 20, 900, clock=FakeClock())
+def test_address_limit_only_blocks_that_address(book):
+    t = SignInThrottle(5, 20, 900, clock=FakeClock(), book=book)
     for i in range(20):
         assert attempt(t, f"guess{i}", "10.0.0.1", ok=False) == 0
     assert attempt(t, "kim", "10.0.0.1", ok=True) > 0
     assert attempt(t, "kim", "10.0.0.2", ok=True) == 0
 
 
-def test_distributed_guessing_slows_an_account_without_locking_it():
+def test_distributed_guessing_slows_an_account_without_locking_it(book):
     clock = FakeClock()
-    t = SignInThrottle(5, 20, 900, account_free=10, account_max_delay=30, clock=clock)
+    t = SignInThrottle(5, 20, 900, account_free=10, account_max_delay=30, clock=clock,
+                       book=book)
     for i in range(10):  # ten addresses, one wrong password each
         assert attempt(t, "kim", f"10.1.0.{i}", ok=False) == 0
     waits = []
@@ -76,8 +101,8 @@ def test_distributed_guessing_slows_an_account_without_locking_it():
     assert attempt(t, "kim", "192.168.1.6", ok=True, device="my-phone") == 0
 
 
-def test_parallel_attempts_cannot_slip_past_the_limit():
-    t = SignInThrottle(3, 20, 900, clock=FakeClock())
+def test_parallel_attempts_cannot_slip_past_the_limit(book):
+    t = SignInThrottle(3, 20, 900, clock=FakeClock(), book=book)
     admitted = []
     for _ in range(10):  # all begun before any of them ends
         try:
@@ -87,15 +112,15 @@ def test_parallel_attempts_cannot_slip_past_the_limit():
     assert len(admitted) == 3
 
 
-def test_a_right_password_withdraws_the_attempt():
-    t = SignInThrottle(3, 20, 900, clock=FakeClock())
+def test_a_right_password_withdraws_the_attempt(book):
+    t = SignInThrottle(3, 20, 900, clock=FakeClock(), book=book)
     for _ in range(10):
         assert attempt(t, "kim", "10.0.0.1", ok=True) == 0
 
 
-def test_a_withdrawn_attempt_keeps_earlier_failures():
+def test_a_withdrawn_attempt_keeps_earlier_failures(book):
     """Right password, second factor to come: not a failure, but no clean slate either."""
-    t = SignInThrottle(3, 20, 900, clock=FakeClock())
+    t = SignInThrottle(3, 20, 900, clock=FakeClock(), book=book)
     for _ in range(2):
         attempt(t, "kim", "a", ok=False)
     t.withdraw(t.begin("kim", "a"))
@@ -103,9 +128,9 @@ def test_a_withdrawn_attempt_keeps_earlier_failures():
     assert attempt(t, "kim", "a", ok=True) > 0
 
 
-def test_failures_leave_the_window():
+def test_failures_leave_the_window(book):
     clock = FakeClock()
-    t = SignInThrottle(2, 20, 900, clock=clock)
+    t = SignInThrottle(2, 20, 900, clock=clock, book=book)
     attempt(t, "kim", "a", ok=False)
     attempt(t, "kim", "a", ok=False)
     wait = attempt(t, "kim", "a", ok=True)

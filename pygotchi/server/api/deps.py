@@ -17,14 +17,15 @@ from pygotchi.server.ratelimit import SignInThrottle
 from pygotchi.server.restorepoints import RestorePoints
 from pygotchi.server.scheduler import Scheduler
 from pygotchi.server.settings import Settings
-from pygotchi.store import Database, RomFiles
+from pygotchi.store import Database, RomStore
+from pygotchi.store.datalock import DataDirLock
 
 
 @dataclass
 class Services:
     settings: Settings
     db: Database
-    rom_files: RomFiles
+    rom_files: RomStore
     scheduler: Scheduler
     auth: Auth
     throttle: SignInThrottle
@@ -36,6 +37,7 @@ class Services:
     alerts: Alerts | None = None  # timeline and notifications
     debug: DebugSessions = field(default_factory=DebugSessions)  # debugger sessions
     restore_points: RestorePoints = None  # type: ignore[assignment]  # set at start
+    data_lock: DataDirLock | None = None  # SQLite: this process holds the data directory
 
 
 def services(conn: HTTPConnection) -> Services:

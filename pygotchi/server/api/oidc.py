@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from pygotchi.server.api.deps import services
 from pygotchi.server.auditlog import audit
-from pygotchi.server.auth import CurrentUser, OptionalUser, load_secret
+from pygotchi.server.auth import CurrentUser, OptionalUser
 from pygotchi.server.clientaddr import client_address
 from pygotchi.server.errors import ApiError
 from pygotchi.server.logs import event
@@ -49,11 +49,34 @@ class LogoutResult(BaseModel):
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the routes, the provider client and the state cookie (OIDC is turned on)."""
     app.state.oidc = OidcClient(settings)
-    app.add_middleware(
-        SessionMiddleware, secret_key=state_secret(load_secret(settings)),
-        session_cookie=STATE_COOKIE, max_age=STATE_SECONDS, path=STATE_PATH, same_site="lax",
-        https_only=(settings.public_url or "").startswith("https://"))
+    app.add_middleware(StateCookie, settings=settings)
     app.include_router(router)
+
+
+class StateCookie:
+    """Starlette's signed session cookie for the sign-in state, keyed by the server's secret.
+
+    That secret is known only once the lifespan opened the database (with PostgreSQL
+    it is the one every process shares: a sign-in may start on one node and come
+    back to another), so the cookie middleware is built at the first request.
+    """
+
+    def __init__(self, app, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.inner: SessionMiddleware | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if self.inner is None:
+            secret = scope["app"].state.services.auth.secret
+            self.inner = SessionMiddleware(
+                self.app, secret_key=state_secret(secret), session_cookie=STATE_COOKIE,
+                max_age=STATE_SECONDS, path=STATE_PATH, same_site="lax",
+                https_only=(self.settings.public_url or "").startswith("https://"))
+        await self.inner(scope, receive, send)
 
 
 def _client(request: Request) -> OidcClient:

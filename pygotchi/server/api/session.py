@@ -29,6 +29,7 @@ from pygotchi.server.ratelimit import Throttled
 from pygotchi.server.romlib import iso
 from pygotchi.server.schemas import Body, errors
 from pygotchi.server.settings import Settings
+from pygotchi.store import keys as key_store
 from pygotchi.store import users as user_store
 from pygotchi.store.models import ROLE_ADMIN
 
@@ -183,14 +184,16 @@ def setup(body: SetupRequest, request: Request, response: Response,
             if user_store.count_users(s):
                 raise ApiError(409, "already_set_up",
                                "this server already has users: sign in instead")
-        if svc.setup_code is None:  # it had users when it started; they are gone since
+            # The code of record is the database's: every process printed that one.
+            code = key_store.get(s, key_store.SETUP_CODE)
+        if code is None:  # it had users when it started; they are gone since
             raise ApiError(409, "already_set_up", "restart the server: it prints a new "
                                                   "setup code when it starts with no accounts")
         try:
             attempt = svc.throttle.begin("\0setup", address)
         except Throttled as exc:
             raise throttled(exc) from None
-        if not _same_code(body.setup_code, svc.setup_code):
+        if not _same_code(body.setup_code, code):
             event("setup_code_wrong", logging.WARNING, client=address)
             audit(svc.db, request, "setup_failed", None, actor=body.username[:32])
             raise ApiError(403, "bad_setup_code",
@@ -202,6 +205,11 @@ def setup(body: SetupRequest, request: Request, response: Response,
         if problem:
             raise ApiError(422, "invalid", problem)
         with svc.db.session() as s:
+            # Using the code up is part of this transaction: of two processes setting up
+            # at once, the second finds it gone once the first committed.
+            if not key_store.take(s, key_store.SETUP_CODE, code) or user_store.count_users(s):
+                raise ApiError(409, "already_set_up",
+                               "this server already has users: sign in instead")
             user = user_store.create_user(s, body.username, hash_password(body.password),
                                           ROLE_ADMIN)
             audit_add(s, request, "user_created", None, f"user:{user.id}", actor_id=user.id,
