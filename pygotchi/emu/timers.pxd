@@ -7,9 +7,12 @@ from pygotchi.emu.chip cimport Chip
 
 cdef int clock_irq_bit(int channel) noexcept nogil
 
+@cython.locals(late="long long", event="long long")
+cdef void run_timers(Chip c, long long tick) noexcept nogil
+
 @cython.locals(i=int, period="long long", late="long long", data=int, _="long long",
                event="long long")
-cdef void run_timers(Chip c, long long tick) noexcept nogil
+cdef void run_timers_full(Chip c, long long tick) noexcept nogil
 
 @cython.locals(reg=int, bit=int, level=int, irq=int)
 cdef inline void clock_toggle(Chip c, int i, long long late) noexcept nogil

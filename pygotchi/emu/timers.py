@@ -36,15 +36,54 @@ def clock_irq_bit(channel: int) -> int:
 def run_timers(c, tick: int) -> None:
     """Apply every timer event due at ``tick``.
 
+    Most calls (hundreds a second) find, with the channels in phase, at most the
+    128 and 64 Hz channels (which raise no interrupt) and one count of the
+    programmable timer that does not reach 0 due: those are applied here, in a
+    function small enough that the C compiler saves no registers for it; every
+    other call goes to ``run_timers_full``, which gives the same result for
+    these cases.
+    """
+    if c.clock_aligned and tick < c.clock_stamps[5] + 512:
+        if c.prog_enabled:
+            late = tick - c.prog_stamp
+            if late >= 128:
+                if late >= 256 or c.prog_data == 1:
+                    run_timers_full(c, tick)
+                    return
+                c.prog_stamp += 128
+                c.prog_data = (c.prog_data - 1) & 0xFF
+        event = c.clock_stamps[7] + 128
+        if tick >= event:  # the 128 Hz channel: F20 bit 0
+            c.clock_stamps[7] = event
+            c.mem[0xF20] ^= 1
+            event += 128
+            # In phase, the 64 Hz channel (F20 bit 1) is due only with it, and
+            # at most one period late while the 32 Hz one is not due.
+            if tick - c.clock_stamps[6] >= 256:
+                c.clock_stamps[6] += 256
+                c.mem[0xF20] ^= 2
+        if c.prog_enabled and c.prog_stamp + 128 < event:
+            event = c.prog_stamp + 128
+        c.timer_event = event
+        if c.attn != 0:
+            # Nothing latched while I=1 (attn would be 0): attn is the timer event.
+            c.attn = event
+        else:
+            c.update_attn()
+        return
+    run_timers_full(c, tick)
+
+
+def run_timers_full(c, tick: int) -> None:
+    """``run_timers`` for any set of due events.
+
     A channel that is several periods late (after loading an old TLST file)
     catches its stamp up but toggles once, as TamaLIB does.
 
     While the channels are in phase (``Chip.clock_aligned``: every stamp is the
     128 Hz stamp rounded down to its own period, as from reset) a channel is due
     only if every faster one is, so the scan stops at the first one that is not,
-    and the next clock event is one 128 Hz period on. Most calls (hundreds a
-    second) find only the 128 Hz channel or one count of the programmable timer
-    due; those take the short paths below.
+    and the next clock event is one 128 Hz period on.
     """
     if c.clock_aligned:
         event = c.clock_stamps[7] + 128
