@@ -24,6 +24,9 @@ def register(sub) -> None:
     p.add_argument("--host", help="address to listen on (PYGOTCHI_HOST, default 127.0.0.1; "
                                   "0.0.0.0 to reach it from phones on your network)")
     p.add_argument("--port", type=int, help="port (PYGOTCHI_PORT, default 8000)")
+    p.add_argument("--node-name", help="this process's name among the servers sharing a "
+                                       "PostgreSQL database (PYGOTCHI_NODE_NAME, default "
+                                       "host name and pid)")
     _add_server_options(p)
     p.set_defaults(func=cmd_serve)
 
@@ -52,6 +55,12 @@ def register(sub) -> None:
     pw.set_defaults(func=cmd_user_passwd)
     p.set_defaults(func=lambda args: _missing_action(p))
 
+    p = sub.add_parser("cluster", help="the server processes sharing the pets: heartbeat, "
+                                        "pets held, load")
+    _add_server_options(p)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_cluster)
+
     p = sub.add_parser("backup", help="copy a (running) server's data into one archive")
     p.add_argument("file", help="the archive to write (.tar.gz; '-' for standard output)")
     _add_server_options(p)
@@ -75,7 +84,7 @@ def _settings(args: argparse.Namespace):
     from pygotchi.cli import CliError
     from pygotchi.server.settings import Settings
 
-    overrides = {k: v for k in ("host", "port", "data_dir")
+    overrides = {k: v for k in ("host", "port", "data_dir", "node_name")
                  if (v := getattr(args, k, None)) is not None}
     try:
         return Settings(**overrides)
@@ -355,4 +364,32 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(f"restored {summary.pets} pets, {summary.users} users, {summary.roms} ROMs from the "
           f"backup of {summary.created_at} into {summary.path}; start the server: the pets "
           "catch up from that moment")
+    return 0
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    """Print the nodes as ``GET /api/cluster`` lists them, read from the database."""
+    import json
+
+    from pygotchi.server.cluster import report
+    from pygotchi.store import cluster as cluster_store
+
+    db = _open_db(args)
+    try:
+        with db.session() as s:
+            if db.engine.dialect.name == "postgresql":
+                data = report.report(s, None, _settings(args).lease_timeout)
+            else:
+                pets = cluster_store.count_pets(s)
+                data = {"mode": "single", "node": None, "lease_timeout_s": None, "pets": pets,
+                        "unclaimed": 0, "nodes": []}
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(data, indent=2))
+    elif data["mode"] == "single":
+        print(f"one server process (SQLite) runs all {data['pets']} pets; a cluster needs "
+              "PostgreSQL (PYGOTCHI_DATABASE_URL=postgresql+psycopg://...)")
+    else:
+        print(report.render(data))
     return 0

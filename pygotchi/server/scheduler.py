@@ -145,6 +145,10 @@ class Scheduler:
             self.pets[pet.id] = pet
         self._next_full_scan = 0.0  # look at it in the next round
 
+    def created(self, row: Pet, machine: Machine, now: float) -> None:
+        """A pet just created (and committed) by this process: run it from now on."""
+        self.add(self.new_live_pet(row, machine, now))
+
     def watch(self, pet: LivePet) -> None:
         """A viewer arrived (loop): advance ``pet`` every round from now on."""
         self._active.add(pet)
@@ -226,11 +230,16 @@ class Scheduler:
         """
         now = self.clock.now()
         started = time.monotonic()
+        with self.db.session() as s:
+            rows = pet_store.all_pets(s)
+        self.load_rows(rows, now, started)
+
+    def load_rows(self, rows: Iterable[Pet | pet_store.BrokenPet], now: float,
+                  started: float) -> None:
+        """Load these pets (all of them, or those a cluster node just claimed)."""
         counts = {"pets": 0, "paused": 0, "to_catch_up": 0, "unavailable": 0}
         missed_total = 0.0
         skipped_total = 0.0
-        with self.db.session() as s:
-            rows = pet_store.all_pets(s)
         for row in rows:
             counts["pets"] += 1
             try:
@@ -544,8 +553,13 @@ class Scheduler:
     # --- checkpoints -------------------------------------------------------------------
 
     async def _checkpoints(self) -> None:
+        # A fixed cadence, not a pause after each round: a crash then loses at most one
+        # interval (plus the age of the state saved), however long a round took.
+        due = time.monotonic()
         while True:
-            await asyncio.sleep(self.settings.checkpoint_interval)
+            due += self.settings.checkpoint_interval
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            due = max(due, time.monotonic() - self.settings.checkpoint_interval)
             try:
                 await self.checkpoint()
             except Exception as exc:

@@ -136,6 +136,19 @@ class Settings(BaseSettings):
         5.0, gt=0, le=600, description="seconds before the first retry of an undelivered "
                                        "notification; doubles each time, up to an hour")
 
+    node_name: str | None = Field(
+        None, max_length=100, description="this process's name among the nodes sharing a "
+                                          "PostgreSQL database; default host name and pid")
+    lease_timeout: float = Field(
+        10.0, ge=0.5, le=300, description="seconds after a node's last heartbeat before other "
+                                          "nodes take over its pets (PostgreSQL only)")
+    lease_renew: float | None = Field(
+        None, gt=0, le=60, description="seconds between heartbeats; default a quarter of "
+                                       "lease_timeout")
+    cluster_history: bool = Field(
+        False, description="keep a row per checkpoint naming the node and lease epoch that "
+                           "wrote it (table checkpoint_history): an audit of the fencing")
+
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -210,6 +223,17 @@ class Settings(BaseSettings):
     @property
     def host_allowlist(self) -> list[str]:
         return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    @property
+    def renew_interval(self) -> float:
+        return self.lease_renew or self.lease_timeout / 4
+
+    @model_validator(mode="after")
+    def _renew_within_timeout(self) -> Settings:
+        if self.lease_renew is not None and self.lease_renew * 2 > self.lease_timeout:
+            raise ValueError("lease_renew must be at most half of lease_timeout, or a node "
+                             "would lose its pets between two heartbeats")
+        return self
 
     @property
     def rom_dir(self) -> Path:

@@ -436,3 +436,58 @@ class SignInSlowdown(Base):
 
     account: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256
     ready_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class ClusterNode(Base):
+    """A server process sharing the pets of one PostgreSQL database (``store/cluster.py``).
+
+    Times are Unix seconds of the database's clock, so nodes on hosts whose clocks
+    disagree still agree on whose heartbeat is stale. A node's leases are valid while
+    ``expires_at`` is in the future: one heartbeat renews all of them at once.
+    """
+
+    __tablename__ = "cluster_nodes"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[float] = mapped_column(Float)
+    heartbeat_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+    pets: Mapped[int] = mapped_column(Integer, default=0)
+    load: Mapped[float] = mapped_column(Float, default=0.0)  # CPU seconds per second
+    leaving: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PetLease(Base):
+    """Which node runs a pet, under which epoch.
+
+    ``node`` is null when the pet is free (released at a clean stop). The epoch grows
+    by one at every claim; a checkpoint is written only under the epoch it was taken
+    with (the fence that keeps a node that froze and woke from overwriting a pet that
+    another node now runs).
+    """
+
+    __tablename__ = "pet_leases"
+
+    pet_id: Mapped[str] = mapped_column(ForeignKey("pets.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    node: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0)
+    since: Mapped[float] = mapped_column(Float)
+
+
+class CheckpointRecord(Base):
+    """Who wrote each checkpoint (node and epoch), kept only when the operator asks
+    (``PYGOTCHI_CLUSTER_HISTORY``): evidence that no stale checkpoint ever landed."""
+
+    __tablename__ = "checkpoint_history"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    pet_id: Mapped[str] = mapped_column(String(32), index=True)
+    node: Mapped[str] = mapped_column(String(100))
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    tick: Mapped[int] = mapped_column(BigInteger)
+    state_at: Mapped[float] = mapped_column(Float)
+    written_at: Mapped[float] = mapped_column(Float)
