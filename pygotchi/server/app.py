@@ -28,6 +28,7 @@ from pygotchi.server.alerts import Alerts
 from pygotchi.server.api import (
     account,
     audit,
+    cluster,
     debug,
     health,
     ir,
@@ -143,12 +144,24 @@ def _open(settings: Settings, db: Database, demo, clock: Clock | None, began: fl
         # One code for every process on the database: the first to start makes it.
         setup_code = key_store.get_or_create(s, key_store.SETUP_CODE, new_setup_code) \
             if unclaimed else None
-    scheduler = Scheduler(settings, db, rom_files, clock)
+    member = None
+    if db.engine.dialect.name == "postgresql":  # one of many nodes: run a share
+        from pygotchi.server.cluster.member import ClusterMember, default_node_name
+        from pygotchi.server.cluster.scheduler import ClusterScheduler
+
+        name = settings.node_name or default_node_name()
+        scheduler: Scheduler = ClusterScheduler(settings, db, rom_files, name, clock)
+        member = ClusterMember(scheduler, name)  # type: ignore[arg-type]
+    else:
+        scheduler = Scheduler(settings, db, rom_files, clock)
     alerts = Alerts(settings, db, scheduler.clock.now)
     scheduler.on_add.append(alerts.events.attach)
     restore_points = RestorePoints(settings, db, scheduler)
     scheduler.on_add.append(restore_points.attach)
-    scheduler.load_all()
+    if member is not None:
+        member.start_sync()
+    else:
+        scheduler.load_all()
     auth = Auth(settings, db, load_secret(settings, db))
     # Shared by every process on PostgreSQL (a guesser cannot spread over the nodes);
     # in memory for the one process on SQLite.
@@ -162,6 +175,11 @@ def _open(settings: Settings, db: Database, demo, clock: Clock | None, began: fl
         for row in pet_store.all_pets(s):
             if row.autopilot != AUTOPILOT_OFF and row.id in scheduler.pets:
                 autopilot.configure(row.id, row.owner_id, row.autopilot, row.autopilot_minutes)
+    if member is not None:  # pets claimed later get their autopilot; pets let go lose it
+        member.on_adopt.append(lambda rows: [
+            autopilot.configure(r.id, r.owner_id, r.autopilot, r.autopilot_minutes)
+            for r in rows if r.autopilot != AUTOPILOT_OFF])
+        scheduler.on_drop.append(lambda ids: [autopilot.forget(i) for i in ids])  # type: ignore
     event("ready", data_dir=str(settings.data_dir.resolve()), pets=len(scheduler.pets),
           demo=demo_sha[:12] if demo_sha else "-", ms=round((time.monotonic() - began) * 1000))
     if setup_code:
@@ -169,7 +187,7 @@ def _open(settings: Settings, db: Database, demo, clock: Clock | None, began: fl
     warn_open_host(settings)
     return Services(settings, db, rom_files, scheduler, auth, throttle, demo_sha, autopilot,
                     LiveSockets(settings.max_sockets_per_user), setup_code, alerts,
-                    restore_points=restore_points, data_lock=data_lock)
+                    restore_points=restore_points, cluster=member, data_lock=data_lock)
 
 
 async def _sweep_sockets(svc: Services) -> None:
@@ -180,6 +198,17 @@ async def _sweep_sockets(svc: Services) -> None:
             await run_in_threadpool(svc.sockets.sweep, svc.db)
         except Exception as exc:  # a database hiccup: try again next time
             event("socket_sweep_failed", logging.WARNING, error=f"{type(exc).__name__}: {exc}")
+
+
+def _shared_database(url: str | None) -> bool:
+    """PostgreSQL: other nodes may run some of the pets (SQLite: this process runs all)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return url is not None and make_url(url).get_backend_name() in ("postgresql",
+                                                                         "postgres")
+    except Exception:  # a bad URL: the database itself says so at start-up
+        return False
 
 
 def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
@@ -200,6 +229,12 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
         svc.alerts.start()
         svc.restore_points.start()
         await svc.scheduler.start()
+        if svc.cluster is not None:
+            from pygotchi.server.cluster.relay import Relay
+
+            svc.relay = Relay(svc, app)
+            await svc.relay.start()
+            await svc.cluster.start()
         await svc.autopilot.start()
         sweeper = asyncio.create_task(_sweep_sockets(svc))
         try:
@@ -209,7 +244,14 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
             await svc.autopilot.stop()
             await svc.debug.shutdown()
             await run_in_threadpool(app.state.irlab.close)
+            if svc.cluster is not None:  # claim nothing more; the last checkpoint hands over
+                await svc.cluster.stop_loop()
+                svc.cluster.scheduler.handing_over = True
             await svc.scheduler.stop()
+            if svc.cluster is not None:
+                await run_in_threadpool(svc.cluster.leave_sync)
+            if svc.relay is not None:
+                await svc.relay.stop()
             await run_in_threadpool(svc.alerts.stop)
             await run_in_threadpool(svc.restore_points.stop)
             svc.db.close()
@@ -235,7 +277,14 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
     app.add_middleware(RequestLog)  # outside the host check: refusals are logged too
     # Outermost: every layer below sees the real client, scheme and host.
     app.add_middleware(ClientAddress, proxies=TrustedProxies.parse(settings.forwarded_allow_ips))
-    for module in (session, account, users, audit, roms, pets, live, ir, health, push,
+    if _shared_database(settings.database_url):
+        from pygotchi.server.cluster.relay import PetRequests
+
+        # Before everything: a request for a pet another node runs goes there whole.
+        app.add_middleware(PetRequests, relay_of=lambda: getattr(
+            getattr(app.state, "services", None), "relay", None),
+            limit=settings.max_upload_bytes + 64 * 1024)
+    for module in (session, account, users, audit, cluster, roms, pets, live, ir, health, push,
                    timeline, debug):
         app.include_router(module.router)
     app.include_router(restorepoints.router)

@@ -11,6 +11,8 @@ from starlette.requests import HTTPConnection
 from pygotchi.server.alerts import Alerts
 from pygotchi.server.auth import Auth
 from pygotchi.server.autopilot import Autopilot
+from pygotchi.server.cluster.member import ClusterMember
+from pygotchi.server.cluster.relay import Relay
 from pygotchi.server.debugging import DebugSessions
 from pygotchi.server.livesockets import LiveSockets
 from pygotchi.server.ratelimit import SignInThrottle
@@ -38,6 +40,8 @@ class Services:
     debug: DebugSessions = field(default_factory=DebugSessions)  # debugger sessions
     restore_points: RestorePoints = None  # type: ignore[assignment]  # set at start
     data_lock: DataDirLock | None = None  # SQLite: this process holds the data directory
+    cluster: ClusterMember | None = None  # PostgreSQL: this node among the others
+    relay: Relay | None = None  # ...reaching pets the others run
 
 
 def services(conn: HTTPConnection) -> Services:

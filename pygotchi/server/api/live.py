@@ -26,6 +26,7 @@ from pygotchi.server.livepet import TAP_MS, LivePet
 from pygotchi.server.livesockets import CLOSE_TOO_MANY
 from pygotchi.server.logs import event
 from pygotchi.server.viewers import Viewer
+from pygotchi.store import pets as pet_store
 
 router = APIRouter(tags=["live"])
 _ids = itertools.count(1)
@@ -57,15 +58,16 @@ async def _writer(ws: WebSocket, viewer: Viewer) -> None:
 class LiveConnection:
     """One connected viewer of one pet."""
 
-    def __init__(self, svc: Services, ws: WebSocket, pet: LivePet, who: Principal,
-                 viewer: Viewer) -> None:
+    def __init__(self, svc: Services, ws: WebSocket | None, pet: LivePet,
+                 who: Principal | None, viewer: Viewer, user_id: int | None = None) -> None:
+        """``ws`` is None for a viewer relayed from another node (cluster/relay.py)."""
         self.svc = svc
         self.ws = ws
         self.pet = pet
-        self.user_id = who.user_id
+        self.user_id = who.user_id if who is not None else user_id
         self.viewer = viewer
         self.loop = asyncio.get_running_loop()
-        self.request_id = (ws.scope.get("state") or {}).get("request_id", "-")
+        self.request_id = (ws.scope.get("state") or {}).get("request_id", "-") if ws else "-"
 
     async def _in_thread(self, fn, *args):
         return await self.loop.run_in_executor(self.svc.scheduler.control_pool, fn, *args)
@@ -120,15 +122,31 @@ class LiveConnection:
         else:
             viewer.send(_error(f"unknown message type {kind!r}: button, tap or ping"))
 
-    async def run(self) -> None:
-        ws, pet, viewer = self.ws, self.pet, self.viewer
-        await ws.accept()
+    async def attach(self) -> None:
+        """Start watching: the viewer gets the status and the current screen first."""
+        pet, viewer = self.pet, self.viewer
         pet.viewers.add(viewer)
         self.svc.scheduler.watch(pet)
         # Frames of unwatched pets are not kept current: bring this one up to date first.
         out = await self._in_thread(pet.refresh_frame)
         pet.welcome(viewer, self.svc.scheduler.clock.now())
         self.svc.scheduler.publish(pet, out)
+
+    async def detach(self) -> None:
+        """Stop watching, and let go of every button this viewer held."""
+        self.pet.viewers.discard(self.viewer)
+        try:
+            out = await self._in_thread(self.pet.release_all, self.viewer.holder,
+                                        self.svc.scheduler.clock.now())
+            self.svc.scheduler.publish(self.pet, out)
+        except RuntimeError:  # shutting down: the pools are gone, nothing is held
+            pass
+
+    async def run(self) -> None:
+        ws, pet, viewer = self.ws, self.pet, self.viewer
+        assert ws is not None
+        await ws.accept()
+        await self.attach()
         writer = asyncio.create_task(_writer(ws, viewer))
         began = time.monotonic()
         event("ws_open", pet=pet.id, user=self.user_id, viewer=viewer.holder)
@@ -159,12 +177,7 @@ class LiveConnection:
                 await asyncio.wait_for(writer, 2)
             except (TimeoutError, asyncio.CancelledError, Exception):
                 writer.cancel()
-            try:
-                out = await self._in_thread(pet.release_all, viewer.holder,
-                                            self.svc.scheduler.clock.now())
-                self.svc.scheduler.publish(pet, out)
-            except RuntimeError:  # shutting down: the pools are gone, nothing is held
-                pass
+            await self.detach()
             event("ws_close", pet=pet.id, user=self.user_id, viewer=viewer.holder,
                   seconds=round(time.monotonic() - began, 1))
 
@@ -186,7 +199,12 @@ async def live_view(ws: WebSocket, pet_id: str) -> None:
         await _refuse(ws, 4401, "sign in first")
         return
     pet = svc.scheduler.get(pet_id, principal.user_id)
-    if pet is None or pet.error is not None:
+    runner = None
+    if pet is None and svc.relay is not None and len(pet_id) <= 32:
+        runner = await svc.relay.runner_of(pet_id)  # another node runs it (if it is theirs)
+        if runner is not None and not await run_in_threadpool(_owns, svc, pet_id, principal):
+            runner = None
+    if runner is None and (pet is None or pet.error is not None):
         why = "there is no such pet" if pet is None else "this pet cannot run (see its error)"
         await _refuse(ws, 4404, why)
         return
@@ -201,6 +219,50 @@ async def live_view(ws: WebSocket, pet_id: str) -> None:
         if not await run_in_threadpool(svc.auth.still_valid, principal):
             await _refuse(ws, 4401, "sign in first")
             return
-        await LiveConnection(svc, ws, pet, principal, viewer).run()
+        if runner is not None:
+            await _relayed(svc, ws, pet_id, principal, viewer, runner)
+        else:
+            assert pet is not None
+            await LiveConnection(svc, ws, pet, principal, viewer).run()
     finally:
         svc.sockets.remove(viewer)
+
+
+def _owns(svc: Services, pet_id: str, who: Principal) -> bool:
+    with svc.db.session() as s:
+        return pet_store.get_pet(s, pet_id, who.user_id) is not None
+
+
+async def _relayed(svc: Services, ws: WebSocket, pet_id: str, who: Principal, viewer: Viewer,
+                   runner: str) -> None:
+    """A live view of a pet another node runs: frames come from there, buttons go there."""
+    relay = svc.relay
+    assert relay is not None
+    await ws.accept()
+    sub = relay.open_remote(viewer, runner)
+    relay.post(runner, {"k": "watch", "sub": sub, "pet": pet_id, "owner": who.user_id,
+                        "from": relay.node})
+    writer = asyncio.create_task(_writer(ws, viewer))
+    event("ws_open", pet=pet_id, user=who.user_id, viewer=viewer.holder, node=runner)
+    try:
+        while not viewer.closed:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect" or viewer.closed:
+                break
+            text = message.get("text")
+            if text is None:
+                viewer.send(_error("send JSON text messages, not binary ones"))
+            elif len(text) > MAX_MESSAGE:
+                viewer.send(_error("message too long"))
+            else:
+                relay.post(runner, {"k": "in", "sub": sub, "t": text})
+    except Exception as exc:  # a broken connection ends the session, nothing else
+        if not isinstance(exc, RuntimeError):
+            event("ws_error", logging.WARNING, pet=pet_id, error=type(exc).__name__)
+    finally:
+        relay.close_remote(sub, runner)
+        viewer.close(1000)
+        try:
+            await asyncio.wait_for(writer, 2)
+        except (TimeoutError, asyncio.CancelledError, Exception):
+            writer.cancel()

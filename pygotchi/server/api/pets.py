@@ -7,6 +7,8 @@ same 404, so nobody learns which ids exist.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import secrets
 import time
 import unicodedata
@@ -32,6 +34,7 @@ from pygotchi.server.romlib import DEMO, iso, model_of, rom_brief
 from pygotchi.server.scheduler import HOT_SECONDS
 from pygotchi.server.schemas import SIGNED_IN, Body, errors
 from pygotchi.server.uploads import read_upload
+from pygotchi.store import cluster as cluster_store
 from pygotchi.store import pets as pet_store
 from pygotchi.store import roms as rom_store
 from pygotchi.store.models import CATCH_UP, Pet, RomRecord
@@ -118,6 +121,9 @@ class PetOut(BaseModel):
     error: str | None = Field(description="why the pet cannot run (status unavailable), "
                                           "else null")
     autopilot: AutopilotOut
+    node: str | None = Field(None, description="the server process (cluster node) that runs "
+                                               "the pet; null with a single server (SQLite) "
+                                               "or while no node runs it")
 
 
 class Buzzer(BaseModel):
@@ -186,6 +192,26 @@ def pet_json(svc: Services, s: Session, row: Pet | BrokenPet) -> PetOut:
                                         "model_name": model.name}
     usable = live is not None and live.error is None
     tick = live.tick if live else row.state_tick
+    node = None
+    if svc.cluster is not None:
+        node = svc.cluster.name if usable else \
+            cluster_store.runners(s, [row.id], cluster_store.db_now(s)).get(row.id)
+        if live is None and not isinstance(row, BrokenPet) and \
+                row.id not in svc.scheduler.unavailable:
+            # Another node runs it: as of its last checkpoint (a request for this one
+            # pet goes to that node and answers live). No node right now (its node
+            # died; another takes it over within the lease timeout): catching up.
+            status = "catching_up" if node is None else "paused" if row.paused else "running"
+            return PetOut(
+                id=row.id, name=row.name, rom=RomBrief(**brief), model=model.id,
+                buttons=list(model.buttons), status=status,
+                catch_up=row.catch_up if row.catch_up in ("catch_up", "pause_while_down")
+                else CATCH_UP, catch_up_progress=None,
+                emulated_seconds=round(row.state_tick / TICKS_PER_SECOND, 3),
+                created_at=iso(row.created_at) if row.created_at else None,
+                background=model.background, icons=list(model.icons),
+                set_clock=toyclock.supported(model.id), error=None,
+                autopilot=svc.autopilot.json(row.id, row.autopilot_minutes), node=node)
     return PetOut(
         id=row.id, name=row.name, rom=RomBrief(**brief), model=model.id,
         buttons=list(live.buttons if live else model.buttons),
@@ -198,7 +224,7 @@ def pet_json(svc: Services, s: Session, row: Pet | BrokenPet) -> PetOut:
         background=model.background, icons=list(model.icons),
         set_clock=toyclock.supported(model.id),
         error=None if usable else _unavailable(svc.scheduler.why_unavailable(row.id)).message,
-        autopilot=svc.autopilot.json(row.id, row.autopilot_minutes),
+        autopilot=svc.autopilot.json(row.id, row.autopilot_minutes), node=node,
     )
 
 
@@ -227,26 +253,41 @@ class PetGlance(BaseModel):
 
 
 @router.get("/screens", response_model=list[PetGlance])
-def glance_pets(request: Request, who: CurrentUser) -> list[PetGlance]:
+async def glance_pets(request: Request, who: CurrentUser) -> list[PetGlance]:
     """Every pet's latest screen, status and age, for the pet list to poll.
 
     Reads what the scheduler already has: it never runs a pet, so a list left
-    open costs the pets nothing (unwatched pets run twice a second anyway).
+    open costs the pets nothing (unwatched pets run twice a second anyway). In a
+    cluster, the nodes that run the others answer for theirs.
     """
     svc = services(request)
+    out, elsewhere = await run_in_threadpool(_glance_here, svc, who)
+    if elsewhere and svc.relay is not None and \
+            not request.headers.get("x-pygotchi-relayed"):
+        for _, reply in await svc.relay.ask_runners(request.scope, elsewhere):
+            if reply["status"] == 200:
+                out += [PetGlance(**g) for g in json.loads(base64.b64decode(reply["body"]))
+                        if g["id"] in elsewhere]
+    return out
+
+
+def _glance_here(svc: Services, who: Principal) -> tuple[list[PetGlance], list[str]]:
+    """Glances of the pets this process runs, and the ids of the others."""
     with svc.db.session() as s:
         ids = [row.id for row in pet_store.list_pets(s, who.user_id)]
-    out = []
+    out, elsewhere = [], []
     for pet_id in ids:
         live = svc.scheduler.get(pet_id, who.user_id)
         if live is None or live.error is not None:
+            if live is None:
+                elsewhere.append(pet_id)
             continue
         # Unwatched pets keep no current frame: pack it now, unless the pet is busy.
         svc.scheduler.publish(live, live.refresh_frame(wait=False))
         seq, frame = live.frame
         out.append(PetGlance(id=pet_id, status=live.status, seq=seq, frame=frame.hex(),
                              emulated_seconds=round(live.tick / TICKS_PER_SECOND, 3)))
-    return out
+    return out, elsewhere
 
 
 @router.post("", status_code=201, response_model=PetOut, responses=errors(409, 507))
@@ -278,7 +319,7 @@ def create_pet(body: NewPet, request: Request, who: CurrentUser) -> PetOut:
         except IntegrityError:
             raise ApiError(422, "unknown_rom", "this ROM was just removed from the library") \
                 from None
-        svc.scheduler.add(svc.scheduler.new_live_pet(row, machine, now))
+        svc.scheduler.created(row, machine, now)
         event("pet_created", pet=pet_id, user=who.user_id, rom=record.sha256[:12])
         return pet_json(svc, s, row)
 
