@@ -68,6 +68,7 @@ CASES = {
     "totp_disable": Case("POST", "/api/account/totp/disable", _expect(401, 409, 409, 409),
                          lambda: {"json": {"code": "123456"}}),
     "audit": Case("GET", "/api/audit", _expect(401, 403, 403, 200)),
+    "cluster": Case("GET", "/api/cluster", _expect(401, 403, 403, 200)),
     "roms": Case("GET", "/api/roms", _expect(401, 200, 200, 200)),
     "rom_upload": Case("POST", "/api/roms", _expect(401, 403, 403, 201),
                        lambda: {"files": {"file": ("r.bin", other_rom())}}, needs=("no_rom",)),

@@ -101,6 +101,19 @@ def test_admin_adds_and_resets_a_player_then_reads_the_audit_log(
     no_horizontal_scroll(page)
 
 
+def test_admin_menu_shows_the_servers(admin_page: Page, server_url: str) -> None:
+    page = admin_page
+    page.goto(f"{server_url}/#/pets")
+    expect(page.locator('#nav a[href="#/servers"]')).to_have_text("Servers")  # admin menu
+    page.goto(f"{server_url}/#/servers")
+    expect(page.get_by_role("heading", name="Servers")).to_be_visible()
+    # one process on SQLite: itself, holding every pet
+    expect(page.get_by_test_id("cluster-summary")).to_contain_text("One server process")
+    expect(page.get_by_test_id("cluster-node")).to_have_count(1)
+    expect(page.get_by_test_id("cluster-node")).to_contain_text("answered")
+    no_horizontal_scroll(page)
+
+
 def test_player_changes_password_ends_a_device_and_turns_on_two_factor(
         browser: Any, server_url: str, errors: list[str],
         admin_page: Page) -> None:

@@ -90,6 +90,7 @@ export const api = {
     if (kind) q.set("kind", kind);
     return request("GET", `/api/audit?${q}`);
   },
+  cluster: () => request("GET", "/api/cluster"),
 
   tokens: () => request("GET", "/api/tokens"),
   createToken: (name) => request("POST", "/api/tokens", { json: { name } }),

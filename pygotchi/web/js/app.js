@@ -15,6 +15,7 @@ import { usersView } from "./views/users.js";
 import { accountView } from "./views/account.js";
 import { auditView } from "./views/audit.js";
 import { restoreAdminView } from "./views/restore-admin.js";
+import { clusterView } from "./views/cluster.js";
 import { irView } from "./views/ir.js";
 import { irBuildView } from "./views/ir-build.js";
 import { irEditorView } from "./views/ir-editor.js";
@@ -38,6 +39,7 @@ const ROUTES = [
   [/^#\/users$/, usersView, { admin: true }],
   [/^#\/audit$/, auditView, { admin: true }],
   [/^#\/restore-points$/, restoreAdminView, { admin: true }],
+  [/^#\/servers$/, clusterView, { admin: true }],
   [/^#\/account$/, accountView, {}],
   [/^#\/ir$/, irView, {}],
   [/^#\/ir\/build$/, irBuildView, {}],
@@ -149,6 +151,7 @@ function renderTopbar(hash = location.hash) {
     user.role === "admin" ? link("#/users", "Users") : null,
     user.role === "admin" ? link("#/audit", "Audit") : null,
     user.role === "admin" ? link("#/restore-points", "Restore points") : null,
+    user.role === "admin" ? link("#/servers", "Servers") : null,
     link("#/account", "Account"),
     h("button", { class: "nav-link nav-signout", type: "button", onclick: signOut }, "Sign out"),
   ];
