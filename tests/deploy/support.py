@@ -6,32 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import json
 import os
 import re
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
-import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.server.helpers import wait_for
+from tests.processes import ServerProcess, free_port
+
+__all__ = ["ServerProcess", "free_port", "Nginx", "make_certificate", "render_template",
+           "tls_context"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 TEMPLATE = DEPLOY / "nginx" / "pygotchi.conf.template"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_certificate(directory: Path, host: str = "localhost") -> tuple[Path, Path]:
@@ -116,54 +109,6 @@ http {{
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-
-
-class ServerProcess:
-    """``python -m pygotchi`` on a free port, logging JSON lines to a file."""
-
-    def __init__(self, data: Path, log: Path, **env: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log
-        self.log = open(log, "ab")  # noqa: SIM115
-        full_env = {**os.environ, "PYGOTCHI_LOG_FORMAT": "json",
-                    **{f"PYGOTCHI_{k.upper()}": v for k, v in env.items()}}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pygotchi", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(data)], env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
-
-        def up() -> bool:
-            assert self.proc.poll() is None, log.read_text()[-3000:]
-            try:
-                return httpx.get(f"{self.url}/healthz").status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_for(up, timeout=60, interval=0.05, what="the server to start")
-
-    def events(self, name: str) -> list[dict]:
-        out = []
-        for line in self.log_path.read_text().splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if record.get("event") == name:
-                out.append(record)
-        return out
-
-    def new_requests(self, path: str, seen: int) -> list[dict]:
-        """Request log lines for ``path`` past the first ``seen``, waiting for them: the
-        server writes a request's line after its answer has gone out."""
-        return wait_for(
-            lambda: [e for e in self.events("request") if e["path"] == path][seen:],
-            what=f"a request log line for {path}")
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        code = self.proc.wait(timeout=60)
-        self.log.close()
-        return code
 
 
 def tls_context(cert: Path) -> ssl.SSLContext:

@@ -7,21 +7,17 @@ downtime plus at most one checkpoint interval, paused pets where they were.
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import text
 
 from pygotchi.store import Database
+from tests.processes import ServerProcess as Server
 from tests.server.databases import database_url_for
 from tests.server.helpers import PASSWORD, echo_rom, wait_for
 
@@ -30,57 +26,17 @@ CHECKPOINT = 1.0  # seconds, the server's checkpoint interval in these tests
 IDLE = 0.2  # seconds, how often unwatched pets are advanced
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerProcess:
+class ServerProcess(Server):
     def __init__(self, data: Path, log: Path, database_url: str | None = None) -> None:
         """``database_url``: default, the suite's database for ``data`` (SQLite or not)."""
-        self.data = data
-        self.log_path = log
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         url = database_url or database_url_for(data)
-        env = {**os.environ, **({"PYGOTCHI_DATABASE_URL": url} if url else {}),
-               "PYGOTCHI_CHECKPOINT_INTERVAL": str(CHECKPOINT),
-               "PYGOTCHI_IDLE_INTERVAL_MS": str(int(IDLE * 1000)),
-               "PYGOTCHI_CATCH_UP_THRESHOLD": "0.5", "PYGOTCHI_LOG_FORMAT": "json"}
-        self.log = open(log, "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pygotchi", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(data)], env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.client = httpx.Client(base_url=self.url, timeout=30)
-
-        def up():
-            if self.proc.poll() is not None:
-                raise AssertionError(f"server exited: {log.read_text()[-2000:]}")
-            try:
-                return self.client.get("/healthz").status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_for(up, timeout=60, interval=0.05, what="the server to start")
-
-    def stop(self, sig: int) -> int:
-        self.proc.send_signal(sig)
-        code = self.proc.wait(timeout=60)
-        self.client.close()
-        self.log.close()
-        return code
-
-    def events(self, name: str) -> list[dict]:
-        out = []
-        for line in self.log_path.read_text().splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if record.get("event") == name:
-                out.append(record)
-        return out
+        # On PostgreSQL the restarted process is a new node: the killed one's pets are
+        # free once its lease runs out, kept short here.
+        extra = {"database_url": url, "lease_timeout": "2", "lease_renew": "0.5"} if url \
+            else {}
+        super().__init__(data, log, checkpoint_interval=str(CHECKPOINT),
+                         idle_interval_ms=str(int(IDLE * 1000)), catch_up_threshold="0.5",
+                         **extra)
 
 
 def rows(data: Path) -> dict[str, tuple[int, float, int]]:
