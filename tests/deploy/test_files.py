@@ -20,7 +20,7 @@ from tests.deploy.support import DEPLOY, ROOT
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 SECRETS = ("PYGOTCHI_SECRET_KEY", "PYGOTCHI_OIDC_CLIENT_SECRET", "KEYCLOAK_DB_PASSWORD",
-           "KEYCLOAK_ADMIN_PASSWORD")
+           "KEYCLOAK_ADMIN_PASSWORD", "PYGOTCHI_DB_PASSWORD")
 
 
 def read_env(path: Path) -> dict[str, str]:
@@ -106,6 +106,13 @@ def test_compose_accepts_the_example_and_inits_env(deploy_copy):
     assert app["PYGOTCHI_FORWARDED_ALLOW_IPS"] == address
     assert web["PUBLIC_URL"] == env["PYGOTCHI_PUBLIC_URL"]
     assert "pygotchi-data" in config["volumes"]
+    # replicas share one PostgreSQL; none has a fixed name or a host port, so --scale works
+    assert app["PYGOTCHI_DATABASE_URL"] == ("postgresql+psycopg://pygotchi:"
+                                            f"{env['PYGOTCHI_DB_PASSWORD']}@pygotchi-db:5432/"
+                                            "pygotchi")
+    assert "container_name" not in services["pygotchi"]
+    assert "ports" not in services["pygotchi"]
+    assert web["RESOLVER"] == "127.0.0.11"
     assert services["certbot"]["profiles"] == ["letsencrypt"]
 
 

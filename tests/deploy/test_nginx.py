@@ -62,7 +62,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "PYGOTCHI_UPSTREAM": f"127.0.0.1:{app.port}",
         "KEYCLOAK_UPSTREAM": f"127.0.0.1:{free_port()}",
         "TLS_CERTIFICATE": str(cert), "TLS_CERTIFICATE_KEY": str(key),
-        "ACME_ROOT": str(tmp / "acme")})
+        "ACME_ROOT": str(tmp / "acme"), "RESOLVER": "127.0.0.1"})
     nginx = Nginx(tmp / "nginx", site)
     s = Stack(public_url, f"http://127.0.0.1:{http_port}", cert, app, nginx)
 
