@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from pygotchi.server.api.deps import services
 from pygotchi.server.auth import AdminUser
 from pygotchi.server.cluster import report
-from pygotchi.server.cluster.member import default_node_name
+from pygotchi.server.cluster.member import host_and_pid
 from pygotchi.server.schemas import errors
 from pygotchi.store import cluster as cluster_store
 
@@ -49,6 +49,6 @@ async def cluster(request: Request, admin: AdminUser) -> dict:
             if svc.cluster is not None:
                 return report.report(s, svc.cluster.name, svc.settings.lease_timeout)
             total = cluster_store.count_pets(s)
-        return report.single(total, len(svc.scheduler.pets), default_node_name())
+        return report.single(total, len(svc.scheduler.pets), host_and_pid())
 
     return await run_in_threadpool(build)

@@ -21,6 +21,7 @@ member. At a clean stop it hands every pet over before it leaves.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import socket
@@ -44,8 +45,17 @@ RECOUNT_EVERY = 15.0  # seconds between counts of all pets (and leases for new o
 CLUSTER_CHANNEL = "pygotchi_cluster"
 
 
+_apps_in_process = itertools.count(1)
+
+
+def host_and_pid() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
 def default_node_name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"[:100]
+    """Host name and pid; a second app in the same process (tests) adds -2, -3..."""
+    n = next(_apps_in_process)
+    return (host_and_pid() if n == 1 else f"{host_and_pid()}-{n}")[:100]
 
 
 def share(pets: int, nodes: list[str], me: str) -> int:
