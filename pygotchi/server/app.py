@@ -249,7 +249,12 @@ def create_app(settings: Settings | None = None, *, demo=_NO_DEMO,
                 svc.cluster.scheduler.handing_over = True
             await svc.scheduler.stop()
             if svc.cluster is not None:
-                await run_in_threadpool(svc.cluster.leave_sync)
+                try:
+                    await run_in_threadpool(svc.cluster.leave_sync)
+                finally:
+                    from pygotchi.server.cluster.member import forget_name
+
+                    forget_name(svc.cluster.name)
             if svc.relay is not None:
                 await svc.relay.stop()
             await run_in_threadpool(svc.alerts.stop)

@@ -45,7 +45,7 @@ RECOUNT_EVERY = 15.0  # seconds between counts of all pets (and leases for new o
 CLUSTER_CHANNEL = "pygotchi_cluster"
 
 
-_apps_in_process = itertools.count(1)
+_names_in_use: set[str] = set()  # default names of the apps running in this process
 
 
 def host_and_pid() -> str:
@@ -53,9 +53,19 @@ def host_and_pid() -> str:
 
 
 def default_node_name() -> str:
-    """Host name and pid; a second app in the same process (tests) adds -2, -3..."""
-    n = next(_apps_in_process)
-    return (host_and_pid() if n == 1 else f"{host_and_pid()}-{n}")[:100]
+    """Host name and pid; a second app running in the same process (tests) adds -2...
+
+    An app started after another in this process stopped takes its name back: it is
+    the same host and process, so the leases under that name are its own to free."""
+    base = host_and_pid()[:90]
+    name = next(n for n in (base if i == 1 else f"{base}-{i}" for i in itertools.count(1))
+                if n not in _names_in_use)
+    _names_in_use.add(name)
+    return name
+
+
+def forget_name(name: str) -> None:
+    _names_in_use.discard(name)
 
 
 def share(pets: int, nodes: list[str], me: str) -> int:
