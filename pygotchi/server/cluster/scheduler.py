@@ -169,6 +169,8 @@ class ClusterScheduler(Scheduler):
         pets = [p for p in list(self.pets.values()) if p.error is None and not p.removed]
         saved = fenced = 0
         before = self.fenced_total
+        for pet in pets:  # every one, moved since the last checkpoint or not
+            pet.dirty = True
         try:
             saved = self.checkpoint_sync(pets)
         except Exception as exc:  # the database is away too: the last checkpoint stands
