@@ -164,10 +164,15 @@ class ClusterMember:
                 with self.db.session() as s:  # never hand pets over on an old count
                     self._total = total = cluster_store.count_pets(s)
                 target = share(total, nodes, self.name)
+            slack = max(1, int(target * SLACK))
             if held < target:
                 self._claim(min(target - held, CLAIM_BATCH))
-            elif held > target + max(1, int(target * SLACK)):
+            elif held > target + slack:
                 self._hand_over(min(held - target, RELEASE_BATCH))
+            elif counted and held < target + slack:
+                # Counts taken at different moments can leave every node at its share
+                # and a few pets free: now and then, take free ones within the slack.
+                self._claim(target + slack - held)
 
     def _claim(self, wanted: int) -> None:
         sched = self.scheduler
