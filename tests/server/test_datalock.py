@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from tests.server.test_crash import ServerProcess, free_port
+from tests.processes import ServerProcess, free_port
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYGOTCHI_DATABASE_URL"}
 

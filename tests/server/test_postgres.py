@@ -200,8 +200,8 @@ def test_servers_started_together_share_one_first_run(pg, tmp_path):
     """Two real server processes started at once on an empty database: they migrate it
     without racing, print the same setup code, and of two people using it at the same
     moment, one becomes the administrator and the other is told it is done."""
+    from tests.processes import ServerProcess
     from tests.server.helpers import PASSWORD
-    from tests.server.test_crash import ServerProcess
 
     url = pg.empty()
     servers: list[ServerProcess] = []
