@@ -94,6 +94,21 @@ class Clock:
             return t
 
 
+def call_on(loop: asyncio.AbstractEventLoop | None, fn: Callable, *args) -> None:
+    """Run ``fn(*args)`` on ``loop`` from any thread: now when called on that loop,
+    else queued thread-safely; dropped once the loop is gone (shutting down)."""
+    if loop is None or loop.is_closed():
+        return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        fn(*args)
+    else:
+        loop.call_soon_threadsafe(fn, *args)
+
+
 class Scheduler:
     def __init__(self, settings: Settings, db: Database, rom_files: RomStore,
                  clock: Clock | None = None) -> None:
@@ -282,17 +297,7 @@ class Scheduler:
 
     def call_soon(self, fn: Callable, *args) -> None:
         """Run ``fn(*args)`` on the event loop, from any thread."""
-        loop = self.loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            fn(*args)
-        else:
-            loop.call_soon_threadsafe(fn, *args)
+        call_on(self.loop, fn, *args)
 
     def publish(self, pet: LivePet, out: Output | None) -> None:
         """Forward a machine's output to its viewers (from any thread)."""

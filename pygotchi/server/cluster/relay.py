@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pygotchi.server.cluster.member import CLUSTER_CHANNEL
 from pygotchi.server.logs import event
+from pygotchi.server.scheduler import call_on
 from pygotchi.server.viewers import Viewer
 from pygotchi.store import cluster as cluster_store
 
@@ -148,17 +149,7 @@ class Relay:
 
     def post_channel(self, channel: str, text: str) -> None:
         """Queue a notification (any thread)."""
-        loop = self.loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._queue.put_nowait((channel, text))
-        else:
-            loop.call_soon_threadsafe(self._queue.put_nowait, (channel, text))
+        call_on(self.loop, self._queue.put_nowait, (channel, text))
 
     def post(self, node: str, message: dict) -> None:
         text = json.dumps(message, separators=(",", ":"))
