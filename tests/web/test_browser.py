@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -109,6 +110,13 @@ def debug(page: Page, expr: str) -> Any:
 
 @pytest.fixture(scope="module")
 def phone(browser: Any) -> Iterator[Page]:
+    with phone_page(browser) as page:
+        yield page
+
+
+@contextmanager
+def phone_page(browser: Any) -> Iterator[Page]:
+    """A phone-sized page that fails the test on any script error or CSP refusal."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
                                   has_touch=True)
     page = context.new_page()

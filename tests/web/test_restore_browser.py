@@ -18,23 +18,14 @@ require_browser()
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from tests.web.test_browser import PHONE, WAIT_MS, sign_in  # noqa: E402
+from tests.web.test_browser import WAIT_MS, phone_page, sign_in  # noqa: E402
 from tests.web.test_pet_view import shot  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    with phone_page(browser) as page:
+        yield page
 
 
 def pet_json(page: Page, pet_id: str) -> dict:
