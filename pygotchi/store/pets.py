@@ -124,7 +124,7 @@ def pet_ids_of(s: Session, owner_id: int) -> list[str]:
 
 
 def save_checkpoints(s: Session, checkpoints: Iterable[Checkpoint]) -> list[str]:
-    """Write many checkpoints, one UPDATE each; the ids of the pets written.
+    """Write many checkpoints in one executemany; the ids of the pets written.
 
     A pet is skipped when it was deleted, or when its row already holds a newer
     ``state_version`` than the checkpoint (the checkpoint is out of date).
@@ -137,12 +137,18 @@ def save_checkpoints(s: Session, checkpoints: Iterable[Checkpoint]) -> list[str]
             .values(state=bindparam("b_state"), state_tick=bindparam("b_tick"),
                     state_at=bindparam("b_at"), state_version=bindparam("b_version"),
                     paused=bindparam("b_paused"), updated_at=bindparam("b_now")))
+    checkpoints = list(checkpoints)
+    if not checkpoints:
+        return []
     connection = s.connection()
-    written = []
-    for c in checkpoints:
-        result = connection.execute(stmt, {
-            "b_id": c.pet_id, "b_state": c.state, "b_tick": c.tick, "b_at": c.at,
-            "b_version": c.version, "b_paused": c.paused, "b_now": now})
-        if result.rowcount:
-            written.append(c.pet_id)
-    return written
+    result = connection.execute(stmt, [
+        {"b_id": c.pet_id, "b_state": c.state, "b_tick": c.tick, "b_at": c.at,
+         "b_version": c.version, "b_paused": c.paused, "b_now": now} for c in checkpoints])
+    if result.rowcount == len(checkpoints):
+        return [c.pet_id for c in checkpoints]
+    # Some were skipped (deleted, or saved meanwhile with a newer version): in this
+    # transaction a written row holds exactly the checkpoint's version.
+    versions = dict(connection.execute(
+        select(table.c.id, table.c.state_version)
+        .where(table.c.id.in_([c.pet_id for c in checkpoints]))).all())
+    return [c.pet_id for c in checkpoints if versions.get(c.pet_id) == c.version]
