@@ -28,7 +28,6 @@ How it works
 from __future__ import annotations
 
 import asyncio
-import heapq
 import logging
 import math
 import threading
@@ -61,9 +60,7 @@ CATCH_UP_SLICE = 0.05  # seconds of work per catch-up job before others get a tu
 STARVING = 30.0  # a pet behind and not advanced for this long is served first
 HOT_SECONDS = 2.0  # after a button, a pet is advanced every round for this long
 NUDGE_DELAY = 0.004  # seconds after a button before looking at the pet's reaction
-CHECKPOINT_SLICE = 64  # pets per checkpoint transaction; the GIL is let go in between
-FULL_SCAN_EVERY = 1.0  # seconds between rounds that look at every pet (the others look
-# only at watched, hot and catching-up pets and at idle pets whose turn has come)
+CHECKPOINT_SLICE = 256  # pets per checkpoint transaction; the GIL is let go in between
 
 
 class Clock:
@@ -134,12 +131,12 @@ class Scheduler:
         self._nudge_timer: asyncio.TimerHandle | None = None
         self._stopping = False
         self.rounds = 0
-        # Per-round work in proportion to the pets that are due (loop only): pets that
-        # need every round, and idle pets by the time their next advance is due.
+        # Per-round work in proportion to the pets that are due (loop only): a round
+        # looks at the pets that need every round; a sweep, once per idle interval,
+        # at every pet. With none of the first the loop sleeps until the next sweep.
         self._active: set[LivePet] = set()
-        self._idle_due: list[tuple[float, int, LivePet]] = []  # a heap
-        self._idle_seq = 0
-        self._next_full_scan = 0.0
+        self._next_sweep = 0.0
+        self._wake: asyncio.Event | None = None
         self.checkpoint_problem: str | None = None  # why the last checkpoint failed
         self.checkpoint_failing_since: float | None = None
         self.on_add: list[Callable[[LivePet], None]] = []  # run listeners join here
@@ -158,7 +155,13 @@ class Scheduler:
             hook(pet)
         with self._registry:
             self.pets[pet.id] = pet
-        self._next_full_scan = 0.0  # look at it in the next round
+        self.call_soon(self._look_soon, pet)  # advanced in the next round
+
+    def _look_soon(self, pet: LivePet) -> None:
+        """Look at ``pet`` in the next round, and have that round now (loop)."""
+        self._active.add(pet)
+        if self._wake is not None:
+            self._wake.set()
 
     def created(self, row: Pet, machine: Machine, now: float) -> None:
         """A pet just created (and committed) by this process: run it from now on."""
@@ -166,11 +169,7 @@ class Scheduler:
 
     def watch(self, pet: LivePet) -> None:
         """A viewer arrived (loop): advance ``pet`` every round from now on."""
-        self._active.add(pet)
-
-    def _due_later(self, pet: LivePet, at: float) -> None:
-        self._idle_seq += 1
-        heapq.heappush(self._idle_due, (at, self._idle_seq, pet))
+        self._look_soon(pet)
 
     def get(self, pet_id: str, owner_id: int) -> LivePet | None:
         pet = self.pets.get(pet_id)
@@ -292,6 +291,7 @@ class Scheduler:
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
         self._tasks = [asyncio.create_task(self._run(), name="pygotchi-scheduler"),
                        asyncio.create_task(self._checkpoints(), name="pygotchi-checkpoints")]
 
@@ -319,7 +319,7 @@ class Scheduler:
     def _status_changed(self, pet: LivePet) -> None:
         if pet.paused:
             pet.catch_up = None
-        self._active.add(pet)  # resumed, reset or loaded: look at it in the next round
+        self._look_soon(pet)  # resumed, reset or loaded: look at it in the next round
         pet.broadcast_status(self.clock.now())
 
     def nudge(self, pet: LivePet) -> None:
@@ -335,6 +335,7 @@ class Scheduler:
         # Pets nudged within the same few milliseconds go out as one batch.
         assert self.loop is not None
         self._nudged.add(pet)
+        self._look_soon(pet)  # hot: every round for a while
         if self._nudge_timer is None:
             self._nudge_timer = self.loop.call_later(NUDGE_DELAY, self._nudge_now)
 
@@ -357,29 +358,35 @@ class Scheduler:
 
     async def _run(self) -> None:
         interval = self.settings.tick_interval_ms / 1000
+        assert self._wake is not None
         while True:
             began = time.monotonic()
+            self._wake.clear()
             try:
                 self._round()
             except Exception:
                 logging.getLogger("pygotchi").exception("scheduler round failed")
             self.rounds += 1
-            await asyncio.sleep(max(0.0, interval - (time.monotonic() - began)))
-
-    def _candidates(self, now: float) -> list[LivePet]:
-        """The pets this round must look at: all of them now and then, else only
-        the active ones and the idle ones whose turn has come."""
-        if now >= self._next_full_scan:
-            self._next_full_scan = now + FULL_SCAN_EVERY
-            self._idle_due.clear()
-            return list(self.pets.values())
-        chosen = set(self._active)
-        heap = self._idle_due
-        while heap and heap[0][0] <= now:
-            chosen.add(heapq.heappop(heap)[2])
-        return list(chosen)
+            # Nothing needs every round: sleep to the next sweep, unless a viewer, a
+            # button, a new or changed pet wakes the loop first. A server of idle pets
+            # then wakes twice a second instead of fifty times.
+            pause = interval if self._active else \
+                max(interval, self._next_sweep - self.clock.now())
+            pause = max(0.0, pause - (time.monotonic() - began))
+            try:
+                await asyncio.wait_for(self._wake.wait(), pause)
+            except TimeoutError:
+                pass
+            if self._wake.is_set():  # woken early: keep the cadence of watched pets
+                await asyncio.sleep(max(0.0, interval - (time.monotonic() - began)))
 
     def _round(self) -> None:
+        """Hand the pets that are due to the workers.
+
+        A round looks at the active pets (watched, hot, catching up, or new); a
+        sweep, once per ``idle_interval``, at every pet, so the work per round is in
+        proportion to the pets that are due, and idle pets advance in large batches.
+        """
         now = self.clock.now()
         s = self.settings
         threshold = s.catch_up_threshold
@@ -387,8 +394,12 @@ class Scheduler:
         watched: list[LivePet] = []
         idle_due: list[LivePet] = []
         behind: list[tuple[float, LivePet]] = []
-        candidates = self._candidates(now)
         active = self._active
+        if now >= self._next_sweep:
+            self._next_sweep = now + idle
+            candidates: Iterable[LivePet] = list(self.pets.values())
+        else:
+            candidates = active
         self._active = {p for p in active if p.busy and not p.removed}
         for pet in candidates:
             if pet.removed or pet.error is not None:
@@ -411,10 +422,8 @@ class Scheduler:
                 behind.append((lag, pet))
             elif pet.viewers or now < pet.hot_until:
                 watched.append(pet)
-            elif pet.last_run + idle <= now:  # the same sum as its due time in the heap
+            else:  # idle: in this sweep, or (new, or no longer watched) in this round
                 idle_due.append(pet)
-            else:
-                self._due_later(pet, pet.last_run + idle)
         self._active.update(watched)
         self._active.update(pet for _, pet in behind)
         # As many batches as threads (one GIL release each), but small enough for
@@ -508,17 +517,16 @@ class Scheduler:
             results = [future.exception()] * len(batch)
         else:
             results = future.result()
-        idle = self.settings.idle_interval_ms / 1000
         for pet, result in zip(batch, results, strict=True):
             pet.busy = False
             pet.last_run = now
-            if pet not in self._active:
-                self._due_later(pet, now + idle)
+            if result is None:
+                continue
             if isinstance(result, BaseException):
                 pet.error = f"{type(result).__name__}: {result}"
                 event("pet_error", logging.ERROR, pet=pet.id, error=pet.error)
                 continue
-            if result is None or pet.removed:
+            if pet.removed:
                 continue
             if catching:
                 self._catch_up_progress(pet, result, now)

@@ -85,7 +85,7 @@ def test_a_round_looks_only_at_the_pets_that_are_due() -> None:
     submitted.clear()
     fake.advance(0.5)
     sched._round()
-    assert len(submitted) == 200 and Counting.looked_at == 201
+    assert len(submitted) == 200 and Counting.looked_at == 201  # the sweep: each pet once
 
 
 def test_frames_stay_current_after_a_button_without_viewers() -> None:
