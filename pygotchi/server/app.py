@@ -194,6 +194,8 @@ async def _sweep_sockets(svc: Services) -> None:
     """Close live views whose credentials ended outside this process (see livesockets.py)."""
     while True:
         await asyncio.sleep(svc.settings.credential_check_interval)
+        if not svc.sockets:
+            continue
         try:
             await run_in_threadpool(svc.sockets.sweep, svc.db)
         except Exception as exc:  # a database hiccup: try again next time

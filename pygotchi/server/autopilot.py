@@ -80,6 +80,7 @@ class Autopilot:
         self.timeline = timeline  # where actions join the pet's calls and beeps
         self.pilots: dict[str, Pilot] = {}
         self._task: asyncio.Task | None = None
+        self._configured: asyncio.Event | None = None  # set when a pilot may have joined
 
     # --- settings ---------------------------------------------------------------------
 
@@ -95,6 +96,8 @@ class Autopilot:
             return
         if pilot is None:
             pilot = self.pilots[pet_id] = Pilot(pet_id, owner_id, mode, minutes)
+            if self._configured is not None:  # any thread: the loop wakes up for it
+                self.scheduler.call_soon(self._configured.set)
         elif pilot.mode != mode:
             pilot.carer.abandon()
             pilot.active = False
@@ -112,6 +115,7 @@ class Autopilot:
     # --- the loop ----------------------------------------------------------------------
 
     async def start(self) -> None:
+        self._configured = asyncio.Event()
         self._task = asyncio.create_task(self._run(), name="pygotchi-autopilot")
 
     async def stop(self) -> None:
@@ -130,6 +134,10 @@ class Autopilot:
             except Exception:
                 logging.getLogger("pygotchi").exception("autopilot pass failed")
             await asyncio.sleep(STEP)
+            assert self._configured is not None
+            self._configured.clear()
+            if not self.pilots:  # no pet has one: sleep until one is switched on
+                await self._configured.wait()
 
     async def step(self) -> None:
         """One pass: every pet whose next look is due."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 
 from sqlalchemy import insert, select
@@ -43,6 +42,7 @@ class EventLog:
         self.keep = keep
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()  # cuts the gathering pause short at stop
         self._written: dict[str, int] = {}
         self.written = 0  # events written so far (tests, health)
 
@@ -61,6 +61,7 @@ class EventLog:
     # --- the writer thread ------------------------------------------------------------
 
     def start(self) -> None:
+        self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="pygotchi-events", daemon=True)
         self._thread.start()
 
@@ -68,20 +69,23 @@ class EventLog:
         """Write what is queued, then end."""
         if self._thread is not None:
             self._queue.put(None)
+            self._stopping.set()
             self._thread.join(30)
             self._thread = None
 
     def _run(self) -> None:
+        # Block for the first event only, then let the rest pile up for BATCH_WAIT and
+        # take them all: a get() with a timeout per event would wake this thread (and
+        # cost the emulation thread that puts it a futex call) for every beep.
         while True:
             item = self._queue.get()
-            batch = []
             done = item is None
-            if item is not None:
-                batch.append(item)
-                deadline = time.monotonic() + BATCH_WAIT
-                while (left := deadline - time.monotonic()) > 0:
+            batch = [] if done else [item]
+            if not done:
+                self._stopping.wait(BATCH_WAIT)
+                while True:
                     try:
-                        more = self._queue.get(timeout=left)
+                        more = self._queue.get_nowait()
                     except queue.Empty:
                         break
                     if more is None:

@@ -74,6 +74,10 @@ class LiveSockets:
     def count(self, user_id: int) -> int:
         return self._per_user[user_id]
 
+    def __bool__(self) -> bool:
+        """Any live view open (the sweeper needs no database while there is none)."""
+        return bool(self._open)
+
     def _close(self, matches, reason: str) -> int:
         with self._lock:
             doomed = [(v, e) for v, e in self._open.items() if matches(e)]
