@@ -7,10 +7,11 @@ For each N, in one run:
 1. a real server (``python -m pygotchi``, temporary data directory, default
    settings) keeps N running P1 pets nobody watches; after a warm-up its CPU
    time (user + system, from /proc) is read over ``--seconds`` of wall time;
-2. a separate process runs N machines of the same ROM, at the pets' emulated
-   age, through ``run_many`` alone, paced to the wall clock in 50 ms slices
-   (the way a bare scheduler would) for the same wall time; its CPU time is read
-   the same way.
+2. a separate process runs N machines of the same ROM, each at the emulated age of
+   one of the server's pets (young P1 pets change what they do from one minute to
+   the next: the same mix of ages, not N copies of one), through ``run_many``
+   alone, paced to the wall clock in 50 ms slices (the way a bare scheduler
+   would) for the same wall time; its CPU time is read the same way.
 
 It prints both CPU figures (percent of one core) and their ratio, the server's
 overhead over emulation alone. Figures are printed, never asserted.
@@ -19,6 +20,7 @@ overhead over emulation alone. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -39,20 +41,20 @@ DEFAULT_ROM = Path(os.environ.get("PYGOTCHI_TEST_ROMS", REPO.parent / "shared" /
 TICKS = 32768
 
 
-def reference(rom: str, pets: int, age: float, seconds: float, slice_ms: float) -> float:
-    """In this process: CPU seconds ``run_many`` alone needs to keep ``pets`` machines current."""
+def reference(rom: str, ages: list[float], seconds: float, slice_ms: float) -> float:
+    """In this process: CPU seconds ``run_many`` alone needs to keep machines of these
+    emulated ages (seconds) current."""
     from pygotchi.emu import Machine, load_rom_file, run_many
 
     rom_ = load_rom_file(rom)
     boot = Machine(rom_)
-    boot.run_until(int(age * TICKS))
-    state = boot.save_state()
     machines = []
-    for _ in range(pets):
+    for age in sorted(ages):  # one boot, a copy taken at each age
+        boot.run_until(int(age * TICKS))
         m = Machine(rom_)
-        m.load_state(state)
+        m.load_state(boot.save_state())
         machines.append(m)
-    start_tick = boot.tick
+    starts = [m.tick for m in machines]
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu0 = usage.ru_utime + usage.ru_stime
     began = time.monotonic()
@@ -67,14 +69,14 @@ def reference(rom: str, pets: int, age: float, seconds: float, slice_ms: float) 
         elapsed = time.monotonic() - began
         if elapsed >= seconds:
             break
-        target = start_tick + int(elapsed * TICKS)
-        run_many(machines, [target] * pets)
+        run_many(machines, [tick + int(elapsed * TICKS) for tick in starts])
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime - cpu0
 
 
-def server_cpu(rom: str, pets: int, seconds: float, warmup: float) -> tuple[float, float, float]:
-    """(CPU fraction of one core, median emulated age of the pets, worst lag) of a server."""
+def server_cpu(rom: str, pets: int, seconds: float, warmup: float
+               ) -> tuple[float, list[float], float]:
+    """(CPU fraction of one core, emulated ages of the pets, worst lag) of a server."""
     with tempfile.TemporaryDirectory(prefix="pygotchi-overhead-") as tmp:
         server = Server(Path(tmp), {})
         try:
@@ -91,7 +93,7 @@ def server_cpu(rom: str, pets: int, seconds: float, warmup: float) -> tuple[floa
             lag = c.get("/healthz").json()["max_lag_s"]
             ages = [p["emulated_seconds"] for p in c.get("/api/pets").json()]
             c.close()
-            return (cpu1 - cpu0) / (wall1 - wall0), statistics.median(ages), lag
+            return (cpu1 - cpu0) / (wall1 - wall0), ages, lag
         finally:
             server.stop()
 
@@ -103,13 +105,12 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--slice-ms", type=float, default=50)
     parser.add_argument("--rom", default=str(DEFAULT_ROM))
-    parser.add_argument("--reference", nargs=3, metavar=("PETS", "AGE", "SECONDS"),
+    parser.add_argument("--reference", nargs=2, metavar=("AGES_JSON", "SECONDS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reference:
-        pets, age, seconds = int(args.reference[0]), float(args.reference[1]), \
-            float(args.reference[2])
-        print(reference(args.rom, pets, age, seconds, args.slice_ms))
+        ages = json.loads(Path(args.reference[0]).read_text())
+        print(reference(args.rom, ages, float(args.reference[1]), args.slice_ms))
         return 0
     if not Path(args.rom).is_file():
         print(f"ROM not found: {args.rom} (pass --rom or set PYGOTCHI_TEST_ROMS)", file=sys.stderr)
@@ -119,14 +120,19 @@ def main() -> int:
     print(f"pygotchi server overhead; emulator core: {core_info()}; {os.cpu_count()} CPUs; "
           f"load average before: {os.getloadavg()[0]:.1f}")
     for n in (int(x) for x in args.pets.split(",")):
-        share, age, lag = server_cpu(args.rom, n, args.seconds, args.warmup)
-        out = subprocess.run(
-            [sys.executable, __file__, "--rom", args.rom, "--slice-ms", str(args.slice_ms),
-             "--reference", str(n), str(age), str(args.seconds)],
-            env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
-            check=True)
+        share, ages, lag = server_cpu(args.rom, n, args.seconds, args.warmup)
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+            json.dump(ages, f)
+            f.flush()
+            out = subprocess.run(
+                [sys.executable, __file__, "--rom", args.rom, "--slice-ms", str(args.slice_ms),
+                 "--reference", f.name, str(args.seconds)],
+                env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                check=True)
         alone = float(out.stdout.strip()) / args.seconds
-        print(f"N={n}: server {100 * share:.1f}% of one core (worst lag {lag:.2f} s); "
+        print(f"N={n}: pets {min(ages):.0f}-{max(ages):.0f} emulated s old "
+              f"(median {statistics.median(ages):.0f}); "
+              f"server {100 * share:.1f}% of one core (worst lag {lag:.2f} s); "
               f"run_many alone in {args.slice_ms:g} ms slices {100 * alone:.1f}%; "
               f"ratio {share / alone:.2f}")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
