@@ -49,8 +49,8 @@ MIN_HOLD_TICKS = 1024
 class Output:
     """What one advance produced, to publish on the event loop."""
 
-    frame_changed: bool = False
     buzzer: list[BuzzerEvent] = field(default_factory=list)
+    frame_changed: bool = False
     pressed_changed: bool = False
 
 
@@ -84,6 +84,7 @@ class LivePet:
         self.id = pet_id
         self.owner_id = owner_id
         self.machine = machine
+        self._cpu = machine.cpu  # the machine's for its lifetime (reset and loads keep it)
         self.lock = threading.Lock()
         self.change_lock = threading.Lock()
         self.version = version  # state_version of the state in memory
@@ -180,28 +181,30 @@ class LivePet:
         (``refresh_frame``, ``screen_now``).
         """
         m = self.machine
-        out = Output(buzzer=m.buzzer_events() if m.cpu.bz_count else [])
+        cpu = self._cpu
+        tick = cpu.tick
+        out = Output(m.buzzer_events()) if cpu.bz_count else Output()
         if self._check_pressed or self._release_at is not None:
-            self._fresh_until = max(self._fresh_until, max(m.tick, self._release_at or 0)
+            self._fresh_until = max(self._fresh_until, max(tick, self._release_at or 0)
                                     + FRESH_FRAMES_S * TICKS_PER_SECOND)
-        version = m.screen_version
+            due = self._release_at is not None and tick >= self._release_at
+            if self._check_pressed or due:
+                self._check_pressed = False
+                if due:
+                    self._release_at = None
+                pressed = m.pressed()
+                if pressed != self.pressed:
+                    self.pressed = pressed
+                    out.pressed_changed = True
+        version = cpu.lcd_version
         if version != self._version and (want_frame or self.viewers
-                                          or m.tick <= self._fresh_until):
+                                          or tick <= self._fresh_until):
             self._version = version
             frame = m.screen().frame
             if frame != self.frame[1]:
                 self.frame = (self.frame[0] + 1, frame)
                 out.frame_changed = True
-        due = self._release_at is not None and m.tick >= self._release_at
-        if self._check_pressed or due:
-            self._check_pressed = False
-            if due:
-                self._release_at = None
-            pressed = m.pressed()
-            if pressed != self.pressed:
-                self.pressed = pressed
-                out.pressed_changed = True
-        self.tick = m.tick
+        self.tick = tick
         for listener in self.listeners:
             listener.after_run(self, out)
         return out
