@@ -154,6 +154,13 @@ def prepare(server: Server, pets: int, rom: str) -> tuple[str, list[str]]:
                                    "setup_code": server.setup_code()})
     csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
     token = c.post("/api/tokens", json={"name": "bench"}, headers=csrf).json()["token"]
+    c.close()
+    return token, add_pets(server, token, pets, rom)
+
+
+def add_pets(server: Server, token: str, pets: int, rom: str) -> list[str]:
+    """``pets`` more pets of ``rom`` (echo, demo or a file); their ids."""
+    c = httpx.Client(base_url=server.url, timeout=60)
     auth = {"Authorization": f"Bearer {token}"}
     if rom == "demo":
         rom_id = "demo"
@@ -170,7 +177,7 @@ def prepare(server: Server, pets: int, rom: str) -> tuple[str, list[str]]:
         ids.append(r.json()["id"])
     print(f"  created {pets} pets in {time.monotonic() - began:.1f} s")
     c.close()
-    return token, ids
+    return ids
 
 
 def _own_cpu() -> float:
@@ -326,6 +333,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--interval", type=float, default=1.0,
                         help="mean seconds between one viewer's presses")
+    parser.add_argument("--idle-pets", type=int, default=0,
+                        help="viewers: this many more pets nobody watches (of --idle-rom)")
+    parser.add_argument("--idle-rom", default="demo", help="demo or a ROM file")
     parser.add_argument("--rom", default=None,
                         help="echo (default for viewers), demo (default for idle) or a ROM file")
     args = parser.parse_args()
@@ -342,10 +352,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="pygotchi-bench-") as tmp:
         if args.scenario in ("viewers", "both"):
             pets = args.pets or 100
-            print(f"\n[viewers] {args.viewers} viewers on {pets} pets, {args.seconds:.0f} s")
+            print(f"\n[viewers] {args.viewers} viewers on {pets} pets, {args.seconds:.0f} s"
+                  + (f", beside {args.idle_pets} pets nobody watches" if args.idle_pets else ""))
             server = Server(Path(tmp), {})
             try:
                 token, ids = prepare(server, pets, args.rom or "echo")
+                if args.idle_pets:
+                    add_pets(server, token, args.idle_pets, args.idle_rom)
                 asyncio.run(run_viewers(server, token, ids, args.viewers, args.seconds,
                                         args.interval))
             finally:

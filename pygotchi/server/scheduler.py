@@ -2,13 +2,16 @@
 
 How it works
 ------------
-* A loop on the event loop wakes every ``tick_interval_ms``. It never runs a
-  machine itself: it decides which pets are due and hands them, in batches, to
-  a pool of worker threads, then goes back to sleep. A pet with a job in
-  flight is skipped, so a slow round can never pile up work.
+* A loop on the event loop wakes every ``tick_interval_ms`` while some pet is
+  watched, hot or catching up, else only for the next sweep or when woken (a
+  viewer, a button, a new or changed pet). It never runs a machine itself: it
+  decides which pets are due and hands them, in batches, to worker threads,
+  then goes back to sleep. A pet with a job in flight is skipped, so a slow
+  round can never pile up work.
 * Pets somebody watches (or just pressed a button on) are advanced every
-  round; pets nobody watches at least every ``idle_interval_ms``. Either way a
-  pet is brought exactly to the tick the wall clock calls for.
+  round, on threads of their own; pets nobody watches in a sweep over all pets
+  every ``idle_interval_ms``, in large batches. Either way a pet is brought
+  exactly to the tick the wall clock calls for.
 * A pet more than ``catch_up_threshold`` seconds behind (after downtime, or if
   the host cannot keep up) is *catching up*: it is fast-forwarded in chunks of
   ``catch_up_chunk`` emulated seconds on a separate pool, smallest backlog
@@ -54,6 +57,7 @@ from pygotchi.store.pets import Checkpoint
 LIVE_BATCH = 8  # pets per job when someone watches: small jobs, quick frames...
 LIVE_BATCH_MAX = 64  # ...unless there are many
 IDLE_BATCH = 256  # idle pets: fewer, larger jobs (one GIL release each)
+SWEEP_SLICE = 512  # idle pets looked at in one round at most (two jobs)
 PROGRESS_LOG_EVERY = 5.0
 PROGRESS_STATUS_EVERY = 1.0
 CATCH_UP_SLICE = 0.05  # seconds of work per catch-up job before others get a turn
@@ -119,6 +123,9 @@ class Scheduler:
         self._registry = threading.Lock()
         self._roms: dict[str, Rom] = {}
         self.emu_pool = ThreadPoolExecutor(settings.worker_threads, "pygotchi-emu")
+        # Watched and just-pressed pets have threads of their own: their small jobs
+        # never queue behind a sweep of thousands of idle pets.
+        self.live_pool = ThreadPoolExecutor(settings.worker_threads, "pygotchi-live")
         self.catch_up_pool = ThreadPoolExecutor(settings.catch_up_threads, "pygotchi-catchup")
         self.control_pool = ThreadPoolExecutor(4, "pygotchi-control")
         self.checkpoint_pool = ThreadPoolExecutor(1, "pygotchi-checkpoint")
@@ -136,7 +143,10 @@ class Scheduler:
         # at every pet. With none of the first the loop sleeps until the next sweep.
         self._active: set[LivePet] = set()
         self._next_sweep = 0.0
-        self._wake: asyncio.Event | None = None
+        self._sweep: list[LivePet] = []  # this idle interval's pets, in slices...
+        self._sweep_at = 0  # ...of which the next starts here
+        self._sweep_step = 0  # pets per slice
+        self._waiter: asyncio.Future | None = None  # the loop's sleep, to cut short
         self.checkpoint_problem: str | None = None  # why the last checkpoint failed
         self.checkpoint_failing_since: float | None = None
         self.on_add: list[Callable[[LivePet], None]] = []  # run listeners join here
@@ -160,8 +170,7 @@ class Scheduler:
     def _look_soon(self, pet: LivePet) -> None:
         """Look at ``pet`` in the next round, and have that round now (loop)."""
         self._active.add(pet)
-        if self._wake is not None:
-            self._wake.set()
+        _settle(self._waiter, True)
 
     def created(self, row: Pet, machine: Machine, now: float) -> None:
         """A pet just created (and committed) by this process: run it from now on."""
@@ -291,7 +300,6 @@ class Scheduler:
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
         self._tasks = [asyncio.create_task(self._run(), name="pygotchi-scheduler"),
                        asyncio.create_task(self._checkpoints(), name="pygotchi-checkpoints")]
 
@@ -351,17 +359,16 @@ class Scheduler:
             if not (pet.removed or pet.paused or pet.catch_up is not None or pet.error):
                 ready.append(pet)
         for batch in _batches(ready, LIVE_BATCH):
-            self._submit(self.emu_pool, self._advance_batch, batch)
+            self._submit(self.live_pool, self._advance_batch, batch)
         if self._nudged:
             assert self.loop is not None
             self._nudge_timer = self.loop.call_later(NUDGE_DELAY, self._nudge_now)
 
     async def _run(self) -> None:
         interval = self.settings.tick_interval_ms / 1000
-        assert self._wake is not None
+        loop = asyncio.get_running_loop()
         while True:
             began = time.monotonic()
-            self._wake.clear()
             try:
                 self._round()
             except Exception:
@@ -373,11 +380,14 @@ class Scheduler:
             pause = interval if self._active else \
                 max(interval, self._next_sweep - self.clock.now())
             pause = max(0.0, pause - (time.monotonic() - began))
+            waiter = self._waiter = loop.create_future()
+            timer = loop.call_later(pause, _settle, waiter, False)
             try:
-                await asyncio.wait_for(self._wake.wait(), pause)
-            except TimeoutError:
-                pass
-            if self._wake.is_set():  # woken early: keep the cadence of watched pets
+                woken = await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+            if woken:  # keep the cadence of watched pets
                 await asyncio.sleep(max(0.0, interval - (time.monotonic() - began)))
 
     def _round(self) -> None:
@@ -395,11 +405,9 @@ class Scheduler:
         idle_due: list[LivePet] = []
         behind: list[tuple[float, LivePet]] = []
         active = self._active
+        candidates: Iterable[LivePet] = active
         if now >= self._next_sweep:
-            self._next_sweep = now + idle
-            candidates: Iterable[LivePet] = list(self.pets.values())
-        else:
-            candidates = active
+            candidates = list(dict.fromkeys([*self._sweep_slice(now, idle), *active]))
         self._active = {p for p in active if p.busy and not p.removed}
         for pet in candidates:
             if pet.removed or pet.error is not None:
@@ -431,7 +439,7 @@ class Scheduler:
         workers = s.worker_threads
         size = min(LIVE_BATCH_MAX, max(LIVE_BATCH, -(-len(watched) // workers)))
         for batch in _batches(watched, size):
-            self._submit(self.emu_pool, self._advance_batch, batch)
+            self._submit(self.live_pool, self._advance_batch, batch)
         for batch in _batches(idle_due, IDLE_BATCH):
             self._submit(self.emu_pool, self._advance_batch, batch)
         free = s.catch_up_threads - self._catching_in_flight
@@ -442,6 +450,27 @@ class Scheduler:
             behind.sort(key=lambda item: (now - item[1].last_run < STARVING, item[0]))
             for _, pet in behind[:free]:
                 self._start_catch_up_step(pet)
+
+    def _sweep_slice(self, now: float, idle: float) -> list[LivePet]:
+        """The next slice of the sweep over every pet, and when the one after is due.
+
+        Each pet is looked at once per ``idle`` seconds, in the same order every
+        time. Thousands of pets are swept in slices of about ``SWEEP_SLICE`` spread
+        over the interval (at most one per round), so that the work (and the
+        interpreter) is never taken for long from watched pets' frames.
+        """
+        if self._sweep_at >= len(self._sweep):
+            self._sweep = list(self.pets.values())
+            self._sweep_at = 0
+            rounds = max(1, int(idle * 1000 / self.settings.tick_interval_ms))
+            slices = max(1, min(rounds, -(-len(self._sweep) // SWEEP_SLICE)))
+            self._sweep_step = -(-len(self._sweep) // slices) or 1
+        start = self._sweep_at
+        self._sweep_at += self._sweep_step
+        step = idle / (-(-len(self._sweep) // self._sweep_step) or 1)
+        due = self._next_sweep + step  # on its cadence, unless that is already past
+        self._next_sweep = due if due > now else now + step
+        return self._sweep[start : self._sweep_at]
 
     def _start_catch_up_step(self, pet: LivePet) -> None:
         self._catching_in_flight += 1
@@ -696,10 +725,16 @@ class Scheduler:
         except Exception as exc:  # the last checkpoints are lost; the rest still stops
             event("shutdown_checkpoint_failed", logging.ERROR,
                   error=f"{type(exc).__name__}: {exc}")
-        for pool in (self.emu_pool, self.catch_up_pool, self.control_pool, self.checkpoint_pool):
+        for pool in (self.emu_pool, self.live_pool, self.catch_up_pool, self.control_pool,
+                     self.checkpoint_pool):
             pool.shutdown(wait=True, cancel_futures=True)
         for pet in pets:
             pet.close_viewers(1001, "the server is shutting down")
+
+
+def _settle(waiter: asyncio.Future | None, woken: bool) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_result(woken)
 
 
 def _batches(pets: list[LivePet], size: int) -> Iterable[list[LivePet]]:

@@ -148,6 +148,7 @@ def test_a_long_catch_up_does_not_stall_others(serve):
     behind = admin.new_pet("Behind")
     # this pet alone missed a day (as after downtime); the others did not
     server.services.scheduler.pets[behind["id"]].anchor_wall -= 86400 if COMPILED else 720
+    fake.advance(0.2)  # the next sweep (every idle interval) looks at every pet
     fresh = admin.new_pet("Fresh")
     wait_for(lambda: pet_of(admin, behind["id"])["status"] == "catching_up")
     expected = 0.0

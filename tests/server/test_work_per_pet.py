@@ -95,3 +95,32 @@ def test_frames_stay_current_after_a_button_without_viewers() -> None:
     pet.press_for(["A"], 100, 0.0)
     pet.advance(5.0)  # the demo ROM draws in its first seconds
     assert pet.frame[0] > seq and pet.frame[1] == pet.machine.screen().frame
+
+
+def test_idle_pets_are_swept_in_slices_each_once_per_idle_interval() -> None:
+    # 2,000 idle pets, rounds every 20 ms, idle interval 500 ms: four slices of 500,
+    # 125 ms apart, so no round takes the interpreter for all of them at once.
+    fake = FakeClock()
+    sched = Scheduler(Settings(tick_interval_ms=20, idle_interval_ms=500), None, None,
+                      clock=Clock(fake))
+    per_round: list[int] = []
+    runs: dict[str, int] = {}
+
+    def submit(pool, fn, batch) -> None:
+        per_round[-1] += len(batch)
+        for pet in batch:
+            runs[pet.id] = runs.get(pet.id, 0) + 1
+        future: Future = Future()
+        future.set_result([None] * len(batch))
+        sched._done(fn, batch, future)
+
+    sched._submit = submit
+    for i in range(2000):
+        sched.add(live_pet(i, fake()))
+    for _ in range(50):  # one second of rounds
+        per_round.append(0)
+        sched._round()
+        fake.advance(0.02)
+    assert sorted(set(per_round)) == [0, 500]
+    assert sum(1 for n in per_round if n) == 8
+    assert set(runs.values()) == {2} and len(runs) == 2000
