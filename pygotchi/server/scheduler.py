@@ -374,9 +374,9 @@ class Scheduler:
             except Exception:
                 logging.getLogger("pygotchi").exception("scheduler round failed")
             self.rounds += 1
-            # Nothing needs every round: sleep to the next sweep, unless a viewer, a
-            # button, a new or changed pet wakes the loop first. A server of idle pets
-            # then wakes twice a second instead of fifty times.
+            # Nothing needs every round: sleep to the next slice of the sweep, unless a
+            # viewer, a button, a new or changed pet wakes the loop first. A server of
+            # 1,000 idle pets then wakes 4 times a second instead of 50.
             pause = interval if self._active else \
                 max(interval, self._next_sweep - self.clock.now())
             pause = max(0.0, pause - (time.monotonic() - began))
@@ -393,9 +393,10 @@ class Scheduler:
     def _round(self) -> None:
         """Hand the pets that are due to the workers.
 
-        A round looks at the active pets (watched, hot, catching up, or new); a
-        sweep, once per ``idle_interval``, at every pet, so the work per round is in
-        proportion to the pets that are due, and idle pets advance in large batches.
+        A round looks at the active pets (watched, hot, catching up, or new) and at
+        the slice of the sweep that is due (every pet once per ``idle_interval``),
+        so the work per round is in proportion to the pets that are due, and idle
+        pets advance in large batches.
         """
         now = self.clock.now()
         s = self.settings
