@@ -30,18 +30,24 @@ def test_migrations_build_exactly_the_models(tmp_path):
     db.close()
 
 
-def test_checkpoints_are_one_transaction_and_skip_deleted_pets(tmp_path):
+def database_with_pets(tmp_path, count: int):
+    """A migrated database with pets p0..p{count-1}, each at state b"s", version 0."""
+    from pygotchi.store import roms
+
     db = open_database(tmp_path)
     db.migrate()
     with db.session() as s:
         user = user_store.create_user(s, "a", "hash", "player")
-        from pygotchi.store import roms
-
         roms.add_rom(s, sha256="0" * 64, name="r", model="p1", chip="E0C6S46", words=6144)
-        for i in range(3):
+        for i in range(count):
             pet_store.create_pet(s, pet_id=f"p{i}", owner_id=user.id, rom_sha256="0" * 64,
                                  name="n", catch_up="catch_up", state=b"s", tick=0, at=1.0)
         s.commit()
+    return db
+
+
+def test_checkpoints_are_one_transaction_and_skip_deleted_pets(tmp_path):
+    db = database_with_pets(tmp_path, 3)
     with db.session() as s:
         n = pet_store.save_checkpoints(s, [Checkpoint("p0", b"x", 10, 2.0),
                                            Checkpoint("gone", b"y", 5, 2.0),
@@ -54,19 +60,10 @@ def test_checkpoints_are_one_transaction_and_skip_deleted_pets(tmp_path):
     db.close()
 
 
-
 def test_a_checkpoint_older_than_the_row_is_skipped_and_the_rest_written(tmp_path):
     # The batch is one executemany: which pets it wrote is read back when it wrote fewer.
-    db = open_database(tmp_path)
-    db.migrate()
+    db = database_with_pets(tmp_path, 4)
     with db.session() as s:
-        user = user_store.create_user(s, "a", "hash", "player")
-        from pygotchi.store import roms
-
-        roms.add_rom(s, sha256="0" * 64, name="r", model="p1", chip="E0C6S46", words=6144)
-        for i in range(4):
-            pet_store.create_pet(s, pet_id=f"p{i}", owner_id=user.id, rom_sha256="0" * 64,
-                                 name="n", catch_up="catch_up", state=b"s", tick=0, at=1.0)
         s.execute(update(Pet).where(Pet.id.in_(["p1", "p2"])).values(state_version=3))
         s.commit()
     with db.session() as s:
@@ -84,6 +81,7 @@ def test_a_checkpoint_older_than_the_row_is_skipped_and_the_rest_written(tmp_pat
         assert pet_store.save_checkpoints(s, [Checkpoint("p0", b"e", 11, 2.0)]) == ["p0"]
         assert pet_store.save_checkpoints(s, []) == []
     db.close()
+
 
 def test_rom_files(tmp_path):
     files = RomFiles(tmp_path / "roms")
