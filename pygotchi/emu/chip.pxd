@@ -15,7 +15,7 @@ cdef class Chip:
     cdef public int osc3, halted
     cdef public long long attn, timer_event
     cdef public long long[::1] clock_stamps
-    cdef public bint clock_aligned
+    cdef public bint clock_aligned, lazy
     cdef public long long prog_stamp
     cdef public int prog_enabled, prog_data, prog_reload
     cdef public unsigned char[::1] factor, mask, triggered

@@ -39,7 +39,7 @@ class Chip:
             "clock_aligned", "prog_stamp", "prog_enabled", "prog_data", "prog_reload", "factor",
             "mask", "triggered", "k0", "k1", "buzzer_freq", "buzzer_on", "bz_ticks", "bz_vals",
             "bz_head", "bz_count", "bz_dropped", "lcd_version", "steps", "halted_steps",
-            "interrupts", "call_depth",
+            "interrupts", "call_depth", "lazy",
         )
 
     def __init__(self, program, s48: bool) -> None:
@@ -88,6 +88,7 @@ class Chip:
         self.halted_steps = 0
         self.interrupts = 0
         self.call_depth = 0
+        self.lazy = 0  # timers.py: set only inside the compiled loop
         self.mem[0xF54] = 0xF  # R43 high: buzzer off
         self.mem[0xF71] = 0x8  # LCD control
         self.mem[0xF41] = 0xF  # K00-K03 interrupt on falling input

@@ -23,6 +23,8 @@ compiled build runs them without the GIL.
 
 from __future__ import annotations
 
+from pygotchi.emu import timers
+
 # Interrupt slots in priority order (highest first), as TamaLIB numbers them:
 # 0 programmable timer, 1 serial, 2 K10-K13, 3 K00-K03, 4 stopwatch, 5 clock timer.
 
@@ -152,6 +154,26 @@ def write_mem(c, addr: int, value: int) -> None:
             c.prog_stamp = c.tick
         c.prog_enabled = value & 1
         c.update_timer_event()
+
+
+def read_io_loop(c, addr: int, before: int) -> int:
+    """``read_io`` from the compiled loop, whose timers may be in lazy mode (timers.py).
+
+    ``before`` is the tick at which the previous step ended (-1 in the loop's
+    first step, when nothing is pending): the step-by-step model had run the
+    timers up to there, so F20 (128/64 Hz bits) and F24/F25 (the programmable
+    timer's count) are brought there before they are read.
+    """
+    if c.lazy and (addr == 0xF20 or addr == 0xF24 or addr == 0xF25):
+        timers.settle(c, before)
+    return read_io(c, addr)
+
+
+def write_mem_loop(c, addr: int, value: int, before: int) -> None:
+    """``write_mem`` from the compiled loop: F78 (reload, start, stop) needs settled timers."""
+    if c.lazy and addr == 0xF78:
+        timers.settle(c, before)
+    write_mem(c, addr, value)
 
 
 def set_buzzer(c, freq: int, on: int) -> None:

@@ -410,7 +410,7 @@ def _operand_regs(word: int) -> tuple[int | None, int | None]:
     return (None if r is None else ops["r"]), (None if q is None else ops["q"])
 
 
-_LOCALS = ("t", "cy", "u", "v", "ax", "ay", "w", "sp", "ret", "n", "cy_in", "x", "y")
+_LOCALS = ("t", "cy", "u", "v", "ax", "ay", "w", "sp", "ret", "n", "cy_in", "x", "y", "wv")
 
 
 def _handler_names() -> tuple[list[tuple[str, str, int]], list[str]]:
@@ -498,7 +498,10 @@ PY_FETCH = """        op = rom[pc]
 #   PC; PSET leaves the fast loop, and the step after it runs through the
 #   handler functions (``step_generic``), which read NP;
 # * timers are due at ``c.timer_event``: the loop applies them in place and
-#   leaves only for an interrupt, HALT, a clock change or the limit;
+#   leaves only for an interrupt, HALT, a clock change or the limit; on OSC1
+#   with the clock channels in phase it stops only for the events that can
+#   raise an interrupt and lets the others go by until they could be seen
+#   (lazy mode, timers.py), as ``timers.settle`` applies them;
 # * on OSC1 the loop reads ``c.fused``, where a frequent run of instructions
 #   (FUSED) has one case that runs them one after the other (see _fused_case).
 NATIVE_LOOP = """
@@ -521,6 +524,7 @@ def run_awake_native(c, limit):
         ry = c.y
         rsp = c.sp
         rf = c.f
+        timers.enter_lazy(c)
         stop = c.attn if c.attn < limit else limit
         steps = 0
         after_pset = 0
@@ -533,7 +537,7 @@ def run_awake_native(c, limit):
                 k = code[pc]
 {switch3}
                 steps += 1
-                if tick >= stop:
+                if cold(tick >= stop):
 {slow3}
         else:
             while True:
@@ -541,7 +545,7 @@ def run_awake_native(c, limit):
                 k = fused[pc]
 {switch1}
                 steps += 1
-                if tick >= stop:
+                if cold(tick >= stop):
 {slow}
         c.pc = pc
         c.tick = tick
@@ -555,6 +559,7 @@ def run_awake_native(c, limit):
         c.steps += steps
         if not after_pset:
             c.np = pc >> 8
+        timers.leave_lazy(c, tick)
         if tick >= c.attn:
             c.attend(after_pset)
 
@@ -577,6 +582,34 @@ def step_generic(c):
 
 _REGISTERS = {"a": "ra", "b": "rb", "x": "rx", "y": "ry", "sp": "rsp", "f": "rf"}
 _STOP = "stop = c.attn if c.attn < limit else limit"
+# The tick at which the previous step ended, for memory.read_io_loop/write_mem_loop
+# (-1 in the loop's first step: the timers are settled then).
+_BEFORE = "(tick - pending) if steps else -1"
+
+
+_READ = re.compile(r"\(c\.mem\[(\w+)\] if \1 < 0xF00 else memory\.read_io\(c, \1\)\)")
+_WRITE = re.compile(r"^( *)if (\w+) < 0x300:\n\1    c\.mem\[\2\] = (.*)\n\1else:\n"
+                    r"\1    memory\.write_mem\(c, \2, (.*)\)$", re.M)
+
+
+def _native_write(m: re.Match) -> str:
+    """A data write as the compiled loop does it: RAM and display RAM inline, I/O by call."""
+    indent, addr, value = m.group(1), m.group(2), m.group(3)
+    lines = []
+    if not re.fullmatch(r"\w+", value):
+        lines.append(f"wv = {value}")  # evaluated once, before any branch, as in the handler
+        value = "wv"
+    lines += [
+        f"if hot({addr} < 0x300):",
+        f"    c.mem[{addr}] = {value}",
+        f"elif ({addr} & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5",
+        f"    if ({addr} & 0x7F) < 0x66 and c.mem[{addr}] != {value}:",
+        f"        c.mem[{addr}] = {value}",
+        "        c.lcd_version += 1",
+        "else:",
+        f"    memory.write_mem(c, {addr}, {value})",
+    ]
+    return "\n".join(indent + line for line in lines)
 
 
 def _inline(kind: str, body: str, cycles: int) -> list[str]:
@@ -584,8 +617,13 @@ def _inline(kind: str, body: str, cycles: int) -> list[str]:
     if kind == "pset":
         return ["c.np = op & 0x1F", "pc = (pc + 1) & 0x1FFF", f"pending = {cycles}", "stop = 0",
                 "after_pset = 1"]
-    body = body.replace("c.np", "(pc >> 8)").replace("c.mem[", "mem[")
+    body = _WRITE.sub(_native_write, body)
+    body = body.replace("c.np", "(pc >> 8)")
     body = re.sub(r"\bc\.(a|b|x|y|sp|f)\b", lambda m: _REGISTERS[m.group(1)], body)
+    # The plain-RAM paths are the hot ones: ``hot``/``cold`` tell the C compiler.
+    body = _READ.sub(rf"(memory.read_io_loop(c, \1, {_BEFORE}) if cold(\1 >= 0xF00) else mem[\1])",
+                     body)
+    body = body.replace("c.mem[", "mem[")
     out = []
     for line in body.split("\n"):
         stripped = line.lstrip()
@@ -593,8 +631,17 @@ def _inline(kind: str, body: str, cycles: int) -> list[str]:
         if stripped.startswith("return "):
             out.append(f"{indent}pc = {stripped[len('return '):]}")
             out.append(f"{indent}pending = {cycles}")
-        elif "memory.write_mem(" in stripped or "c.update_attn()" in stripped:
-            # These read F and the tick from the Chip and may move ``attn``.
+        elif stripped.startswith("if ") and stripped.endswith(" & 8:") and "update_attn" in body:
+            out.append(f"{indent}if cold({stripped[3:-1]}):")
+        elif "c.update_attn()" in stripped:
+            # EI: only an interrupt already latched changes what the loop waits for.
+            out += [f"{indent}if (c.triggered[0] or c.triggered[1] or c.triggered[2]"
+                    " or c.triggered[3] or c.triggered[4] or c.triggered[5]):",
+                    f"{indent}    c.attn = 0", f"{indent}    stop = 0"]
+        elif "memory.write_mem(" in stripped:
+            # I/O: reads F and the tick from the Chip and may move ``attn``.
+            line = line.replace("memory.write_mem(", "memory.write_mem_loop(")[:-1]
+            line += f", {_BEFORE})"
             out += [f"{indent}c.f = rf", f"{indent}c.tick = tick", line, indent + _STOP]
         elif stripped == "c.attn = 0":
             out += [line, f"{indent}stop = 0"]
@@ -616,8 +663,7 @@ def _switch(handlers: list[tuple[str, str, int]], indent: str, action: str) -> l
 # End of a step that reached ``stop``: timers in place; leave the fast loop for
 # anything else (an interrupt to enter, HALT, a clock change, PSET, the limit).
 NATIVE_SLOW = """c.f = rf
-if tick >= c.timer_event:
-    timers.run_timers(c, tick)
+timers.loop_timers(c, tick)
 if c.attn == 0 or tick >= limit or c.halted or after_pset or c.osc3 != {osc}:
     break
 stop = c.attn if c.attn < limit else limit"""
@@ -845,7 +891,7 @@ def _fused_case(parts: list[tuple[str, str, int]]) -> list[str]:
     for i, (kind, body, cycles) in enumerate(parts):
         if i:
             prev = parts[i - 1][2]
-            out += [f"{pad}if tick < stop:", f"{pad}    tick += {prev}",
+            out += [f"{pad}if hot(tick < stop):", f"{pad}    tick += {prev}",
                     f"{pad}    steps += 1"]
             pad += "    "
         out += [pad + line if line.strip() else "" for line in _case(kind, body, cycles)]
@@ -970,6 +1016,14 @@ def generate() -> str:
     out.append("")
     out.append("if not cython.compiled:")
     out.append("")
+    out.append("    def hot(x):")
+    out.append('        """Compiled, ``__builtin_expect(x, 1)`` (ops.pxd): a compiler hint."""')
+    out.append("        return x")
+    out.append("")
+    out.append("    def cold(x):")
+    out.append('        """Compiled, ``__builtin_expect(x, 0)``."""')
+    out.append("        return x")
+    out.append("")
     out.append("    def unreachable():")
     out.append('        """Compiled, a hint to the C compiler (ops.pxd); never reached."""')
     out.append('        raise AssertionError("no handler with this number")')
@@ -1003,8 +1057,12 @@ def generate_pxd() -> str:
         "cdef extern from *:",
         '    """',
         "    #define unreachable() __builtin_unreachable()",
+        "    #define hot(x) __builtin_expect(!!(x), 1)",
+        "    #define cold(x) __builtin_expect(!!(x), 0)",
         '    """',
         "    void unreachable() noexcept nogil",
+        "    bint hot(bint x) noexcept nogil",
+        "    bint cold(bint x) noexcept nogil",
         "",
     ]
     for name, _, _ in handlers:

@@ -5623,6 +5623,7 @@ def run_awake_native(c, limit):
         ry = c.y
         rsp = c.sp
         rf = c.f
+        timers.enter_lazy(c)
         stop = c.attn if c.attn < limit else limit
         steps = 0
         after_pset = 0
@@ -5635,7 +5636,7 @@ def run_awake_native(c, limit):
                 k = code[pc]
                 if k == 0:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + ra + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5645,12 +5646,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -5658,7 +5663,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 1:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + rb + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5668,12 +5673,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -5681,7 +5690,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 2:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5691,12 +5700,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -5705,7 +5718,7 @@ def run_awake_native(c, limit):
                 elif k == 3:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5715,12 +5728,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -5728,7 +5745,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 4:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + ra + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5738,12 +5755,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -5751,7 +5772,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 5:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + rb + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5761,12 +5782,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -5775,7 +5800,7 @@ def run_awake_native(c, limit):
                 elif k == 6:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5785,12 +5810,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -5798,7 +5827,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 7:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5808,12 +5837,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -5854,7 +5887,7 @@ def run_awake_native(c, limit):
                 elif k == 10:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5864,12 +5897,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -5877,7 +5914,7 @@ def run_awake_native(c, limit):
                 elif k == 11:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (op & 15) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5887,12 +5924,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -5929,7 +5970,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 14:
                     ax = rx
-                    t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = ra + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5945,7 +5986,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 15:
                     ay = ry
-                    t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = ra + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -5991,7 +6032,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 18:
                     ax = rx
-                    t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = rb + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6007,7 +6048,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 19:
                     ay = ry
-                    t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = rb + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6023,7 +6064,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 20:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + ra + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6033,19 +6074,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 21:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + rb + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6055,19 +6100,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 22:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6077,12 +6126,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6090,7 +6143,7 @@ def run_awake_native(c, limit):
                 elif k == 23:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6100,19 +6153,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 24:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + ra + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6122,19 +6179,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 25:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + rb + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6144,12 +6205,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6157,7 +6222,7 @@ def run_awake_native(c, limit):
                 elif k == 26:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6167,19 +6232,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 27:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6189,12 +6258,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6262,7 +6335,7 @@ def run_awake_native(c, limit):
                 elif k == 34:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6272,12 +6345,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6285,7 +6362,7 @@ def run_awake_native(c, limit):
                 elif k == 35:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (op & 15)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6295,12 +6372,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6337,7 +6418,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 38:
                     ax = rx
-                    t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6353,7 +6434,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 39:
                     ay = ry
-                    t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6399,7 +6480,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 42:
                     ax = rx
-                    t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6415,7 +6496,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 43:
                     ay = ry
-                    t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6431,7 +6512,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 44:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + ra
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6441,19 +6522,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 45:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + rb
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6463,19 +6548,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 46:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6485,12 +6574,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6498,7 +6591,7 @@ def run_awake_native(c, limit):
                 elif k == 47:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6508,19 +6601,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 48:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + ra
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6530,19 +6627,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 49:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + rb
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6552,12 +6653,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6565,7 +6670,7 @@ def run_awake_native(c, limit):
                 elif k == 50:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6575,19 +6680,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 51:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -6597,12 +6706,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6624,13 +6737,17 @@ def run_awake_native(c, limit):
                 elif k == 54:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6638,13 +6755,17 @@ def run_awake_native(c, limit):
                 elif k == 55:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15)
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (op & 15)
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6663,14 +6784,14 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 58:
                     ax = rx
-                    t = ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 59:
                     ay = ry
-                    t = ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6689,53 +6810,65 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 62:
                     ax = rx
-                    t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 63:
                     ay = ry
-                    t = rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 64:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & ra
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 65:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & rb
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 66:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6743,39 +6876,51 @@ def run_awake_native(c, limit):
                 elif k == 67:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 68:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & ra
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 69:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & rb
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6783,26 +6928,34 @@ def run_awake_native(c, limit):
                 elif k == 70:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 71:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -6846,7 +6999,7 @@ def run_awake_native(c, limit):
                 elif k == 76:
                     op = rom[pc]
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     v = (op & 15)
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
@@ -6854,7 +7007,7 @@ def run_awake_native(c, limit):
                 elif k == 77:
                     op = rom[pc]
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     v = (op & 15)
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
@@ -6874,14 +7027,14 @@ def run_awake_native(c, limit):
                 elif k == 80:
                     ax = rx
                     u = ra
-                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 81:
                     ay = ry
                     u = ra
-                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
@@ -6900,56 +7053,56 @@ def run_awake_native(c, limit):
                 elif k == 84:
                     ax = rx
                     u = rb
-                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 85:
                     ay = ry
                     u = rb
-                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 86:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     v = ra
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 87:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     v = rb
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 88:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    v = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 89:
                     ax = rx
                     ay = ry
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    v = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 90:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     v = ra
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 91:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     v = rb
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
@@ -6957,15 +7110,15 @@ def run_awake_native(c, limit):
                 elif k == 92:
                     ax = rx
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    v = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 93:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    v = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
@@ -7022,13 +7175,13 @@ def run_awake_native(c, limit):
                 elif k == 102:
                     op = rom[pc]
                     ax = rx
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 103:
                     op = rom[pc]
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (op & 15) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 104:
@@ -7041,12 +7194,12 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 106:
                     ax = rx
-                    rf = (rf & 13) | (0 if ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    rf = (rf & 13) | (0 if ra & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 107:
                     ay = ry
-                    rf = (rf & 13) | (0 if ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    rf = (rf & 13) | (0 if ra & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 108:
@@ -7059,54 +7212,54 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 110:
                     ax = rx
-                    rf = (rf & 13) | (0 if rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    rf = (rf & 13) | (0 if rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 111:
                     ay = ry
-                    rf = (rf & 13) | (0 if rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    rf = (rf & 13) | (0 if rb & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 112:
                     ax = rx
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & ra else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 113:
                     ax = rx
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & rb else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 114:
                     ax = rx
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 115:
                     ax = rx
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 116:
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & ra else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 117:
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & rb else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 118:
                     ax = rx
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 119:
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 120:
@@ -7177,20 +7330,30 @@ def run_awake_native(c, limit):
                 elif k == 131:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -7228,24 +7391,34 @@ def run_awake_native(c, limit):
                 elif k == 138:
                     op = rom[pc]
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = op & 15
+                    wv = op & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, op & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 139:
                     op = rom[pc]
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = op & 15
+                    wv = op & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, op & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7259,12 +7432,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 142:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 143:
                     ay = ry
-                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 144:
@@ -7277,101 +7450,141 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 146:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 147:
                     ay = ry
-                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 148:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ra
+                    wv = ra
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ra)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 149:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rb
+                    wv = rb
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rb)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 150:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 151:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 152:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ra
+                    wv = ra
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ra)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 153:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rb
+                    wv = rb
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rb)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 154:
                     ax = rx
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 155:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7385,23 +7598,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 158:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rsp >> 4
+                    wv = rsp >> 4
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rsp >> 4)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 159:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rsp >> 4
+                    wv = rsp >> 4
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rsp >> 4)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7415,23 +7638,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 162:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rsp & 15
+                    wv = rsp & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rsp & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 163:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rsp & 15
+                    wv = rsp & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rsp & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7445,23 +7678,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 166:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (rx >> 4) & 15
+                    wv = (rx >> 4) & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (rx >> 4) & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 167:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (rx >> 4) & 15
+                    wv = (rx >> 4) & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (rx >> 4) & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7475,23 +7718,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 170:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rx & 15
+                    wv = rx & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rx & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 171:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rx & 15
+                    wv = rx & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rx & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7505,23 +7758,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 174:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rx >> 8
+                    wv = rx >> 8
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rx >> 8)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 175:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rx >> 8
+                    wv = rx >> 8
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rx >> 8)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7535,23 +7798,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 178:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (ry >> 4) & 15
+                    wv = (ry >> 4) & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (ry >> 4) & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 179:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (ry >> 4) & 15
+                    wv = (ry >> 4) & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (ry >> 4) & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7565,23 +7838,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 182:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ry & 15
+                    wv = ry & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ry & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 183:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ry & 15
+                    wv = ry & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ry & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7595,23 +7878,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 186:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ry >> 8
+                    wv = ry >> 8
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ry >> 8)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 187:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ry >> 8
+                    wv = ry >> 8
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ry >> 8)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7625,12 +7918,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 190:
                     ax = rx
-                    rsp = (rsp & 0x0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    rsp = (rsp & 0x0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 191:
                     ay = ry
-                    rsp = (rsp & 0x0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    rsp = (rsp & 0x0F) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 192:
@@ -7643,12 +7936,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 194:
                     ax = rx
-                    rsp = (rsp & 0xF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rsp = (rsp & 0xF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 195:
                     ay = ry
-                    rsp = (rsp & 0xF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rsp = (rsp & 0xF0) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 196:
@@ -7666,12 +7959,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 199:
                     ax = rx
-                    rx = (rx & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    rx = (rx & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 200:
                     ay = ry
-                    rx = (rx & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    rx = (rx & 0xF0F) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 201:
@@ -7684,12 +7977,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 203:
                     ax = rx
-                    rx = (rx & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 204:
                     ay = ry
-                    rx = (rx & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rx = (rx & 0xFF0) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 205:
@@ -7702,12 +7995,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 207:
                     ax = rx
-                    rx = (rx & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                    rx = (rx & 0x0FF) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 208:
                     ay = ry
-                    rx = (rx & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                    rx = (rx & 0x0FF) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 209:
@@ -7725,12 +8018,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 212:
                     ax = rx
-                    ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 213:
                     ay = ry
-                    ry = (ry & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 214:
@@ -7743,12 +8036,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 216:
                     ax = rx
-                    ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ry = (ry & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 217:
                     ay = ry
-                    ry = (ry & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ry = (ry & 0xFF0) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 218:
@@ -7761,23 +8054,28 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 220:
                     ax = rx
-                    ry = (ry & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                    ry = (ry & 0x0FF) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 221:
                     ay = ry
-                    ry = (ry & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                    ry = (ry & 0x0FF) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 222:
                     op = rom[pc]
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = op & 15
+                    wv = op & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, op & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -7789,13 +8087,13 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 224:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 225:
                     ay = ry
-                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7811,48 +8109,63 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 228:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 229:
                     ay = ry
-                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 230:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ra
+                    wv = ra
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ra)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 231:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rb
+                    wv = rb
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rb)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 232:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -7860,36 +8173,51 @@ def run_awake_native(c, limit):
                 elif k == 233:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 234:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ra
+                    wv = ra
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ra)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 235:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rb
+                    wv = rb
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rb)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -7897,24 +8225,34 @@ def run_awake_native(c, limit):
                 elif k == 236:
                     ax = rx
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 237:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -7922,12 +8260,17 @@ def run_awake_native(c, limit):
                 elif k == 238:
                     op = rom[pc]
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = op & 15
+                    wv = op & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, op & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -7939,13 +8282,13 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 240:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 241:
                     ay = ry
-                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -7961,48 +8304,63 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 244:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 245:
                     ay = ry
-                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 246:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ra
+                    wv = ra
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ra)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 247:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rb
+                    wv = rb
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rb)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 248:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -8010,36 +8368,51 @@ def run_awake_native(c, limit):
                 elif k == 249:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 250:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ra
+                    wv = ra
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ra)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 251:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rb
+                    wv = rb
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rb)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -8047,24 +8420,34 @@ def run_awake_native(c, limit):
                 elif k == 252:
                     ax = rx
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 253:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -8092,13 +8475,17 @@ def run_awake_native(c, limit):
                 elif k == 258:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (op & 15)
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | (op & 15)
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8106,13 +8493,17 @@ def run_awake_native(c, limit):
                 elif k == 259:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (op & 15)
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | (op & 15)
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8131,14 +8522,14 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 262:
                     ax = rx
-                    t = ra | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 263:
                     ay = ry
-                    t = ra | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8157,53 +8548,65 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 266:
                     ax = rx
-                    t = rb | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 267:
                     ay = ry
-                    t = rb | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 268:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 269:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | rb
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 270:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8211,39 +8614,51 @@ def run_awake_native(c, limit):
                 elif k == 271:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 272:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | ra
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | ra
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 273:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | rb
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | rb
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8251,26 +8666,34 @@ def run_awake_native(c, limit):
                 elif k == 274:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 275:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8279,11 +8702,10 @@ def run_awake_native(c, limit):
                     sp = rsp
                     v = mem[sp]
                     rf = v
-                    if v & 8:
-                        c.f = rf
-                        c.tick = tick
-                        c.update_attn()
-                        stop = c.attn if c.attn < limit else limit
+                    if cold(v & 8):
+                        if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                            c.attn = 0
+                            stop = 0
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -8305,12 +8727,16 @@ def run_awake_native(c, limit):
                     ax = rx
                     sp = rsp
                     v = mem[sp]
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = v
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != v:
+                            mem[ax] = v
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, v)
+                        memory.write_mem_loop(c, ax, v, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
@@ -8319,12 +8745,16 @@ def run_awake_native(c, limit):
                     ay = ry
                     sp = rsp
                     v = mem[sp]
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = v
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != v:
+                            mem[ay] = v
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, v)
+                        memory.write_mem_loop(c, ay, v, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
@@ -8399,14 +8829,14 @@ def run_awake_native(c, limit):
                 elif k == 291:
                     ax = rx
                     sp = (rsp - 1) & 0xFF
-                    mem[sp] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    mem[sp] = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 292:
                     ay = ry
                     sp = (rsp - 1) & 0xFF
-                    mem[sp] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    mem[sp] = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -8463,20 +8893,30 @@ def run_awake_native(c, limit):
                         c.call_depth -= 1
 
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = t
@@ -8505,29 +8945,39 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 304:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     cy_in = rf & 1
                     rf = (rf & 14) | (u >> 3)
-                    if ax < 0x300:
-                        mem[ax] = ((u << 1) & 15) | cy_in
+                    wv = ((u << 1) & 15) | cy_in
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ((u << 1) & 15) | cy_in)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 305:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     cy_in = rf & 1
                     rf = (rf & 14) | (u >> 3)
-                    if ay < 0x300:
-                        mem[ay] = ((u << 1) & 15) | cy_in
+                    wv = ((u << 1) & 15) | cy_in
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ((u << 1) & 15) | cy_in)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
@@ -8547,29 +8997,39 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 308:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     cy_in = rf & 1
                     rf = (rf & 14) | (u & 1)
-                    if ax < 0x300:
-                        mem[ax] = (u >> 1) | (cy_in << 3)
+                    wv = (u >> 1) | (cy_in << 3)
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (u >> 1) | (cy_in << 3))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 309:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     cy_in = rf & 1
                     rf = (rf & 14) | (u & 1)
-                    if ay < 0x300:
-                        mem[ay] = (u >> 1) | (cy_in << 3)
+                    wv = (u >> 1) | (cy_in << 3)
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (u >> 1) | (cy_in << 3))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -8605,18 +9065,22 @@ def run_awake_native(c, limit):
                 elif k == 313:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (op & 15) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (op & 15) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8624,18 +9088,22 @@ def run_awake_native(c, limit):
                 elif k == 314:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (op & 15) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (op & 15) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8664,7 +9132,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 317:
                     ax = rx
-                    t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = ra - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -8676,7 +9144,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 318:
                     ay = ry
-                    t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = ra - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -8710,7 +9178,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 321:
                     ax = rx
-                    t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = rb - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -8722,7 +9190,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 322:
                     ay = ry
-                    t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = rb - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -8734,54 +9202,66 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 323:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - ra - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 324:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - rb - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 325:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8789,54 +9269,66 @@ def run_awake_native(c, limit):
                 elif k == 326:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 327:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - ra - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 328:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - rb - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -8844,54 +9336,66 @@ def run_awake_native(c, limit):
                 elif k == 329:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 330:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 331:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - ra - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -8899,18 +9403,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 332:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - rb - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -8918,18 +9426,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 333:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -8938,18 +9450,22 @@ def run_awake_native(c, limit):
                 elif k == 334:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -8957,18 +9473,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 335:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - ra - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -8976,18 +9496,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 336:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - rb - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -8996,18 +9520,22 @@ def run_awake_native(c, limit):
                 elif k == 337:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -9015,18 +9543,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 338:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -9035,11 +9567,10 @@ def run_awake_native(c, limit):
                 elif k == 339:
                     op = rom[pc]
                     rf |= op & 15
-                    if op & 8:
-                        c.f = rf
-                        c.tick = tick
-                        c.update_attn()
-                        stop = c.attn if c.attn < limit else limit
+                    if cold(op & 8):
+                        if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                            c.attn = 0
+                            stop = 0
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 340:
@@ -9066,7 +9597,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 342:
                     ax = rx
-                    t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -9078,7 +9609,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 343:
                     ay = ry
-                    t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -9112,7 +9643,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 346:
                     ax = rx
-                    t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -9124,7 +9655,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 347:
                     ay = ry
-                    t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -9136,54 +9667,66 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 348:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - ra
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 349:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - rb
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 350:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9191,54 +9734,66 @@ def run_awake_native(c, limit):
                 elif k == 351:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 352:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - ra
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 353:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - rb
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9246,36 +9801,44 @@ def run_awake_native(c, limit):
                 elif k == 354:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 355:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9300,13 +9863,17 @@ def run_awake_native(c, limit):
                 elif k == 359:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (op & 15)
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ (op & 15)
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9314,13 +9881,17 @@ def run_awake_native(c, limit):
                 elif k == 360:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (op & 15)
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ (op & 15)
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9339,14 +9910,14 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 363:
                     ax = rx
-                    t = ra ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 364:
                     ay = ry
-                    t = ra ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra ^ (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9365,53 +9936,65 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 367:
                     ax = rx
-                    t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 368:
                     ay = ry
-                    t = rb ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb ^ (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 369:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ ra
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ ra
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 370:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ rb
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ rb
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 371:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9419,39 +10002,51 @@ def run_awake_native(c, limit):
                 elif k == 372:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 373:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ ra
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ ra
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 374:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ rb
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ rb
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9459,26 +10054,34 @@ def run_awake_native(c, limit):
                 elif k == 375:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 376:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9486,10 +10089,9 @@ def run_awake_native(c, limit):
                 else:
                     unreachable()  # no range check: code[] holds handler numbers only
                 steps += 1
-                if tick >= stop:
+                if cold(tick >= stop):
                     c.f = rf
-                    if tick >= c.timer_event:
-                        timers.run_timers(c, tick)
+                    timers.loop_timers(c, tick)
                     if c.attn == 0 or tick >= limit or c.halted or after_pset or c.osc3 != 1:
                         break
                     stop = c.attn if c.attn < limit else limit
@@ -9499,7 +10101,7 @@ def run_awake_native(c, limit):
                 k = fused[pc]
                 if k == 0:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + ra + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9509,12 +10111,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -9522,7 +10128,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 1:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + rb + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9532,12 +10138,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -9545,7 +10155,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 2:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9555,12 +10165,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -9569,7 +10183,7 @@ def run_awake_native(c, limit):
                 elif k == 3:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9579,12 +10193,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -9592,7 +10210,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 4:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + ra + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9602,12 +10220,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -9615,7 +10237,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 5:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + rb + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9625,12 +10247,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -9639,7 +10265,7 @@ def run_awake_native(c, limit):
                 elif k == 6:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9649,12 +10275,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -9662,7 +10292,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 7:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9672,12 +10302,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -9718,7 +10352,7 @@ def run_awake_native(c, limit):
                 elif k == 10:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9728,12 +10362,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9741,7 +10379,7 @@ def run_awake_native(c, limit):
                 elif k == 11:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (op & 15) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9751,12 +10389,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9793,7 +10435,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 14:
                     ax = rx
-                    t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = ra + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9809,7 +10451,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 15:
                     ay = ry
-                    t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = ra + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9855,7 +10497,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 18:
                     ax = rx
-                    t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = rb + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9871,7 +10513,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 19:
                     ay = ry
-                    t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = rb + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9887,7 +10529,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 20:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + ra + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9897,19 +10539,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 21:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + rb + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9919,19 +10565,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 22:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9941,12 +10591,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -9954,7 +10608,7 @@ def run_awake_native(c, limit):
                 elif k == 23:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9964,19 +10618,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 24:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + ra + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -9986,19 +10644,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 25:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + rb + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10008,12 +10670,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10021,7 +10687,7 @@ def run_awake_native(c, limit):
                 elif k == 26:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10031,19 +10697,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 27:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10053,12 +10723,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10126,7 +10800,7 @@ def run_awake_native(c, limit):
                 elif k == 34:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10136,12 +10810,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10149,7 +10827,7 @@ def run_awake_native(c, limit):
                 elif k == 35:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (op & 15)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (op & 15)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10159,12 +10837,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10201,7 +10883,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 38:
                     ax = rx
-                    t = ra + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10217,7 +10899,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 39:
                     ay = ry
-                    t = ra + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10263,7 +10945,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 42:
                     ax = rx
-                    t = rb + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10279,7 +10961,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 43:
                     ay = ry
-                    t = rb + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10295,7 +10977,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 44:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + ra
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + ra
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10305,19 +10987,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 45:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + rb
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + rb
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10327,19 +11013,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 46:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10349,12 +11039,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10362,7 +11056,7 @@ def run_awake_native(c, limit):
                 elif k == 47:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10372,19 +11066,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 48:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + ra
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + ra
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10394,19 +11092,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 49:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + rb
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + rb
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10416,12 +11118,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10429,7 +11135,7 @@ def run_awake_native(c, limit):
                 elif k == 50:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10439,19 +11145,23 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 51:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) + (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) + (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -10461,12 +11171,16 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10488,13 +11202,17 @@ def run_awake_native(c, limit):
                 elif k == 54:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10502,13 +11220,17 @@ def run_awake_native(c, limit):
                 elif k == 55:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15)
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (op & 15)
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10527,14 +11249,14 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 58:
                     ax = rx
-                    t = ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 59:
                     ay = ry
-                    t = ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10553,53 +11275,65 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 62:
                     ax = rx
-                    t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 63:
                     ay = ry
-                    t = rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 64:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & ra
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 65:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & rb
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 66:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10607,39 +11341,51 @@ def run_awake_native(c, limit):
                 elif k == 67:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 68:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & ra
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 69:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & rb
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10647,26 +11393,34 @@ def run_awake_native(c, limit):
                 elif k == 70:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 71:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -10710,7 +11464,7 @@ def run_awake_native(c, limit):
                 elif k == 76:
                     op = rom[pc]
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     v = (op & 15)
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
@@ -10718,7 +11472,7 @@ def run_awake_native(c, limit):
                 elif k == 77:
                     op = rom[pc]
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     v = (op & 15)
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
@@ -10738,14 +11492,14 @@ def run_awake_native(c, limit):
                 elif k == 80:
                     ax = rx
                     u = ra
-                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 81:
                     ay = ry
                     u = ra
-                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
@@ -10764,56 +11518,56 @@ def run_awake_native(c, limit):
                 elif k == 84:
                     ax = rx
                     u = rb
-                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    v = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 85:
                     ay = ry
                     u = rb
-                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    v = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 86:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     v = ra
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 87:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     v = rb
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 88:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    v = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 89:
                     ax = rx
                     ay = ry
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    v = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 90:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     v = ra
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 91:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     v = rb
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
@@ -10821,15 +11575,15 @@ def run_awake_native(c, limit):
                 elif k == 92:
                     ax = rx
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    v = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    v = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 93:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    v = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    v = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
@@ -10886,13 +11640,13 @@ def run_awake_native(c, limit):
                 elif k == 102:
                     op = rom[pc]
                     ax = rx
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 103:
                     op = rom[pc]
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (op & 15) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 104:
@@ -10905,12 +11659,12 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 106:
                     ax = rx
-                    rf = (rf & 13) | (0 if ra & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    rf = (rf & 13) | (0 if ra & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 107:
                     ay = ry
-                    rf = (rf & 13) | (0 if ra & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    rf = (rf & 13) | (0 if ra & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 108:
@@ -10923,54 +11677,54 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 110:
                     ax = rx
-                    rf = (rf & 13) | (0 if rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    rf = (rf & 13) | (0 if rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 111:
                     ay = ry
-                    rf = (rf & 13) | (0 if rb & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    rf = (rf & 13) | (0 if rb & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 112:
                     ax = rx
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & ra else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & ra else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 113:
                     ax = rx
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & rb else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & rb else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 114:
                     ax = rx
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 115:
                     ax = rx
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 116:
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & ra else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & ra else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 117:
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & rb else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & rb else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 118:
                     ax = rx
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 119:
                     ay = ry
-                    rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 120:
@@ -11041,20 +11795,30 @@ def run_awake_native(c, limit):
                 elif k == 131:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -11092,24 +11856,34 @@ def run_awake_native(c, limit):
                 elif k == 138:
                     op = rom[pc]
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = op & 15
+                    wv = op & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, op & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 139:
                     op = rom[pc]
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = op & 15
+                    wv = op & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, op & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11123,12 +11897,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 142:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 143:
                     ay = ry
-                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 144:
@@ -11141,101 +11915,141 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 146:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 147:
                     ay = ry
-                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 148:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ra
+                    wv = ra
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ra)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 149:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rb
+                    wv = rb
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rb)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 150:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 151:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 152:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ra
+                    wv = ra
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ra)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 153:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rb
+                    wv = rb
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rb)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 154:
                     ax = rx
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 155:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11249,23 +12063,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 158:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rsp >> 4
+                    wv = rsp >> 4
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rsp >> 4)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 159:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rsp >> 4
+                    wv = rsp >> 4
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rsp >> 4)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11279,23 +12103,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 162:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rsp & 15
+                    wv = rsp & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rsp & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 163:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rsp & 15
+                    wv = rsp & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rsp & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11309,23 +12143,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 166:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (rx >> 4) & 15
+                    wv = (rx >> 4) & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (rx >> 4) & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 167:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (rx >> 4) & 15
+                    wv = (rx >> 4) & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (rx >> 4) & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11339,23 +12183,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 170:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rx & 15
+                    wv = rx & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rx & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 171:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rx & 15
+                    wv = rx & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rx & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11369,23 +12223,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 174:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rx >> 8
+                    wv = rx >> 8
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rx >> 8)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 175:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rx >> 8
+                    wv = rx >> 8
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rx >> 8)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11399,23 +12263,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 178:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (ry >> 4) & 15
+                    wv = (ry >> 4) & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (ry >> 4) & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 179:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (ry >> 4) & 15
+                    wv = (ry >> 4) & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (ry >> 4) & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11429,23 +12303,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 182:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ry & 15
+                    wv = ry & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ry & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 183:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ry & 15
+                    wv = ry & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ry & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11459,23 +12343,33 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 186:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ry >> 8
+                    wv = ry >> 8
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ry >> 8)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 187:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ry >> 8
+                    wv = ry >> 8
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ry >> 8)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11489,12 +12383,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 190:
                     ax = rx
-                    rsp = (rsp & 0x0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    rsp = (rsp & 0x0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 191:
                     ay = ry
-                    rsp = (rsp & 0x0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    rsp = (rsp & 0x0F) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 192:
@@ -11507,12 +12401,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 194:
                     ax = rx
-                    rsp = (rsp & 0xF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rsp = (rsp & 0xF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 195:
                     ay = ry
-                    rsp = (rsp & 0xF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rsp = (rsp & 0xF0) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 196:
@@ -11530,12 +12424,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 199:
                     ax = rx
-                    rx = (rx & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    rx = (rx & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 200:
                     ay = ry
-                    rx = (rx & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    rx = (rx & 0xF0F) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 201:
@@ -11548,12 +12442,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 203:
                     ax = rx
-                    rx = (rx & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rx = (rx & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 204:
                     ay = ry
-                    rx = (rx & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rx = (rx & 0xFF0) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 205:
@@ -11566,12 +12460,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 207:
                     ax = rx
-                    rx = (rx & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                    rx = (rx & 0x0FF) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 208:
                     ay = ry
-                    rx = (rx & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                    rx = (rx & 0x0FF) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 209:
@@ -11589,12 +12483,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 212:
                     ax = rx
-                    ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 213:
                     ay = ry
-                    ry = (ry & 0xF0F) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 4)
+                    ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 214:
@@ -11607,12 +12501,12 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 216:
                     ax = rx
-                    ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ry = (ry & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 217:
                     ay = ry
-                    ry = (ry & 0xFF0) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ry = (ry & 0xFF0) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 218:
@@ -11625,23 +12519,28 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 220:
                     ax = rx
-                    ry = (ry & 0x0FF) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 8)
+                    ry = (ry & 0x0FF) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 221:
                     ay = ry
-                    ry = (ry & 0x0FF) | ((mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) << 8)
+                    ry = (ry & 0x0FF) | ((memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 222:
                     op = rom[pc]
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = op & 15
+                    wv = op & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, op & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -11653,13 +12552,13 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 224:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 225:
                     ay = ry
-                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11675,48 +12574,63 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 228:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 229:
                     ay = ry
-                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 230:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ra
+                    wv = ra
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ra)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 231:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rb
+                    wv = rb
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rb)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 232:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -11724,36 +12638,51 @@ def run_awake_native(c, limit):
                 elif k == 233:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 234:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ra
+                    wv = ra
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ra)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 235:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rb
+                    wv = rb
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rb)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -11761,24 +12690,34 @@ def run_awake_native(c, limit):
                 elif k == 236:
                     ax = rx
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 237:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -11786,12 +12725,17 @@ def run_awake_native(c, limit):
                 elif k == 238:
                     op = rom[pc]
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = op & 15
+                    wv = op & 15
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, op & 15)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -11803,13 +12747,13 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 240:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 241:
                     ay = ry
-                    ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    ra = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -11825,48 +12769,63 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 244:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 245:
                     ay = ry
-                    rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    rb = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 246:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ra
+                    wv = ra
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ra)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 247:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rb
+                    wv = rb
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rb)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 248:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -11874,36 +12833,51 @@ def run_awake_native(c, limit):
                 elif k == 249:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 250:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ra
+                    wv = ra
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ra)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 251:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = rb
+                    wv = rb
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, rb)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -11911,24 +12885,34 @@ def run_awake_native(c, limit):
                 elif k == 252:
                     ax = rx
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    wv = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 253:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
@@ -11956,13 +12940,17 @@ def run_awake_native(c, limit):
                 elif k == 258:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (op & 15)
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | (op & 15)
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -11970,13 +12958,17 @@ def run_awake_native(c, limit):
                 elif k == 259:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (op & 15)
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | (op & 15)
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -11995,14 +12987,14 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 262:
                     ax = rx
-                    t = ra | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 263:
                     ay = ry
-                    t = ra | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -12021,53 +13013,65 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 266:
                     ax = rx
-                    t = rb | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 267:
                     ay = ry
-                    t = rb | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 268:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 269:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | rb
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 270:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -12075,39 +13079,51 @@ def run_awake_native(c, limit):
                 elif k == 271:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 272:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | ra
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | ra
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 273:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | rb
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | rb
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -12115,26 +13131,34 @@ def run_awake_native(c, limit):
                 elif k == 274:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 275:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) | (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) | (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -12143,11 +13167,10 @@ def run_awake_native(c, limit):
                     sp = rsp
                     v = mem[sp]
                     rf = v
-                    if v & 8:
-                        c.f = rf
-                        c.tick = tick
-                        c.update_attn()
-                        stop = c.attn if c.attn < limit else limit
+                    if cold(v & 8):
+                        if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                            c.attn = 0
+                            stop = 0
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -12169,12 +13192,16 @@ def run_awake_native(c, limit):
                     ax = rx
                     sp = rsp
                     v = mem[sp]
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = v
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != v:
+                            mem[ax] = v
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, v)
+                        memory.write_mem_loop(c, ax, v, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
@@ -12183,12 +13210,16 @@ def run_awake_native(c, limit):
                     ay = ry
                     sp = rsp
                     v = mem[sp]
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = v
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != v:
+                            mem[ay] = v
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, v)
+                        memory.write_mem_loop(c, ay, v, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
@@ -12263,14 +13294,14 @@ def run_awake_native(c, limit):
                 elif k == 291:
                     ax = rx
                     sp = (rsp - 1) & 0xFF
-                    mem[sp] = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    mem[sp] = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 292:
                     ay = ry
                     sp = (rsp - 1) & 0xFF
-                    mem[sp] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    mem[sp] = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -12327,20 +13358,30 @@ def run_awake_native(c, limit):
                         c.call_depth -= 1
 
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = t
@@ -12369,29 +13410,39 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 304:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     cy_in = rf & 1
                     rf = (rf & 14) | (u >> 3)
-                    if ax < 0x300:
-                        mem[ax] = ((u << 1) & 15) | cy_in
+                    wv = ((u << 1) & 15) | cy_in
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ((u << 1) & 15) | cy_in)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 305:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     cy_in = rf & 1
                     rf = (rf & 14) | (u >> 3)
-                    if ay < 0x300:
-                        mem[ay] = ((u << 1) & 15) | cy_in
+                    wv = ((u << 1) & 15) | cy_in
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ((u << 1) & 15) | cy_in)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
@@ -12411,29 +13462,39 @@ def run_awake_native(c, limit):
                     pending = 5
                 elif k == 308:
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     cy_in = rf & 1
                     rf = (rf & 14) | (u & 1)
-                    if ax < 0x300:
-                        mem[ax] = (u >> 1) | (cy_in << 3)
+                    wv = (u >> 1) | (cy_in << 3)
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (u >> 1) | (cy_in << 3))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
                 elif k == 309:
                     ay = ry
-                    u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     cy_in = rf & 1
                     rf = (rf & 14) | (u & 1)
-                    if ay < 0x300:
-                        mem[ay] = (u >> 1) | (cy_in << 3)
+                    wv = (u >> 1) | (cy_in << 3)
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, (u >> 1) | (cy_in << 3))
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
@@ -12469,18 +13530,22 @@ def run_awake_native(c, limit):
                 elif k == 313:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (op & 15) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (op & 15) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -12488,18 +13553,22 @@ def run_awake_native(c, limit):
                 elif k == 314:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (op & 15) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (op & 15) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -12528,7 +13597,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 317:
                     ax = rx
-                    t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = ra - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -12540,7 +13609,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 318:
                     ay = ry
-                    t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = ra - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -12574,7 +13643,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 321:
                     ax = rx
-                    t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = rb - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -12586,7 +13655,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 322:
                     ay = ry
-                    t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = rb - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -12598,54 +13667,66 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 323:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - ra - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 324:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - rb - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 325:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -12653,54 +13734,66 @@ def run_awake_native(c, limit):
                 elif k == 326:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 327:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - ra - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 328:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - rb - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -12708,54 +13801,66 @@ def run_awake_native(c, limit):
                 elif k == 329:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 330:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 331:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - ra - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -12763,18 +13868,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 332:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - rb - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -12782,18 +13891,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 333:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -12802,18 +13915,22 @@ def run_awake_native(c, limit):
                 elif k == 334:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -12821,18 +13938,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 335:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - ra - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -12840,18 +13961,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 336:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - rb - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -12860,18 +13985,22 @@ def run_awake_native(c, limit):
                 elif k == 337:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -12879,18 +14008,22 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 338:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (rf & 1)
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (rf & 1)
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
@@ -12899,11 +14032,10 @@ def run_awake_native(c, limit):
                 elif k == 339:
                     op = rom[pc]
                     rf |= op & 15
-                    if op & 8:
-                        c.f = rf
-                        c.tick = tick
-                        c.update_attn()
-                        stop = c.attn if c.attn < limit else limit
+                    if cold(op & 8):
+                        if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                            c.attn = 0
+                            stop = 0
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 340:
@@ -12930,7 +14062,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 342:
                     ax = rx
-                    t = ra - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -12942,7 +14074,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 343:
                     ay = ry
-                    t = ra - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -12976,7 +14108,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 346:
                     ax = rx
-                    t = rb - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -12988,7 +14120,7 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 347:
                     ay = ry
-                    t = rb - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
@@ -13000,54 +14132,66 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 348:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - ra
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - ra
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 349:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - rb
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - rb
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 350:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -13055,54 +14199,66 @@ def run_awake_native(c, limit):
                 elif k == 351:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 352:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - ra
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - ra
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 353:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - rb
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - rb
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -13110,36 +14266,44 @@ def run_awake_native(c, limit):
                 elif k == 354:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 355:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) - (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) - (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     if t < 0:
                         cy = 1
                         t = ((t - 6) if rf & 4 else t) & 15
                     else:
                         cy = 0
-                    if ay < 0x300:
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -13164,13 +14328,17 @@ def run_awake_native(c, limit):
                 elif k == 359:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (op & 15)
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ (op & 15)
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -13178,13 +14346,17 @@ def run_awake_native(c, limit):
                 elif k == 360:
                     op = rom[pc]
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (op & 15)
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ (op & 15)
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -13203,14 +14375,14 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 363:
                     ax = rx
-                    t = ra ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = ra ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 364:
                     ay = ry
-                    t = ra ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = ra ^ (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     ra = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -13229,53 +14401,65 @@ def run_awake_native(c, limit):
                     pending = 7
                 elif k == 367:
                     ax = rx
-                    t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 368:
                     ay = ry
-                    t = rb ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    t = rb ^ (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 369:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ ra
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ ra
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 370:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ rb
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ rb
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 371:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -13283,39 +14467,51 @@ def run_awake_native(c, limit):
                 elif k == 372:
                     ax = rx
                     ay = ry
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 373:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ ra
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ ra
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 374:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ rb
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ rb
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -13323,26 +14519,34 @@ def run_awake_native(c, limit):
                 elif k == 375:
                     ax = rx
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 376:
                     ay = ry
-                    t = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) ^ (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
-                    if ay < 0x300:
+                    t = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) ^ (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ay < 0x300):
                         mem[ay] = t
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != t:
+                            mem[ay] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, t)
+                        memory.write_mem_loop(c, ay, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
@@ -13350,7 +14554,7 @@ def run_awake_native(c, limit):
                 elif k == 377:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -13360,17 +14564,21 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13383,7 +14591,7 @@ def run_awake_native(c, limit):
                 elif k == 378:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -13393,17 +14601,21 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13420,7 +14632,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         sp = rsp
@@ -13446,7 +14658,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13472,7 +14684,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13498,7 +14710,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13515,7 +14727,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13532,7 +14744,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13545,12 +14757,12 @@ def run_awake_native(c, limit):
                 elif k == 385:
                     op = rom[pc]
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     v = (op & 15)
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13563,12 +14775,12 @@ def run_awake_native(c, limit):
                 elif k == 386:
                     op = rom[pc]
                     ax = rx
-                    u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     v = (op & 15)
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13585,7 +14797,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13602,7 +14814,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13617,7 +14829,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if ra & (op & 15) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13630,10 +14842,10 @@ def run_awake_native(c, limit):
                 elif k == 390:
                     op = rom[pc]
                     ax = rx
-                    rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -13647,12 +14859,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -13662,12 +14874,16 @@ def run_awake_native(c, limit):
                         else:
                             cy = t >> 4
                             t &= 15
-                        if ax < 0x300:
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
@@ -13676,17 +14892,22 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
                         ay = ry
-                        if ax < 0x300:
-                            mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
@@ -13694,25 +14915,35 @@ def run_awake_native(c, limit):
                 elif k == 393:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -13724,43 +14955,63 @@ def run_awake_native(c, limit):
                 elif k == 394:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         x = rx
-                        if x < 0x300:
-                            mem[x] = op & 15
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, x, op & 15)
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        if w < 0x300:
-                            mem[w] = (op >> 4) & 15
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, w, (op >> 4) & 15)
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
@@ -13770,7 +15021,7 @@ def run_awake_native(c, limit):
                     ra = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -13784,7 +15035,7 @@ def run_awake_native(c, limit):
                     ra = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -13796,7 +15047,7 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0x0FF) | (ra << 8)
@@ -13807,12 +15058,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -13822,12 +15073,16 @@ def run_awake_native(c, limit):
                         else:
                             cy = t >> 4
                             t &= 15
-                        if ax < 0x300:
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
@@ -13837,18 +15092,22 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
-                        if ax < 0x300:
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
@@ -13858,12 +15117,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         v = (op & 15)
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                         pc = (pc + 1) & 0x1FFF
@@ -13873,12 +15132,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
                 elif k == 402:
@@ -13886,25 +15145,35 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         x = rx
-                        if x < 0x300:
-                            mem[x] = op & 15
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, x, op & 15)
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        if w < 0x300:
-                            mem[w] = (op >> 4) & 15
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, w, (op >> 4) & 15)
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
@@ -13914,11 +15183,11 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
                 elif k == 404:
@@ -13926,23 +15195,22 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rf |= op & 15
-                        if op & 8:
-                            c.f = rf
-                            c.tick = tick
-                            c.update_attn()
-                            stop = c.attn if c.attn < limit else limit
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
                 elif k == 405:
                     ry = (ry & 0x0FF) | (ra << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = rsp
@@ -13955,17 +15223,22 @@ def run_awake_native(c, limit):
                 elif k == 406:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -13977,7 +15250,7 @@ def run_awake_native(c, limit):
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -13993,7 +15266,7 @@ def run_awake_native(c, limit):
                 elif k == 408:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -14003,28 +15276,32 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ax = rx
-                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                             if rf & 4:
                                 if t >= 10:
                                     t = (t - 10) & 15
@@ -14034,12 +15311,16 @@ def run_awake_native(c, limit):
                             else:
                                 cy = t >> 4
                                 t &= 15
-                            if ax < 0x300:
+                            if hot(ax < 0x300):
                                 mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, t)
+                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
@@ -14059,7 +15340,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         t = rb + rb + (rf & 1)
@@ -14076,7 +15357,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14104,18 +15385,18 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            t = rb ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             rb = t
                             rf = (rf & 13) | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
@@ -14126,22 +15407,26 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                        if ax < 0x300:
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14152,12 +15437,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -14167,17 +15452,21 @@ def run_awake_native(c, limit):
                         else:
                             cy = t >> 4
                             t &= 15
-                        if ax < 0x300:
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14191,15 +15480,15 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14213,22 +15502,27 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
                         ay = ry
-                        if ax < 0x300:
-                            mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -14237,25 +15531,35 @@ def run_awake_native(c, limit):
                 elif k == 415:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -14264,7 +15568,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14277,66 +15581,96 @@ def run_awake_native(c, limit):
                 elif k == 416:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         x = rx
-                        if x < 0x300:
-                            mem[x] = op & 15
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, x, op & 15)
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        if w < 0x300:
-                            mem[w] = (op >> 4) & 15
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, w, (op >> 4) & 15)
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             x = rx
-                            if x < 0x300:
-                                mem[x] = op & 15
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, x, op & 15)
+                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            if w < 0x300:
-                                mem[w] = (op >> 4) & 15
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, w, (op >> 4) & 15)
+                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rx = (x & 0xF00) | ((x + 2) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
@@ -14346,7 +15680,7 @@ def run_awake_native(c, limit):
                     ra = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -14355,7 +15689,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14370,14 +15704,14 @@ def run_awake_native(c, limit):
                     ra = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rf = (rf & 13) | (0 if ra & (op & 15) else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14392,14 +15726,14 @@ def run_awake_native(c, limit):
                     ra = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rf = (rf & 13) | (0 if ra & (op & 15) else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14414,7 +15748,7 @@ def run_awake_native(c, limit):
                     mem[op & 15] = ra
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -14432,7 +15766,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14447,14 +15781,14 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rb = op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -14465,13 +15799,13 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -14486,13 +15820,13 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -14504,13 +15838,13 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -14525,13 +15859,13 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ry = (ry & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -14543,13 +15877,13 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ry = (ry & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -14561,10 +15895,10 @@ def run_awake_native(c, limit):
                             pending = 7
                 elif k == 427:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -14573,7 +15907,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14588,12 +15922,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -14603,17 +15937,21 @@ def run_awake_native(c, limit):
                         else:
                             cy = t >> 4
                             t &= 15
-                        if ax < 0x300:
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14628,23 +15966,27 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
-                        if ax < 0x300:
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             sp = rsp
@@ -14659,17 +16001,17 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         v = (op & 15)
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14684,16 +16026,16 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         v = rb
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14708,16 +16050,16 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         v = rb
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14732,15 +16074,15 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14755,15 +16097,15 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14778,21 +16120,26 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        if ax < 0x300:
-                            mem[ax] = op & 15
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, op & 15)
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -14810,14 +16157,14 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -14829,14 +16176,14 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ry = (ry & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -14854,19 +16201,19 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
@@ -14875,23 +16222,27 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | (op & 15)
-                        if ax < 0x300:
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | (op & 15)
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             sp = rsp
@@ -14906,19 +16257,18 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rf |= op & 15
-                        if op & 8:
-                            c.f = rf
-                            c.tick = tick
-                            c.update_attn()
-                            stop = c.attn if c.attn < limit else limit
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -14935,13 +16285,13 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xFF0) | ra
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0xF0F) | (rb << 4)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -14958,32 +16308,42 @@ def run_awake_native(c, limit):
                     rx = (rx & 0x0FF) | (ra << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             x = rx
-                            if x < 0x300:
-                                mem[x] = op & 15
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, x, op & 15)
+                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            if w < 0x300:
-                                mem[w] = (op >> 4) & 15
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, w, (op >> 4) & 15)
+                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rx = (x & 0xF00) | ((x + 2) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
@@ -14993,17 +16353,17 @@ def run_awake_native(c, limit):
                     ry = (ry & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ay = ry
-                        u = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                         v = (op & 15)
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -15018,15 +16378,15 @@ def run_awake_native(c, limit):
                     ry = (ry & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ay = ry
-                        rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (op & 15) else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -15041,15 +16401,15 @@ def run_awake_native(c, limit):
                     ry = (ry & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ay = ry
-                        rf = (rf & 13) | (0 if (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)) & (op & 15) else 2)
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (op & 15) else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -15063,14 +16423,14 @@ def run_awake_native(c, limit):
                     ry = (ry & 0x0FF) | (ra << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ra = op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             rx = (rx & 0x0FF) | (ra << 8)
@@ -15078,45 +16438,50 @@ def run_awake_native(c, limit):
                             pending = 5
                 elif k == 447:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ay = ry
-                            if ay < 0x300:
-                                mem[ay] = ra
+                            wv = ra
+                            if hot(ay < 0x300):
+                                mem[ay] = wv
+                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                    mem[ay] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ay, ra)
+                                memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
                 elif k == 448:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0xFF0) | ra
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             rx = (rx & 0xF0F) | (rb << 4)
@@ -15124,51 +16489,66 @@ def run_awake_native(c, limit):
                             pending = 5
                 elif k == 449:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ay = ry
-                        if ay < 0x300:
-                            mem[ay] = ra
+                        wv = ra
+                        if hot(ay < 0x300):
+                            mem[ay] = wv
+                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                mem[ay] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ay, ra)
+                            memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ay = ry
-                            if ay < 0x300:
-                                mem[ay] = rb
+                            wv = rb
+                            if hot(ay < 0x300):
+                                mem[ay] = wv
+                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                    mem[ay] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ay, rb)
+                                memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
                 elif k == 450:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rb
+                    wv = rb
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rb)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         t = ra ^ rb
@@ -15176,7 +16556,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             t = ra & rb
@@ -15187,64 +16567,84 @@ def run_awake_native(c, limit):
                 elif k == 451:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
                             ay = ry
-                            if ax < 0x300:
-                                mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                            wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
                 elif k == 452:
                     ay = ry
-                    if ay < 0x300:
-                        mem[ay] = ra
+                    wv = ra
+                    if hot(ay < 0x300):
+                        mem[ay] = wv
+                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                            mem[ay] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ay, ra)
+                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ay = ry
-                        if ay < 0x300:
-                            mem[ay] = rb
+                        wv = rb
+                        if hot(ay < 0x300):
+                            mem[ay] = wv
+                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                mem[ay] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ay, rb)
+                            memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -15256,29 +16656,33 @@ def run_awake_native(c, limit):
                             pending = 7
                 elif k == 453:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             v = rb
                             rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                             pc = (pc + 1) & 0x1FFF
@@ -15290,7 +16694,7 @@ def run_awake_native(c, limit):
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = rsp
@@ -15299,7 +16703,7 @@ def run_awake_native(c, limit):
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -15314,7 +16718,7 @@ def run_awake_native(c, limit):
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = (rsp - 1) & 0xFF
@@ -15322,7 +16726,7 @@ def run_awake_native(c, limit):
                         rsp = sp
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = (rsp - 1) & 0xFF
@@ -15337,14 +16741,14 @@ def run_awake_native(c, limit):
                     rb = ((u << 1) & 15) | cy_in
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             pc = ((pc >> 8) << 8) | (rb << 4) | ra
@@ -15354,7 +16758,7 @@ def run_awake_native(c, limit):
                     rf &= op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -15363,7 +16767,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -15375,7 +16779,7 @@ def run_awake_native(c, limit):
                     rf &= op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -15384,7 +16788,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -15400,7 +16804,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         t = ra & rb
@@ -15408,17 +16812,21 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             ax = rx
-                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                            if ax < 0x300:
+                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                            if hot(ax < 0x300):
                                 mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, t)
+                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 13) | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
@@ -15430,26 +16838,25 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rf |= op & 15
-                            if op & 8:
-                                c.f = rf
-                                c.tick = tick
-                                c.update_attn()
-                                stop = c.attn if c.attn < limit else limit
+                            if cold(op & 8):
+                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                    c.attn = 0
+                                    stop = 0
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -15478,7 +16885,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -15496,7 +16903,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -15505,7 +16912,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -15531,31 +16938,31 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         mem[op & 15] = ra
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
                 elif k == 463:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -15565,28 +16972,32 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ax = rx
-                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                             if rf & 4:
                                 if t >= 10:
                                     t = (t - 10) & 15
@@ -15596,22 +17007,26 @@ def run_awake_native(c, limit):
                             else:
                                 cy = t >> 4
                                 t &= 15
-                            if ax < 0x300:
+                            if hot(ax < 0x300):
                                 mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, t)
+                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 v = (op & 15)
                                 rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                                 pc = (pc + 1) & 0x1FFF
@@ -15619,7 +17034,7 @@ def run_awake_native(c, limit):
                 elif k == 464:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -15629,28 +17044,32 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ax = rx
-                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                             if rf & 4:
                                 if t >= 10:
                                     t = (t - 10) & 15
@@ -15660,17 +17079,21 @@ def run_awake_native(c, limit):
                             else:
                                 cy = t >> 4
                                 t &= 15
-                            if ax < 0x300:
+                            if hot(ax < 0x300):
                                 mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, t)
+                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -15683,7 +17106,7 @@ def run_awake_native(c, limit):
                 elif k == 465:
                     op = rom[pc]
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                     if rf & 4:
                         if t >= 10:
                             t = (t - 10) & 15
@@ -15693,29 +17116,33 @@ def run_awake_native(c, limit):
                     else:
                         cy = t >> 4
                         t &= 15
-                    if ax < 0x300:
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ax = rx
-                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                             if rf & 4:
                                 if t >= 10:
                                     t = (t - 10) & 15
@@ -15725,17 +17152,21 @@ def run_awake_native(c, limit):
                             else:
                                 cy = t >> 4
                                 t &= 15
-                            if ax < 0x300:
+                            if hot(ax < 0x300):
                                 mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, t)
+                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -15756,14 +17187,14 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rb = mem[op & 15]
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -15781,7 +17212,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -15803,7 +17234,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 12) | cy | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         t = rb + rb
@@ -15820,18 +17251,18 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                t = rb ^ (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                t = rb ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 rb = t
                                 rf = (rf & 13) | (0 if t else 2)
                                 pc = (pc + 1) & 0x1FFF
@@ -15843,7 +17274,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -15861,14 +17292,14 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             mem[op & 15] = ra
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -15882,7 +17313,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -15900,7 +17331,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -15918,7 +17349,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -15934,20 +17365,20 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         ra = op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             rx = (rx & 0x0FF) | (ra << 8)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -15960,67 +17391,75 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                        if ax < 0x300:
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 v = rb
                                 rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 7
                 elif k == 472:
                     ax = rx
-                    t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    t = rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rb = t
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
-                            if ax < 0x300:
+                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | rb
+                            if hot(ax < 0x300):
                                 mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, t)
+                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 13) | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -16030,21 +17469,21 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                        ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ra = op & 15
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ry = (ry & 0x0FF) | (ra << 8)
@@ -16054,22 +17493,27 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
                         ay = ry
-                        if ax < 0x300:
-                            mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -16078,17 +17522,22 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 ax = rx
                                 ay = ry
-                                if ax < 0x300:
-                                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                                wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                                if hot(ax < 0x300):
+                                    mem[ax] = wv
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                        mem[ax] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                    memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
@@ -16097,38 +17546,48 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
                         ay = ry
-                        if ax < 0x300:
-                            mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
                                 ay = ry
-                                if ax < 0x300:
-                                    mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                                wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                                if hot(ax < 0x300):
+                                    mem[ax] = wv
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                        mem[ax] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                    memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
@@ -16136,89 +17595,129 @@ def run_awake_native(c, limit):
                 elif k == 476:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         x = rx
-                        if x < 0x300:
-                            mem[x] = op & 15
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, x, op & 15)
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        if w < 0x300:
-                            mem[w] = (op >> 4) & 15
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, w, (op >> 4) & 15)
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             x = rx
-                            if x < 0x300:
-                                mem[x] = op & 15
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, x, op & 15)
+                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            if w < 0x300:
-                                mem[w] = (op >> 4) & 15
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, w, (op >> 4) & 15)
+                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rx = (x & 0xF00) | ((x + 2) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 x = rx
-                                if x < 0x300:
-                                    mem[x] = op & 15
+                                wv = op & 15
+                                if hot(x < 0x300):
+                                    mem[x] = wv
+                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                        mem[x] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, x, op & 15)
+                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 w = (x & 0xF00) | ((x + 1) & 0xFF)
-                                if w < 0x300:
-                                    mem[w] = (op >> 4) & 15
+                                wv = (op >> 4) & 15
+                                if hot(w < 0x300):
+                                    mem[w] = wv
+                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                        mem[w] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rx = (x & 0xF00) | ((x + 2) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
@@ -16226,71 +17725,101 @@ def run_awake_native(c, limit):
                 elif k == 477:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         x = rx
-                        if x < 0x300:
-                            mem[x] = op & 15
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, x, op & 15)
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        if w < 0x300:
-                            mem[w] = (op >> 4) & 15
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, w, (op >> 4) & 15)
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             x = rx
-                            if x < 0x300:
-                                mem[x] = op & 15
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, x, op & 15)
+                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            if w < 0x300:
-                                mem[w] = (op >> 4) & 15
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, w, (op >> 4) & 15)
+                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rx = (x & 0xF00) | ((x + 2) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -16301,20 +17830,30 @@ def run_awake_native(c, limit):
                                     c.call_depth -= 1
 
                                 x = rx
-                                if x < 0x300:
-                                    mem[x] = op & 15
+                                wv = op & 15
+                                if hot(x < 0x300):
+                                    mem[x] = wv
+                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                        mem[x] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, x, op & 15)
+                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 w = (x & 0xF00) | ((x + 1) & 0xFF)
-                                if w < 0x300:
-                                    mem[w] = (op >> 4) & 15
+                                wv = (op >> 4) & 15
+                                if hot(w < 0x300):
+                                    mem[w] = wv
+                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                        mem[w] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rx = (x & 0xF00) | ((x + 2) & 0xFF)
                                 pc = t
@@ -16322,73 +17861,103 @@ def run_awake_native(c, limit):
                 elif k == 478:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         x = rx
-                        if x < 0x300:
-                            mem[x] = op & 15
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, x, op & 15)
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        if w < 0x300:
-                            mem[w] = (op >> 4) & 15
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, w, (op >> 4) & 15)
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 x = rx
-                                if x < 0x300:
-                                    mem[x] = op & 15
+                                wv = op & 15
+                                if hot(x < 0x300):
+                                    mem[x] = wv
+                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                        mem[x] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, x, op & 15)
+                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 w = (x & 0xF00) | ((x + 1) & 0xFF)
-                                if w < 0x300:
-                                    mem[w] = (op >> 4) & 15
+                                wv = (op >> 4) & 15
+                                if hot(w < 0x300):
+                                    mem[w] = wv
+                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                        mem[w] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rx = (x & 0xF00) | ((x + 2) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
@@ -16396,48 +17965,63 @@ def run_awake_native(c, limit):
                 elif k == 479:
                     op = rom[pc]
                     x = rx
-                    if x < 0x300:
-                        mem[x] = op & 15
+                    wv = op & 15
+                    if hot(x < 0x300):
+                        mem[x] = wv
+                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                            mem[x] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, x, op & 15)
+                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    if w < 0x300:
-                        mem[w] = (op >> 4) & 15
+                    wv = (op >> 4) & 15
+                    if hot(w < 0x300):
+                        mem[w] = wv
+                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                            mem[w] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, w, (op >> 4) & 15)
+                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (x & 0xF00) | ((x + 2) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                if ax < 0x300:
-                                    mem[ax] = rb
+                                wv = rb
+                                if hot(ax < 0x300):
+                                    mem[ax] = wv
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                        mem[ax] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, rb)
+                                    memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
@@ -16447,7 +18031,7 @@ def run_awake_native(c, limit):
                     ra = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -16456,14 +18040,14 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rb = op & 15
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 t = ra + ra
@@ -16485,7 +18069,7 @@ def run_awake_native(c, limit):
                     ra = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -16494,24 +18078,28 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) ^ ra
-                                if ax < 0x300:
+                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ ra
+                                if hot(ax < 0x300):
                                     mem[ax] = t
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                        mem[ax] = t
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, t)
+                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rf = (rf & 13) | (0 if t else 2)
                                 pc = (pc + 1) & 0x1FFF
@@ -16521,14 +18109,14 @@ def run_awake_native(c, limit):
                     ra = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rb = mem[op & 15]
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             t = ra + rb
@@ -16545,7 +18133,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -16557,21 +18145,21 @@ def run_awake_native(c, limit):
                     ra = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rb = op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rf &= op & 15
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 u = ra
@@ -16585,7 +18173,7 @@ def run_awake_native(c, limit):
                     rb = mem[op & 15]
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         t = ra + rb
@@ -16602,14 +18190,14 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rb = mem[op & 15]
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -16632,25 +18220,25 @@ def run_awake_native(c, limit):
                     mem[op & 15] = ra
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         mem[op & 15] = rb
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
                 elif k == 486:
@@ -16658,21 +18246,21 @@ def run_awake_native(c, limit):
                     mem[op & 15] = ra
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -16686,26 +18274,26 @@ def run_awake_native(c, limit):
                     mem[op & 15] = ra
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
@@ -16714,25 +18302,25 @@ def run_awake_native(c, limit):
                     mem[op & 15] = rb
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         mem[op & 15] = ra
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
@@ -16741,21 +18329,21 @@ def run_awake_native(c, limit):
                     mem[op & 15] = rb
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -16767,20 +18355,20 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rb = op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             rx = (rx & 0x0FF) | (ra << 8)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -16792,25 +18380,25 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                                 if rf & 4:
                                     if t >= 10:
                                         t = (t - 10) & 15
@@ -16820,12 +18408,16 @@ def run_awake_native(c, limit):
                                 else:
                                     cy = t >> 4
                                     t &= 15
-                                if ax < 0x300:
+                                if hot(ax < 0x300):
                                     mem[ax] = t
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                        mem[ax] = t
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, t)
+                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rf = (rf & 12) | cy | (0 if t else 2)
                                 pc = (pc + 1) & 0x1FFF
@@ -16835,25 +18427,25 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 v = (op & 15)
                                 rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                                 pc = (pc + 1) & 0x1FFF
@@ -16863,24 +18455,24 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
                 elif k == 494:
@@ -16888,20 +18480,20 @@ def run_awake_native(c, limit):
                     ra = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ry = (ry & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ra = op & 15
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 rx = (rx & 0x0FF) | (ra << 8)
@@ -16912,38 +18504,48 @@ def run_awake_native(c, limit):
                     rb = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0x0FF) | (ra << 8)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 x = rx
-                                if x < 0x300:
-                                    mem[x] = op & 15
+                                wv = op & 15
+                                if hot(x < 0x300):
+                                    mem[x] = wv
+                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                        mem[x] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, x, op & 15)
+                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 w = (x & 0xF00) | ((x + 1) & 0xFF)
-                                if w < 0x300:
-                                    mem[w] = (op >> 4) & 15
+                                wv = (op >> 4) & 15
+                                if hot(w < 0x300):
+                                    mem[w] = wv
+                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                        mem[w] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rx = (x & 0xF00) | ((x + 2) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
@@ -16953,14 +18555,14 @@ def run_awake_native(c, limit):
                     rb = op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rf &= op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             u = ra
@@ -16969,7 +18571,7 @@ def run_awake_native(c, limit):
                             ra = ((u << 1) & 15) | cy_in
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 u = rb
@@ -16981,23 +18583,28 @@ def run_awake_native(c, limit):
                 elif k == 497:
                     op = rom[pc]
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = op & 15
+                    wv = op & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, op & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ra = op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -17015,7 +18622,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -17028,32 +18635,37 @@ def run_awake_native(c, limit):
                 elif k == 498:
                     op = rom[pc]
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = op & 15
+                    wv = op & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, op & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            t = rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             rb = t
                             rf = (rf & 13) | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -17063,79 +18675,104 @@ def run_awake_native(c, limit):
                 elif k == 499:
                     op = rom[pc]
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = op & 15
+                    wv = op & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, op & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             x = rx
-                            if x < 0x300:
-                                mem[x] = op & 15
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, x, op & 15)
+                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            if w < 0x300:
-                                mem[w] = (op >> 4) & 15
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, w, (op >> 4) & 15)
+                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rx = (x & 0xF00) | ((x + 2) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                if ax < 0x300:
-                                    mem[ax] = op & 15
+                                wv = op & 15
+                                if hot(ax < 0x300):
+                                    mem[ax] = wv
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                        mem[ax] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, op & 15)
+                                    memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
                 elif k == 500:
                     op = rom[pc]
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = op & 15
+                    wv = op & 15
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, op & 15)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rf &= op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             sp = rsp
@@ -17144,7 +18781,7 @@ def run_awake_native(c, limit):
                             rsp = (sp + 1) & 0xFF
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
@@ -17155,24 +18792,24 @@ def run_awake_native(c, limit):
                                 pending = 5
                 elif k == 501:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 t = rb + rb
@@ -17191,24 +18828,24 @@ def run_awake_native(c, limit):
                                 pending = 7
                 elif k == 502:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -17219,10 +18856,10 @@ def run_awake_native(c, limit):
                                 pending = 7
                 elif k == 503:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         u = ra
@@ -17231,7 +18868,7 @@ def run_awake_native(c, limit):
                         ra = (u >> 1) | (cy_in << 3)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -17240,7 +18877,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 13) | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -17260,10 +18897,10 @@ def run_awake_native(c, limit):
                                 pending = 7
                 elif k == 504:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         t = rb + rb
@@ -17280,7 +18917,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             t = rb + rb
@@ -17297,7 +18934,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -17306,24 +18943,24 @@ def run_awake_native(c, limit):
                                 pending = 5
                 elif k == 505:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rf = (rf & 13) | (0 if rb & (op & 15) else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -17335,10 +18972,10 @@ def run_awake_native(c, limit):
                                     pending = 5
                 elif k == 506:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -17347,7 +18984,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -17356,7 +18993,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 13) | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -17368,12 +19005,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -17383,28 +19020,32 @@ def run_awake_native(c, limit):
                         else:
                             cy = t >> 4
                             t &= 15
-                        if ax < 0x300:
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                                 if rf & 4:
                                     if t >= 10:
                                         t = (t - 10) & 15
@@ -17414,12 +19055,16 @@ def run_awake_native(c, limit):
                                 else:
                                     cy = t >> 4
                                     t &= 15
-                                if ax < 0x300:
+                                if hot(ax < 0x300):
                                     mem[ax] = t
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                        mem[ax] = t
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, t)
+                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rf = (rf & 12) | cy | (0 if t else 2)
                                 pc = (pc + 1) & 0x1FFF
@@ -17429,12 +19074,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -17444,28 +19089,32 @@ def run_awake_native(c, limit):
                         else:
                             cy = t >> 4
                             t &= 15
-                        if ax < 0x300:
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                                 if rf & 4:
                                     if t >= 10:
                                         t = (t - 10) & 15
@@ -17475,12 +19124,16 @@ def run_awake_native(c, limit):
                                 else:
                                     cy = t >> 4
                                     t &= 15
-                                if ax < 0x300:
+                                if hot(ax < 0x300):
                                     mem[ax] = t
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                        mem[ax] = t
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, t)
+                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rf = (rf & 12) | cy | (0 if t else 2)
                                 pc = (pc + 1) & 0x1FFF
@@ -17490,12 +19143,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -17505,24 +19158,28 @@ def run_awake_native(c, limit):
                         else:
                             cy = t >> 4
                             t &= 15
-                        if ax < 0x300:
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             ax = rx
-                            ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 u = ra
@@ -17536,12 +19193,12 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -17551,29 +19208,33 @@ def run_awake_native(c, limit):
                         else:
                             cy = t >> 4
                             t &= 15
-                        if ax < 0x300:
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                                rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 7
                 elif k == 511:
@@ -17581,41 +19242,49 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
-                        if ax < 0x300:
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15)
-                                if ax < 0x300:
+                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                                if hot(ax < 0x300):
                                     mem[ax] = t
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                        mem[ax] = t
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, t)
+                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rf = (rf & 13) | (0 if t else 2)
                                 pc = (pc + 1) & 0x1FFF
@@ -17625,33 +19294,37 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        t = rb & (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        t = rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         rb = t
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | rb
-                                if ax < 0x300:
+                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | rb
+                                if hot(ax < 0x300):
                                     mem[ax] = t
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                        mem[ax] = t
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, t)
+                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rf = (rf & 13) | (0 if t else 2)
                                 pc = (pc + 1) & 0x1FFF
@@ -17661,7 +19334,7 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -17671,7 +19344,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -17681,7 +19354,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -17696,71 +19369,101 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         x = rx
-                        if x < 0x300:
-                            mem[x] = op & 15
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, x, op & 15)
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        if w < 0x300:
-                            mem[w] = (op >> 4) & 15
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, w, (op >> 4) & 15)
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             x = rx
-                            if x < 0x300:
-                                mem[x] = op & 15
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, x, op & 15)
+                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            if w < 0x300:
-                                mem[w] = (op >> 4) & 15
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, w, (op >> 4) & 15)
+                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rx = (x & 0xF00) | ((x + 2) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 x = rx
-                                if x < 0x300:
-                                    mem[x] = op & 15
+                                wv = op & 15
+                                if hot(x < 0x300):
+                                    mem[x] = wv
+                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                        mem[x] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, x, op & 15)
+                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 w = (x & 0xF00) | ((x + 1) & 0xFF)
-                                if w < 0x300:
-                                    mem[w] = (op >> 4) & 15
+                                wv = (op >> 4) & 15
+                                if hot(w < 0x300):
+                                    mem[w] = wv
+                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                        mem[w] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, w, (op >> 4) & 15)
+                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rx = (x & 0xF00) | ((x + 2) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
@@ -17770,37 +19473,47 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         x = rx
-                        if x < 0x300:
-                            mem[x] = op & 15
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, x, op & 15)
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        if w < 0x300:
-                            mem[w] = (op >> 4) & 15
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, w, (op >> 4) & 15)
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ra = op & 15
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -17812,41 +19525,51 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         x = rx
-                        if x < 0x300:
-                            mem[x] = op & 15
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, x, op & 15)
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        if w < 0x300:
-                            mem[w] = (op >> 4) & 15
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, w, (op >> 4) & 15)
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
                 elif k == 517:
@@ -17854,28 +19577,33 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        if ax < 0x300:
-                            mem[ax] = op & 15
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, op & 15)
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rf &= op & 15
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 sp = rsp
@@ -17889,33 +19617,37 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        if ax < 0x300:
-                            mem[ax] = op & 15
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, op & 15)
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rf |= op & 15
-                            if op & 8:
-                                c.f = rf
-                                c.tick = tick
-                                c.update_attn()
-                                stop = c.attn if c.attn < limit else limit
+                            if cold(op & 8):
+                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                    c.attn = 0
+                                    stop = 0
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -17926,21 +19658,21 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rb = op & 15
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 pc = ((pc >> 8) << 8) | (rb << 4) | ra
@@ -17950,28 +19682,33 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            if ax < 0x300:
-                                mem[ax] = rb
+                            wv = rb
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, rb)
+                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 t = ra ^ rb
@@ -17984,14 +19721,14 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             t = rb + rb
@@ -18008,7 +19745,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 t = rb + rb
@@ -18030,21 +19767,21 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -18056,14 +19793,14 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -18072,7 +19809,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 13) | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -18086,24 +19823,24 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        ry = (ry & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                                ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
                 elif k == 525:
@@ -18111,15 +19848,15 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
@@ -18128,7 +19865,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -18143,35 +19880,45 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        if ax < 0x300:
-                            mem[ax] = ra
+                        wv = ra
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, ra)
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            if ax < 0x300:
-                                mem[ax] = rb
+                            wv = rb
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, rb)
+                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -18183,24 +19930,23 @@ def run_awake_native(c, limit):
                     rx = (rx & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rf |= op & 15
-                        if op & 8:
-                            c.f = rf
-                            c.tick = tick
-                            c.update_attn()
-                            stop = c.attn if c.attn < limit else limit
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             ax = rx
-                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                             if rf & 4:
                                 if t >= 10:
                                     t = (t - 10) & 15
@@ -18210,17 +19956,21 @@ def run_awake_native(c, limit):
                             else:
                                 cy = t >> 4
                                 t &= 15
-                            if ax < 0x300:
+                            if hot(ax < 0x300):
                                 mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, t)
+                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -18231,46 +19981,46 @@ def run_awake_native(c, limit):
                     ry = (ry & 0xF00) | (op & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ay = ry
-                        ra = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                        ra = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ry = (ry & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ay = ry
-                                rb = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                                rb = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
                 elif k == 529:
                     ax = rx
-                    ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                    ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ra = op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ry = (ry & 0x0FF) | (ra << 8)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -18279,23 +20029,23 @@ def run_awake_native(c, limit):
                                 pending = 5
                 elif k == 530:
                     ax = rx
-                    ry = (ry & 0xFF0) | (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ry = (ry & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            ry = (ry & 0xF0F) | ((mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) << 4)
+                            ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -18306,20 +20056,20 @@ def run_awake_native(c, limit):
                     ry = (ry & 0x0FF) | (ra << 8)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         ra = op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             rx = (rx & 0x0FF) | (ra << 8)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
@@ -18331,33 +20081,38 @@ def run_awake_native(c, limit):
                                 pending = 7
                 elif k == 532:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ax = rx
-                            if ax < 0x300:
-                                mem[ax] = op & 15
+                            wv = op & 15
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, op & 15)
+                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -18372,65 +20127,75 @@ def run_awake_native(c, limit):
                                 pending = 7
                 elif k == 533:
                     ax = rx
-                    ra = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ay = ry
-                            if ay < 0x300:
-                                mem[ay] = ra
+                            wv = ra
+                            if hot(ay < 0x300):
+                                mem[ay] = wv
+                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                    mem[ay] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ay, ra)
+                                memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ay = ry
-                                if ay < 0x300:
-                                    mem[ay] = rb
+                                wv = rb
+                                if hot(ay < 0x300):
+                                    mem[ay] = wv
+                                elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                        mem[ay] = wv
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ay, rb)
+                                    memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
                 elif k == 534:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0xFF0) | ra
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             rx = (rx & 0xF0F) | (rb << 4)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -18445,39 +20210,49 @@ def run_awake_native(c, limit):
                                 pending = 7
                 elif k == 535:
                     ax = rx
-                    rb = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ay = ry
-                        if ay < 0x300:
-                            mem[ay] = ra
+                        wv = ra
+                        if hot(ay < 0x300):
+                            mem[ay] = wv
+                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                mem[ay] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ay, ra)
+                            memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ay = ry
-                            if ay < 0x300:
-                                mem[ay] = rb
+                            wv = rb
+                            if hot(ay < 0x300):
+                                mem[ay] = wv
+                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                    mem[ay] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ay, rb)
+                                memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
@@ -18489,73 +20264,88 @@ def run_awake_native(c, limit):
                                 pending = 7
                 elif k == 536:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = ra
+                    wv = ra
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, ra)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         ax = rx
-                        if ax < 0x300:
-                            mem[ax] = rb
+                        wv = rb
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, rb)
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                                rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 7
                 elif k == 537:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rb
+                    wv = rb
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rb)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ax = rx
-                            rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                            rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -18567,17 +20357,22 @@ def run_awake_native(c, limit):
                                     pending = 5
                 elif k == 538:
                     ax = rx
-                    if ax < 0x300:
-                        mem[ax] = rb
+                    wv = rb
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, rb)
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         t = ra ^ rb
@@ -18585,7 +20380,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             t = ra & rb
@@ -18593,17 +20388,21 @@ def run_awake_native(c, limit):
                             rf = (rf & 13) | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 ax = rx
-                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                                if ax < 0x300:
+                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                                if hot(ax < 0x300):
                                     mem[ax] = t
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                        mem[ax] = t
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, t)
+                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rf = (rf & 13) | (0 if t else 2)
                                 pc = (pc + 1) & 0x1FFF
@@ -18611,38 +20410,48 @@ def run_awake_native(c, limit):
                 elif k == 539:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
                             ay = ry
-                            if ax < 0x300:
-                                mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                            wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -18654,38 +20463,48 @@ def run_awake_native(c, limit):
                 elif k == 540:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
                             ay = ry
-                            if ax < 0x300:
-                                mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                            wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -18694,38 +20513,48 @@ def run_awake_native(c, limit):
                 elif k == 541:
                     ax = rx
                     ay = ry
-                    if ax < 0x300:
-                        mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                    if hot(ax < 0x300):
+                        mem[ax] = wv
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                            mem[ax] = wv
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
                             ay = ry
-                            if ax < 0x300:
-                                mem[ax] = (mem[ay] if ay < 0xF00 else memory.read_io(c, ay))
+                            wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, (mem[ay] if ay < 0xF00 else memory.read_io(c, ay)))
+                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
@@ -18737,34 +20566,38 @@ def run_awake_native(c, limit):
                                 pending = 7
                 elif k == 542:
                     ax = rx
-                    t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                    if ax < 0x300:
+                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                    if hot(ax < 0x300):
                         mem[ax] = t
+                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            mem[ax] = t
+                            c.lcd_version += 1
                     else:
                         c.f = rf
                         c.tick = tick
-                        memory.write_mem(c, ax, t)
+                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                         stop = c.attn if c.attn < limit else limit
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             v = rb
                             rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -18781,33 +20614,31 @@ def run_awake_native(c, limit):
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = rsp
                         v = mem[sp]
                         rf = v
-                        if v & 8:
-                            c.f = rf
-                            c.tick = tick
-                            c.update_attn()
-                            stop = c.attn if c.attn < limit else limit
+                        if cold(v & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rf |= op & 15
-                            if op & 8:
-                                c.f = rf
-                                c.tick = tick
-                                c.update_attn()
-                                stop = c.attn if c.attn < limit else limit
+                            if cold(op & 8):
+                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                    c.attn = 0
+                                    stop = 0
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 sp = rsp
@@ -18824,7 +20655,7 @@ def run_awake_native(c, limit):
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = rsp
@@ -18833,7 +20664,7 @@ def run_awake_native(c, limit):
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -18842,7 +20673,7 @@ def run_awake_native(c, limit):
                             rsp = (sp + 1) & 0xFF
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
@@ -18858,7 +20689,7 @@ def run_awake_native(c, limit):
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = rsp
@@ -18867,30 +20698,28 @@ def run_awake_native(c, limit):
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
                             v = mem[sp]
                             rf = v
-                            if v & 8:
-                                c.f = rf
-                                c.tick = tick
-                                c.update_attn()
-                                stop = c.attn if c.attn < limit else limit
+                            if cold(v & 8):
+                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                    c.attn = 0
+                                    stop = 0
                             rsp = (sp + 1) & 0xFF
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 rf |= op & 15
-                                if op & 8:
-                                    c.f = rf
-                                    c.tick = tick
-                                    c.update_attn()
-                                    stop = c.attn if c.attn < limit else limit
+                                if cold(op & 8):
+                                    if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                        c.attn = 0
+                                        stop = 0
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 7
                 elif k == 546:
@@ -18900,7 +20729,7 @@ def run_awake_native(c, limit):
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = rsp
@@ -18909,7 +20738,7 @@ def run_awake_native(c, limit):
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -18918,7 +20747,7 @@ def run_awake_native(c, limit):
                             rsp = (sp + 1) & 0xFF
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
@@ -18934,7 +20763,7 @@ def run_awake_native(c, limit):
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = rsp
@@ -18943,7 +20772,7 @@ def run_awake_native(c, limit):
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -18952,7 +20781,7 @@ def run_awake_native(c, limit):
                             rsp = (sp + 1) & 0xFF
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
@@ -18968,7 +20797,7 @@ def run_awake_native(c, limit):
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = rsp
@@ -18977,7 +20806,7 @@ def run_awake_native(c, limit):
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -18986,7 +20815,7 @@ def run_awake_native(c, limit):
                             rsp = (sp + 1) & 0xFF
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
@@ -19003,7 +20832,7 @@ def run_awake_native(c, limit):
                     rsp = (sp + 1) & 0xFF
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = rsp
@@ -19012,7 +20841,7 @@ def run_awake_native(c, limit):
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -19021,17 +20850,16 @@ def run_awake_native(c, limit):
                             rsp = (sp + 1) & 0xFF
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
                                 v = mem[sp]
                                 rf = v
-                                if v & 8:
-                                    c.f = rf
-                                    c.tick = tick
-                                    c.update_attn()
-                                    stop = c.attn if c.attn < limit else limit
+                                if cold(v & 8):
+                                    if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                        c.attn = 0
+                                        stop = 0
                                 rsp = (sp + 1) & 0xFF
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
@@ -19041,7 +20869,7 @@ def run_awake_native(c, limit):
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = (rsp - 1) & 0xFF
@@ -19049,7 +20877,7 @@ def run_awake_native(c, limit):
                         rsp = sp
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = (rsp - 1) & 0xFF
@@ -19057,7 +20885,7 @@ def run_awake_native(c, limit):
                             rsp = sp
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = (rsp - 1) & 0xFF
@@ -19071,7 +20899,7 @@ def run_awake_native(c, limit):
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = (rsp - 1) & 0xFF
@@ -19079,7 +20907,7 @@ def run_awake_native(c, limit):
                         rsp = sp
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = (rsp - 1) & 0xFF
@@ -19087,7 +20915,7 @@ def run_awake_native(c, limit):
                             rsp = sp
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = (rsp - 1) & 0xFF
@@ -19101,7 +20929,7 @@ def run_awake_native(c, limit):
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = (rsp - 1) & 0xFF
@@ -19109,7 +20937,7 @@ def run_awake_native(c, limit):
                         rsp = sp
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = (rsp - 1) & 0xFF
@@ -19117,7 +20945,7 @@ def run_awake_native(c, limit):
                             rsp = sp
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = (rsp - 1) & 0xFF
@@ -19131,7 +20959,7 @@ def run_awake_native(c, limit):
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = (rsp - 1) & 0xFF
@@ -19139,14 +20967,14 @@ def run_awake_native(c, limit):
                         rsp = sp
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             rf &= op & 15
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -19165,7 +20993,7 @@ def run_awake_native(c, limit):
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = (rsp - 1) & 0xFF
@@ -19173,7 +21001,7 @@ def run_awake_native(c, limit):
                         rsp = sp
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = (rsp - 1) & 0xFF
@@ -19181,7 +21009,7 @@ def run_awake_native(c, limit):
                             rsp = sp
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = (rsp - 1) & 0xFF
@@ -19195,7 +21023,7 @@ def run_awake_native(c, limit):
                     rsp = sp
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         sp = (rsp - 1) & 0xFF
@@ -19203,7 +21031,7 @@ def run_awake_native(c, limit):
                         rsp = sp
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = (rsp - 1) & 0xFF
@@ -19211,7 +21039,7 @@ def run_awake_native(c, limit):
                             rsp = sp
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -19225,7 +21053,7 @@ def run_awake_native(c, limit):
                     ra = ((u << 1) & 15) | cy_in
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         u = rb
@@ -19234,14 +21062,14 @@ def run_awake_native(c, limit):
                         rb = ((u << 1) & 15) | cy_in
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 pc = ((pc >> 8) << 8) | (rb << 4) | ra
@@ -19253,7 +21081,7 @@ def run_awake_native(c, limit):
                     ra = (u >> 1) | (cy_in << 3)
                     pc = (pc + 1) & 0x1FFF
                     pending = 5
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 5
                         steps += 1
                         op = rom[pc]
@@ -19262,7 +21090,7 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
@@ -19280,7 +21108,7 @@ def run_awake_native(c, limit):
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -19292,7 +21120,7 @@ def run_awake_native(c, limit):
                     rf &= op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -19301,14 +21129,14 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
@@ -19326,7 +21154,7 @@ def run_awake_native(c, limit):
                     rf &= op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -19335,23 +21163,22 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 rf |= op & 15
-                                if op & 8:
-                                    c.f = rf
-                                    c.tick = tick
-                                    c.update_attn()
-                                    stop = c.attn if c.attn < limit else limit
+                                if cold(op & 8):
+                                    if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                        c.attn = 0
+                                        stop = 0
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 7
                 elif k == 560:
@@ -19359,19 +21186,19 @@ def run_awake_native(c, limit):
                     rf &= op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ax = rx
-                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                             if rf & 4:
                                 if t >= 10:
                                     t = (t - 10) & 15
@@ -19381,17 +21208,21 @@ def run_awake_native(c, limit):
                             else:
                                 cy = t >> 4
                                 t &= 15
-                            if ax < 0x300:
+                            if hot(ax < 0x300):
                                 mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, t)
+                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 12) | cy | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
@@ -19402,22 +21233,22 @@ def run_awake_native(c, limit):
                     rf &= op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             op = rom[pc]
                             ax = rx
-                            rf = (rf & 13) | (0 if (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) & (op & 15) else 2)
+                            rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -19432,7 +21263,7 @@ def run_awake_native(c, limit):
                     rf &= op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         sp = rsp
@@ -19441,7 +21272,7 @@ def run_awake_native(c, limit):
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             sp = rsp
@@ -19450,7 +21281,7 @@ def run_awake_native(c, limit):
                             rsp = (sp + 1) & 0xFF
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 sp = rsp
@@ -19464,7 +21295,7 @@ def run_awake_native(c, limit):
                     rf &= op & 15
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         u = ra
@@ -19473,7 +21304,7 @@ def run_awake_native(c, limit):
                         ra = ((u << 1) & 15) | cy_in
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             u = rb
@@ -19482,7 +21313,7 @@ def run_awake_native(c, limit):
                             rb = ((u << 1) & 15) | cy_in
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -19492,19 +21323,18 @@ def run_awake_native(c, limit):
                 elif k == 564:
                     op = rom[pc]
                     rf |= op & 15
-                    if op & 8:
-                        c.f = rf
-                        c.tick = tick
-                        c.update_attn()
-                        stop = c.attn if c.attn < limit else limit
+                    if cold(op & 8):
+                        if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                            c.attn = 0
+                            stop = 0
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         ax = rx
-                        t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -19514,28 +21344,32 @@ def run_awake_native(c, limit):
                         else:
                             cy = t >> 4
                             t &= 15
-                        if ax < 0x300:
+                        if hot(ax < 0x300):
                             mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
                         else:
                             c.f = rf
                             c.tick = tick
-                            memory.write_mem(c, ax, t)
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 op = rom[pc]
                                 ax = rx
-                                t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) + (op & 15) + (rf & 1)
+                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                                 if rf & 4:
                                     if t >= 10:
                                         t = (t - 10) & 15
@@ -19545,12 +21379,16 @@ def run_awake_native(c, limit):
                                 else:
                                     cy = t >> 4
                                     t &= 15
-                                if ax < 0x300:
+                                if hot(ax < 0x300):
                                     mem[ax] = t
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                        mem[ax] = t
+                                        c.lcd_version += 1
                                 else:
                                     c.f = rf
                                     c.tick = tick
-                                    memory.write_mem(c, ax, t)
+                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                     stop = c.attn if c.attn < limit else limit
                                 rf = (rf & 12) | cy | (0 if t else 2)
                                 pc = (pc + 1) & 0x1FFF
@@ -19562,7 +21400,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -19571,18 +21409,18 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             rx = (rx & 0xF00) | (op & 0xFF)
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 ax = rx
-                                u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                                u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                                 v = ra
                                 rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                                 pc = (pc + 1) & 0x1FFF
@@ -19594,7 +21432,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
@@ -19603,14 +21441,14 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             op = rom[pc]
                             ra = op & 15
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 5
                                 steps += 1
                                 rx = (rx & 0x0FF) | (ra << 8)
@@ -19623,23 +21461,23 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         op = rom[pc]
                         rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 5
                             steps += 1
                             ax = rx
-                            u = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax))
+                            u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                             v = ra
                             rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -19655,7 +21493,7 @@ def run_awake_native(c, limit):
                     rf = (rf & 13) | (0 if t else 2)
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
-                    if tick < stop:
+                    if hot(tick < stop):
                         tick += 7
                         steps += 1
                         t = ra & rb
@@ -19663,22 +21501,26 @@ def run_awake_native(c, limit):
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if tick < stop:
+                        if hot(tick < stop):
                             tick += 7
                             steps += 1
                             ax = rx
-                            t = (mem[ax] if ax < 0xF00 else memory.read_io(c, ax)) | ra
-                            if ax < 0x300:
+                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                            if hot(ax < 0x300):
                                 mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
                             else:
                                 c.f = rf
                                 c.tick = tick
-                                memory.write_mem(c, ax, t)
+                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 13) | (0 if t else 2)
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if tick < stop:
+                            if hot(tick < stop):
                                 tick += 7
                                 steps += 1
                                 op = rom[pc]
@@ -19688,10 +21530,9 @@ def run_awake_native(c, limit):
                 else:
                     unreachable()  # no range check: code[] holds handler numbers only
                 steps += 1
-                if tick >= stop:
+                if cold(tick >= stop):
                     c.f = rf
-                    if tick >= c.timer_event:
-                        timers.run_timers(c, tick)
+                    timers.loop_timers(c, tick)
                     if c.attn == 0 or tick >= limit or c.halted or after_pset or c.osc3 != 0:
                         break
                     stop = c.attn if c.attn < limit else limit
@@ -19707,6 +21548,7 @@ def run_awake_native(c, limit):
         c.steps += steps
         if not after_pset:
             c.np = pc >> 8
+        timers.leave_lazy(c, tick)
         if tick >= c.attn:
             c.attend(after_pset)
 
@@ -19728,6 +21570,14 @@ def step_generic(c):
 
 
 if not cython.compiled:
+
+    def hot(x):
+        """Compiled, ``__builtin_expect(x, 1)`` (ops.pxd): a compiler hint."""
+        return x
+
+    def cold(x):
+        """Compiled, ``__builtin_expect(x, 0)``."""
+        return x
 
     def unreachable():
         """Compiled, a hint to the C compiler (ops.pxd); never reached."""

@@ -27,3 +27,13 @@ cdef long long next_wake(Chip c) noexcept nogil
 @cython.locals(i=int, shift=int, n="long long", reg=int, bit=int, high=int, irq=int,
                first="long long", period="long long")
 cdef void skip_halted(Chip c, long long tick) noexcept nogil
+
+@cython.locals(event="long long", first="long long", t="long long")
+cdef long long real_event(Chip c) noexcept nogil
+
+@cython.locals(n="long long", first="long long", event="long long")
+cdef void settle(Chip c, long long tick) noexcept nogil
+
+cdef void enter_lazy(Chip c) noexcept nogil
+cdef void loop_timers(Chip c, long long tick) noexcept nogil
+cdef void leave_lazy(Chip c, long long tick) noexcept nogil

@@ -86,22 +86,23 @@ def run_timers_full(c, tick: int) -> None:
     and the next clock event is one 128 Hz period on.
     """
     if c.clock_aligned:
+        # The 128 and 64 Hz channels are looked at on their own: the compiled
+        # loop's ``settle`` may have moved them on already (see lazy mode below).
+        late = tick - c.clock_stamps[7]
+        if late >= 128:
+            clock_toggle(c, 7, late)
+        late = tick - c.clock_stamps[6]
+        if late >= 256:
+            clock_toggle(c, 6, late)
+        i = 5
+        while i >= 0:
+            period = 16384 >> i
+            late = tick - c.clock_stamps[i]
+            if late < period:
+                break
+            clock_toggle(c, i, late)
+            i -= 1
         event = c.clock_stamps[7] + 128
-        if tick < c.clock_stamps[6] + 256:
-            if tick >= event:  # the 128 Hz channel alone: F20 bit 0, no interrupt
-                c.clock_stamps[7] = event
-                c.mem[0xF20] ^= 1
-                event += 128
-        else:
-            i = 7
-            while i >= 0:
-                period = 16384 >> i
-                late = tick - c.clock_stamps[i]
-                if late < period:
-                    break
-                clock_toggle(c, i, late)
-                i -= 1
-            event = c.clock_stamps[7] + 128
     else:
         for i in range(8):
             late = tick - c.clock_stamps[i]
@@ -145,6 +146,96 @@ def clock_toggle(c, i: int, late: int) -> None:
     irq = clock_irq_bit(i)
     if irq >= 0 and not level & bit:
         c.raise_interrupt(5, irq)
+
+
+# --- lazy mode of the compiled loop ------------------------------------------
+#
+# Most timer events change nothing but a counter: the 128 and 64 Hz channels
+# toggle F20 bits 0 and 1 (no interrupt), and the programmable timer counts
+# down without reaching 0. While the channels are in phase, the compiled loop
+# (ops.run_awake_native) lets those go by and stops only at the *real* events:
+# the 32 Hz channel (and every slower one with it) and the count that reaches
+# 0. ``settle`` applies the skipped events in one go whenever they could be
+# seen: at every stop of the loop, when it leaves, and in the middle of a step
+# before an instruction reads F20, F24 or F25 or writes F78 (up to the end of
+# the previous step, where the step-by-step model ran them). Every step is
+# shorter than the shortest period (128 ticks), so each skipped event is one
+# that a step would have applied on its own: n events at once are n toggles
+# or n counts. Everywhere else (``attend``, halted time, the debugger, state
+# files) the timers are settled and ``timer_event``/``attn`` are the usual ones.
+
+
+def real_event(c) -> int:
+    """The tick of the next event that lazy mode does not skip (channels in phase)."""
+    event = c.clock_stamps[5] + 512  # in phase, every slower channel is due only with this one
+    if c.prog_enabled:
+        first = c.prog_data if c.prog_data else 256  # counts until it reaches 0
+        t = c.prog_stamp + 128 * first
+        if t < event:
+            event = t
+    return event
+
+
+def settle(c, tick: int) -> None:
+    """In lazy mode, apply the skipped events due by ``tick`` (none that reaches a real event)."""
+    n = (tick - c.clock_stamps[7]) >> 7
+    if n > 0:
+        c.clock_stamps[7] += n << 7
+        if n & 1:
+            c.mem[0xF20] ^= 1
+        n = (tick - c.clock_stamps[6]) >> 8  # in phase, due only with the 128 Hz channel
+        if n > 0:
+            c.clock_stamps[6] += n << 8
+            if n & 1:
+                c.mem[0xF20] ^= 2
+    event = c.clock_stamps[7] + 128
+    if c.clock_stamps[5] + 512 < event:  # the 32 Hz channel, due with the 128 Hz one just settled
+        event = c.clock_stamps[5] + 512
+    if c.prog_enabled:
+        n = (tick - c.prog_stamp) >> 7
+        if n > 0:
+            first = c.prog_data if c.prog_data else 256
+            if n >= first:  # the count that reaches 0 is a real event: never here
+                n = first - 1
+            c.prog_stamp += n << 7
+            c.prog_data = (c.prog_data - n) & 0xFF
+        if c.prog_stamp + 128 < event:
+            event = c.prog_stamp + 128
+    c.timer_event = event
+
+
+def enter_lazy(c) -> None:
+    """At the start of the compiled loop: skip the counter-only events if the timers allow.
+
+    Only with the channels in phase, on OSC1, with nothing due yet (so no
+    channel is a whole period late, as after loading an old TLST file) and
+    no interrupt waiting; ``attn`` is then the next real event.
+    """
+    if c.clock_aligned and c.osc3 == 0 and c.attn != 0 and c.tick < c.timer_event:
+        c.lazy = 1
+        c.attn = real_event(c)
+
+
+def loop_timers(c, tick: int) -> None:
+    """At a stop of the compiled loop: every timer event due at ``tick``, then lazy mode again."""
+    if c.lazy:
+        settle(c, tick)
+    if tick >= c.timer_event:
+        run_timers(c, tick)
+    if c.clock_aligned and c.osc3 == 0 and c.attn != 0:
+        c.lazy = 1
+        c.attn = real_event(c)
+    elif c.lazy:
+        c.lazy = 0
+        c.update_attn()
+
+
+def leave_lazy(c, tick: int) -> None:
+    """When the compiled loop leaves after the step that ended at ``tick``: timers settled."""
+    if c.lazy:
+        settle(c, tick)
+        c.lazy = 0
+        c.update_attn()
 
 
 # --- halted time in one jump -------------------------------------------------

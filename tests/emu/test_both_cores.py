@@ -177,3 +177,61 @@ def test_the_worker_really_is_pure(pure_worker) -> None:
                           env={k: v for k, v in os.environ.items() if k != "PYGOTCHI_PURE_PYTHON"},
                           capture_output=True, text=True)
     assert "compiled" in proc.stdout
+
+
+# --- timer registers read while the compiled loop skips counter-only events ---
+#
+# On OSC1 with the clock channels in phase, the compiled loop lets the 128/64 Hz
+# toggles and the programmable timer's counts that do not reach 0 go by and
+# applies them only where they could be seen (timers.settle): a read of F20,
+# F24 or F25, a write of F78, any stop or exit of the loop. These programs read
+# those registers (and the factor flags) in a tight loop into a ring of RAM
+# nibbles, restart the timer now and then, take interrupts or not, and are run
+# in pieces of random length, so that reads land at every phase of the events.
+
+def _timer_program(reload: int, masks: tuple[int, int], ei: bool, pads: tuple[int, int],
+                   restart: int, osc3: bool) -> bytes:
+    from tests.emu.helpers import VECTOR_TABLE, io_write, rom_bytes
+
+    def pad(n: int) -> str:
+        return "".join("        NOP5\n" if i % 2 else "        NOP7\n" for i in range(n))
+
+    isr = ("        LD   B,0xF\n        LD   YP,B\n        LD   Y,0x00\n        LD   A,MY\n"
+           "        LD   Y,0x02\n        LD   A,MY\n        EI\n        RET\n")
+    source = (VECTOR_TABLE + "start:\n        LD   A,0x4\n        LD   SPH,A\n"
+              + io_write(0xF26, reload & 0xF) + io_write(0xF27, reload >> 4)
+              + io_write(0xF10, masks[0]) + io_write(0xF12, masks[1])
+              + (io_write(0xF70, 0x8) if osc3 else "")
+              + io_write(0xF78, 0x3) + ("        EI\n" if ei else "")
+              + "        LD   A,0x1\n        LD   XP,A\n        LD   X,0x00\n"
+              + f"        LD   A,{restart:#x}\n        LD   M5,A\n"
+              + "loop:   LD   B,0xF\n        LD   YP,B\n"
+              + "        LD   Y,0x20\n        LDPX MX,MY\n"
+              + pad(pads[0])
+              + "        LD   Y,0x24\n        LDPX MX,MY\n        LD   Y,0x25\n        LDPX MX,MY\n"
+              + "        LD   Y,0x21\n        LDPX MX,MY\n"
+              + "        DEC  M5\n        JP   NZ,keep\n"
+              + f"        LD   A,{restart:#x}\n        LD   M5,A\n"
+              + "        LD   Y,0x78\n        LDPY MY,0x3\n"
+              + "keep:\n" + pad(pads[1]) + "        JP   loop\n"
+              + "".join(f"isr_{name}:\n{isr}" for name in
+                        ("clock", "stopwatch", "k00", "k10", "serial", "prog")))
+    return rom_bytes(source)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reload=st.integers(0, 255), masks=st.tuples(st.integers(0, 15), st.integers(0, 1)),
+       ei=st.booleans(), pads=st.tuples(st.integers(0, 9), st.integers(0, 9)),
+       restart=st.integers(1, 15), osc3=st.sampled_from([False, False, False, True]),
+       pieces=st.lists(st.integers(1, 3000), min_size=1, max_size=12))
+def test_timer_registers_agree(pure_worker, reload, masks, ei, pads, restart, osc3,
+                               pieces) -> None:
+    rom = _timer_program(reload, masks, ei, pads, restart, osc3)
+    m = Machine(load_rom(rom))
+    total = 0
+    for piece in pieces:  # the compiled loop leaves and comes back at each limit
+        total += piece
+        m.run_until(total)
+    here = ("ok", m.save_state(), [(e.tick, e.on, e.freq_dhz) for e in m.buzzer_events()],
+            m.screen().frame)
+    assert here == pure_worker({"rom": rom, "state": None, "ticks": total, "presses": []})
