@@ -18,757 +18,757 @@ cdef inline void wr(Probe d, int a) noexcept nogil
 cdef inline void pushed(Chip c, Probe d) noexcept nogil
 cpdef void poke(Chip c, int addr, int value)
 
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_acpx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_acpx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_acpx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_acpx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_acpy_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_acpy_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_acpy_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_acpy_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_i_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_i_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_i_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_i_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_xh_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_xl_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_yh_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_adc_yl_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_i_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_i_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_i_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_i_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_add_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_i_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_i_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_i_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_i_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_and_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_call(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_calz(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_i_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_i_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_i_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_i_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_xh_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_xl_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_yh_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_cp_yl_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_dec_mn(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_dec_sp(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_i_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_i_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_i_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_i_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_fan_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_halt(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_inc_mn(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_inc_sp(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_inc_x(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_inc_y(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_jp(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_jp_c(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_jp_nc(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_jp_nz(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_jp_z(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_jpba(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_lbpx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_a_mn(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_b_mn(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_mn_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_mn_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_i_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_i_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_i_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_i_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_sph_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_sph_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_sph_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_sph_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_spl_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_spl_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_spl_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_spl_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xh_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xh_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xh_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xh_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xl_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xl_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xl_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xl_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xp_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xp_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xp_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_xp_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yh_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yh_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yh_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yh_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yl_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yl_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yl_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yl_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yp_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yp_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yp_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_r_yp_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_sph_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_sph_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_sph_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_sph_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_spl_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_spl_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_spl_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_spl_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_x_e(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xh_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xh_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xh_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xh_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xl_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xl_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xl_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xl_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xp_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xp_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xp_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_xp_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_y_e(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yh_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yh_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yh_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yh_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yl_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yl_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yl_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yl_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yp_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yp_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yp_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ld_yp_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_mx_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpx_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_my_i(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ldpy_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_nop(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_i_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_i_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_i_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_i_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_or_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_f(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_xh(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_xl(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_xp(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_yh(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_yl(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pop_yp(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_pset(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_f(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_xh(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_xl(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_xp(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_yh(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_yl(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_push_yp(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_ret(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_retd(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rets(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rlc_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rlc_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rlc_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rlc_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rrc_r_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rrc_r_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rrc_r_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rrc_r_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_rst_f(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_i_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_i_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_i_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_i_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sbc_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_scpx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_scpx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_scpx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_scpx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_scpy_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_scpy_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_scpy_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_scpy_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_set_f(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_sub_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_unknown(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_i_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_i_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_i_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_i_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_a_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_a_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_a_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_a_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_b_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_b_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_b_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_b_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_mx_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_mx_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_mx_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_mx_my(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_my_a(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_my_b(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_my_mx(Chip c, Probe d, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int dop_xor_r_q_my_my(Chip c, Probe d, int op, int pc) noexcept nogil
 
 cdef int ddispatch(Chip c, Probe d, int k, int op, int pc) noexcept nogil

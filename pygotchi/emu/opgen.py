@@ -410,7 +410,8 @@ def _operand_regs(word: int) -> tuple[int | None, int | None]:
     return (None if r is None else ops["r"]), (None if q is None else ops["q"])
 
 
-_LOCALS = ("t", "cy", "u", "v", "ax", "ay", "w", "sp", "ret", "n", "cy_in", "x", "y", "wv")
+_LOCALS = ("t", "cy", "u", "v", "ax", "ay", "w", "sp", "ret", "n", "cy_in", "x", "y", "wv",
+           "np_")
 
 
 def _handler_names() -> tuple[list[tuple[str, str, int]], list[str]]:
@@ -661,10 +662,13 @@ def _switch(handlers: list[tuple[str, str, int]], indent: str, action: str) -> l
 
 
 # End of a step that reached ``stop``: timers in place; leave the fast loop for
-# anything else (an interrupt to enter, HALT, a clock change, PSET, the limit).
-NATIVE_SLOW = """c.f = rf
+# anything else (an interrupt to enter, HALT, a clock change, PSET, the limit),
+# where ``attend`` runs any timers due.
+NATIVE_SLOW = """if tick >= limit or c.attn == 0 or after_pset or c.halted or c.osc3 != {osc}:
+    break
+c.f = rf
 timers.loop_timers(c, tick)
-if c.attn == 0 or tick >= limit or c.halted or after_pset or c.osc3 != {osc}:
+if c.attn == 0:
     break
 stop = c.attn if c.attn < limit else limit"""
 
@@ -869,6 +873,14 @@ FUSED: list[tuple[str, ...]] = [
 ]
 
 
+# PSET and the jump after it, which reads the NP that PSET set: without a case of
+# their own, the jump would run outside the compiled loop (``step_generic``).
+PSET_FUSED: list[tuple[str, ...]] = [
+    ("op_pset", name) for name in
+    ("op_call", "op_jp", "op_jpba", "op_jp_nz", "op_jp_z", "op_jp_nc", "op_jp_c")
+]
+
+
 def _case(kind: str, body: str, cycles: int) -> list[str]:
     case = _inline(kind, body, cycles)
     if any(re.search(r"\bop\b", line) for line in case):
@@ -894,7 +906,20 @@ def _fused_case(parts: list[tuple[str, str, int]]) -> list[str]:
             out += [f"{pad}if hot(tick < stop):", f"{pad}    tick += {prev}",
                     f"{pad}    steps += 1"]
             pad += "    "
-        out += [pad + line if line.strip() else "" for line in _case(kind, body, cycles)]
+        if kind == "pset":
+            # PSET first (PSET_FUSED): NP in a local for the jump that follows; if
+            # the step ends at ``stop``, the case ends as PSET's own would.
+            out += ["op = rom[pc]", "np_ = op & 0x1F", "pc = (pc + 1) & 0x1FFF",
+                    f"pending = {cycles}"]
+            continue
+        case = _case(kind, body, cycles)
+        if i and parts[0][0] == "pset":
+            case = [line.replace("(pc >> 8)", "np_") for line in case]
+            case += ["else:", "    c.np = np_", "    stop = 0", "    after_pset = 1"]
+            out += [pad + line for line in case[:-4]]
+            out += [line for line in case[-4:]]
+            continue
+        out += [pad + line if line.strip() else "" for line in case]
     return out
 
 
@@ -923,14 +948,16 @@ _CONTROL = {"jp", "jp_c", "jp_nc", "jp_z", "jp_nz", "jpba", "call", "calz", "ret
 
 def _fused_runs(handlers: list[tuple[str, str, int]],
                 kinds: dict[str, str]) -> list[tuple[int, ...]]:
-    """FUSED as handler numbers, checked: only the last of a run may jump; never PSET."""
+    """FUSED as handler numbers, checked: only the last may jump; PSET only first of two."""
     index = {name: i for i, (name, _, _) in enumerate(handlers)}
     runs = []
-    for names in FUSED:
+    for names in FUSED + PSET_FUSED:
         missing = [n for n in names if n not in index]
         if missing or len(names) < 2:
             raise SystemExit(f"fused run {names}: unknown handlers {missing}")
-        if any(kinds[n] in _CONTROL for n in names[:-1]) or kinds[names[-1]] == "pset":
+        pset_first = kinds[names[0]] == "pset" and len(names) == 2
+        if (any(kinds[n] in _CONTROL for n in names[int(pset_first):-1])
+                or kinds[names[-1]] == "pset"):
             raise SystemExit(f"fused run {names}: a jump before its end, or PSET")
         runs.append(tuple(index[n] for n in names))
     if len(set(runs)) != len(runs):

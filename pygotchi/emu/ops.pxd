@@ -17,759 +17,759 @@ cdef extern from *:
     bint hot(bint x) noexcept nogil
     bint cold(bint x) noexcept nogil
 
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_acpx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_acpx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_acpx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_acpx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_acpy_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_acpy_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_acpy_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_acpy_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_i_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_i_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_i_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_i_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_xh_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_xl_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_yh_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_adc_yl_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_i_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_i_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_i_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_i_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_add_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_i_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_i_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_i_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_i_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_and_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_call(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_calz(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_i_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_i_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_i_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_i_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_xh_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_xl_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_yh_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_cp_yl_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_dec_mn(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_dec_sp(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_i_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_i_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_i_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_i_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_fan_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_halt(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_inc_mn(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_inc_sp(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_inc_x(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_inc_y(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_jp(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_jp_c(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_jp_nc(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_jp_nz(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_jp_z(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_jpba(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_lbpx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_a_mn(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_b_mn(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_mn_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_mn_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_i_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_i_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_i_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_i_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_sph_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_sph_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_sph_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_sph_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_spl_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_spl_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_spl_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_spl_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xh_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xh_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xh_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xh_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xl_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xl_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xl_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xl_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xp_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xp_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xp_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_xp_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yh_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yh_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yh_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yh_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yl_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yl_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yl_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yl_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yp_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yp_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yp_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_r_yp_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_sph_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_sph_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_sph_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_sph_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_spl_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_spl_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_spl_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_spl_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_x_e(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xh_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xh_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xh_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xh_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xl_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xl_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xl_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xl_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xp_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xp_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xp_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_xp_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_y_e(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yh_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yh_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yh_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yh_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yl_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yl_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yl_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yl_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yp_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yp_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yp_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ld_yp_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_mx_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpx_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_my_i(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ldpy_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_nop(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_nop_7(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_i_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_i_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_i_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_i_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_or_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_f(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_xh(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_xl(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_xp(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_yh(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_yl(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pop_yp(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_pset(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_f(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_xh(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_xl(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_xp(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_yh(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_yl(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_push_yp(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_ret(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_retd(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rets(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rlc_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rlc_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rlc_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rlc_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rrc_r_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rrc_r_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rrc_r_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rrc_r_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_rst_f(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_i_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_i_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_i_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_i_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sbc_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_scpx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_scpx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_scpx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_scpx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_scpy_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_scpy_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_scpy_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_scpy_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_set_f(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_sub_r_q_my_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_unknown(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_i_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_i_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_i_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_i_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_a_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_a_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_a_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_a_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_b_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_b_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_b_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_b_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_mx_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_mx_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_mx_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_mx_my(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_my_a(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_my_b(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_my_mx(Chip c, int op, int pc) noexcept nogil
-@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+@cython.locals(t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef inline int op_xor_r_q_my_my(Chip c, int op, int pc) noexcept nogil
 
 cdef int dispatch(Chip c, int k, int op, int pc) noexcept nogil
@@ -781,7 +781,7 @@ cdef int cycles_of(int k) noexcept nogil
                rsp=int, rf=int,
                code="unsigned short[::1]", fused="unsigned short[::1]",
                rom="unsigned short[::1]",
-               mem="unsigned char[::1]", t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int)
+               mem="unsigned char[::1]", t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)
 cdef void run_awake_native(Chip c, long long limit) noexcept nogil
 
 @cython.locals(pc=int, k=int, op=int, pset=bint)

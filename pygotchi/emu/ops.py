@@ -4083,6 +4083,13 @@ FUSED = (
     (358, 53, 136, 205),
     (358, 196, 86, 128),
     (362, 57, 268, 196),
+    (287, 72),
+    (287, 125),
+    (287, 130),
+    (287, 128),
+    (287, 129),
+    (287, 127),
+    (287, 126),
 )
 
 
@@ -10090,9 +10097,11 @@ def run_awake_native(c, limit):
                     unreachable()  # no range check: code[] holds handler numbers only
                 steps += 1
                 if cold(tick >= stop):
+                    if tick >= limit or c.attn == 0 or after_pset or c.halted or c.osc3 != 1:
+                        break
                     c.f = rf
                     timers.loop_timers(c, tick)
-                    if c.attn == 0 or tick >= limit or c.halted or after_pset or c.osc3 != 1:
+                    if c.attn == 0:
                         break
                     stop = c.attn if c.attn < limit else limit
         else:
@@ -21527,13 +21536,142 @@ def run_awake_native(c, limit):
                                 rx = (rx & 0xF00) | (op & 0xFF)
                                 pc = (pc + 1) & 0x1FFF
                                 pending = 5
+                elif k == 569:
+                    op = rom[pc]
+                    np_ = op & 0x1F
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if hot(tick < stop):
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        ret = (pc + 1) & 0x1FFF
+                        sp = rsp
+                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                        mem[(sp - 3) & 0xFF] = ret & 15
+                        rsp = (sp - 3) & 0xFF
+                        c.call_depth += 1
+                        pc = (ret & 0x1000) | ((np_ & 15) << 8) | (op & 0xFF)
+                        pending = 7
+                    else:
+                        c.np = np_
+                        stop = 0
+                        after_pset = 1
+                elif k == 570:
+                    op = rom[pc]
+                    np_ = op & 0x1F
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if hot(tick < stop):
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        pc = (np_ << 8) | (op & 0xFF)
+                        pending = 5
+                    else:
+                        c.np = np_
+                        stop = 0
+                        after_pset = 1
+                elif k == 571:
+                    op = rom[pc]
+                    np_ = op & 0x1F
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if hot(tick < stop):
+                        tick += 5
+                        steps += 1
+                        pc = (np_ << 8) | (rb << 4) | ra
+                        pending = 5
+                    else:
+                        c.np = np_
+                        stop = 0
+                        after_pset = 1
+                elif k == 572:
+                    op = rom[pc]
+                    np_ = op & 0x1F
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if hot(tick < stop):
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 2:
+                            pc = (np_ << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                    else:
+                        c.np = np_
+                        stop = 0
+                        after_pset = 1
+                elif k == 573:
+                    op = rom[pc]
+                    np_ = op & 0x1F
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if hot(tick < stop):
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        if rf & 2:
+                            pc = (np_ << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                    else:
+                        c.np = np_
+                        stop = 0
+                        after_pset = 1
+                elif k == 574:
+                    op = rom[pc]
+                    np_ = op & 0x1F
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if hot(tick < stop):
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        if not rf & 1:
+                            pc = (np_ << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                    else:
+                        c.np = np_
+                        stop = 0
+                        after_pset = 1
+                elif k == 575:
+                    op = rom[pc]
+                    np_ = op & 0x1F
+                    pc = (pc + 1) & 0x1FFF
+                    pending = 5
+                    if hot(tick < stop):
+                        tick += 5
+                        steps += 1
+                        op = rom[pc]
+                        if rf & 1:
+                            pc = (np_ << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                    else:
+                        c.np = np_
+                        stop = 0
+                        after_pset = 1
                 else:
                     unreachable()  # no range check: code[] holds handler numbers only
                 steps += 1
                 if cold(tick >= stop):
+                    if tick >= limit or c.attn == 0 or after_pset or c.halted or c.osc3 != 0:
+                        break
                     c.f = rf
                     timers.loop_timers(c, tick)
-                    if c.attn == 0 or tick >= limit or c.halted or after_pset or c.osc3 != 0:
+                    if c.attn == 0:
                         break
                     stop = c.attn if c.attn < limit else limit
         c.pc = pc

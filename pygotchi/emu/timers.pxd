@@ -35,5 +35,6 @@ cdef long long real_event(Chip c) noexcept nogil
 cdef void settle(Chip c, long long tick) noexcept nogil
 
 cdef void enter_lazy(Chip c) noexcept nogil
+@cython.locals(i=int, late="long long", data=int, _="long long")
 cdef void loop_timers(Chip c, long long tick) noexcept nogil
 cdef void leave_lazy(Chip c, long long tick) noexcept nogil

@@ -217,21 +217,49 @@ def enter_lazy(c) -> None:
 
 
 def loop_timers(c, tick: int) -> None:
-    """At a stop of the compiled loop: every timer event due at ``tick``, then lazy mode again."""
+    """At a stop of the compiled loop (``tick >= attn``): the timer events due at ``tick``.
+
+    In lazy mode those are the skipped ones (``settle``) and then the real
+    ones, as ``run_timers_full`` would apply them; then ``attn`` is the next
+    real event. Otherwise the usual ``run_timers``, and lazy mode from here
+    on if the timers allow it.
+    """
     if c.lazy:
         settle(c, tick)
+        if tick - c.clock_stamps[5] >= 512:
+            # The 32 Hz channel, and every slower one that is due with it (in phase).
+            i = 5
+            while i >= 0:
+                late = tick - c.clock_stamps[i]
+                if late < (16384 >> i):
+                    break
+                clock_toggle(c, i, late)
+                i -= 1
+        if c.prog_enabled and tick - c.prog_stamp >= 128:
+            # The count that reaches 0 (settle stops before it).
+            for _ in range((tick - c.prog_stamp) >> 7):
+                c.prog_stamp += 128
+                data = (c.prog_data - 1) & 0xFF
+                if data == 0:
+                    data = c.prog_reload
+                    c.raise_interrupt(0, 0)
+                c.prog_data = data
+        if c.attn != 0:
+            c.attn = real_event(c)
+        return
     if tick >= c.timer_event:
         run_timers(c, tick)
     if c.clock_aligned and c.osc3 == 0 and c.attn != 0:
         c.lazy = 1
         c.attn = real_event(c)
-    elif c.lazy:
-        c.lazy = 0
-        c.update_attn()
 
 
 def leave_lazy(c, tick: int) -> None:
-    """When the compiled loop leaves after the step that ended at ``tick``: timers settled."""
+    """When the compiled loop leaves after the step that ended at ``tick``: timers settled.
+
+    A real event due at ``tick`` may still be pending (the loop leaves before
+    it looks at the timers): ``timer_event`` then says so, and ``attend`` runs it.
+    """
     if c.lazy:
         settle(c, tick)
         c.lazy = 0
