@@ -68,8 +68,8 @@ def make_program(words) -> tuple:
 def fuse(code) -> array:
     """``code`` where the longest run of ``ops.FUSED`` that starts at an address gets its case.
 
-    A run covers the words at consecutive addresses (wrapping as the PC does),
-    so it applies wherever those words sit, whichever way the CPU got there.
+    A run covers the words at consecutive addresses, so it applies wherever
+    those words sit, whichever way the CPU got there.
     """
     by_first: dict[int, list[tuple[tuple[int, ...], int]]] = {}
     for j, run in enumerate(ops.FUSED):
@@ -80,7 +80,9 @@ def fuse(code) -> array:
     n = len(code)
     for pc in range(n):
         for run, case in by_first.get(code[pc], ()):
-            if all(code[(pc + i) % n] == run[i] for i in range(1, len(run))):
+            # Not across the end of the program (where the PC wraps to 0): the
+            # compiled case reads the words at pc + i without wrapping.
+            if pc + len(run) <= n and all(code[pc + i] == run[i] for i in range(1, len(run))):
                 fused[pc] = case
                 break
     return fused

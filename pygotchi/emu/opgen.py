@@ -923,6 +923,65 @@ def _fused_case(parts: list[tuple[str, str, int]]) -> list[str]:
     return out
 
 
+def _part_at(lines: list[str], j: int, off: list[int], last: bool) -> list[str]:
+    """Part ``j`` of a fused run as the unchecked path runs it: PC, tick and steps not moved.
+
+    Its word is at ``pc + j`` (runs never wrap past the end of the program: cpu.fuse),
+    its step's tick is ``tick + off[j]``; only the last part sets PC and pending.
+    """
+    out = []
+    at = f"(pc + {j})" if j else "pc"
+    for line in lines:
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if stripped.startswith("pc = "):
+            if not last:
+                if stripped != "pc = (pc + 1) & 0x1FFF":
+                    raise SystemExit(f"fused part {j} does not go on to the next word: {line}")
+                continue
+            target = re.sub(r"\bpc\b", at, stripped[5:])
+            out.append(f"{indent}pc = {target}")
+            continue
+        if stripped.startswith("pending = ") and not last:
+            continue
+        if j:
+            line = line.replace(_BEFORE, f"(tick + {off[j - 1]})")
+            line = line.replace("c.tick = tick", f"c.tick = tick + {off[j]}")
+        out.append(re.sub(r"\bpc\b", at, line))
+    return out
+
+
+def _fused_fast(parts: list[tuple[str, str, int]]) -> list[str]:
+    """A fused run, with one check up front instead of one between each two parts.
+
+    Every part but the last ends its step with ``tick >= stop`` for a tick
+    that only grows, against a ``stop`` that only a call or EI can move: so if
+    the last of those checks would fail, all of them would, and the parts run
+    one after the other, tick and steps moved once at the end. After a part
+    that can move ``stop``, the check is made there, and the case ends as
+    that part's own case would if it fires. If the check up front fires, the
+    case runs the first part alone, as its own case does.
+    """
+    off = [0]
+    for _, _, cycles in parts:
+        off.append(off[-1] + cycles)
+    last = len(parts) - 1
+    out = [f"if hot(tick + {off[last]} < stop):"]
+    pad = "    "
+    for j, (kind, body, cycles) in enumerate(parts):
+        case = _part_at(_case(kind, body, cycles), j, off, j == last)
+        out += [pad + line if line.strip() else "" for line in case]
+        if j < last and any(re.match(r"\s*stop = ", line) for line in case):
+            out += [f"{pad}if cold(tick + {off[j]} >= stop):",
+                    f"{pad}    tick += {off[j]}", f"{pad}    steps += {j}",
+                    f"{pad}    pc = (pc + {j + 1}) & 0x1FFF", f"{pad}    pending = {cycles}",
+                    f"{pad}else:"]
+            pad += "    "
+    out += [f"{pad}tick += {off[last]}", f"{pad}steps += {last}"]
+    out += ["else:"] + ["    " + line if line.strip() else "" for line in _case(*parts[0])]
+    return out
+
+
 def _native_switch(handlers: list[tuple[str, str, int]], kinds: dict[str, str],
                    fused: list[tuple[int, ...]]) -> str:
     """The switch of one copy of the loop; ``fused`` runs (numbered after the handlers)."""
@@ -935,7 +994,8 @@ def _native_switch(handlers: list[tuple[str, str, int]], kinds: dict[str, str],
     for j, run in enumerate(fused):
         lines.append(f"{pad}elif k == {len(handlers) + j}:")
         parts = [(kinds[handlers[k][0]], handlers[k][1], handlers[k][2]) for k in run]
-        lines.extend(pad + "    " + line if line.strip() else "" for line in _fused_case(parts))
+        case = _fused_case(parts) if parts[0][0] == "pset" else _fused_fast(parts)
+        lines.extend(pad + "    " + line if line.strip() else "" for line in case)
     lines.append(f"{pad}else:")
     lines.append(f"{pad}    unreachable()  # no range check: code[] holds handler numbers only")
     return "\n".join(lines)

@@ -14561,316 +14561,47 @@ def run_awake_native(c, limit):
                     pc = (pc + 1) & 0x1FFF
                     pending = 7
                 elif k == 377:
-                    op = rom[pc]
-                    ax = rx
-                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
                         else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    if hot(ax < 0x300):
-                        mem[ax] = t
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
                             mem[ax] = t
-                            c.lcd_version += 1
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 1)]
+                            if rf & 1:
+                                pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = ((pc + 1) + 1) & 0x1FFF
+                                pending = 5
+                            tick += 7
+                            steps += 1
                     else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if rf & 1:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 378:
-                    op = rom[pc]
-                    ax = rx
-                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    if hot(ax < 0x300):
-                        mem[ax] = t
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                            mem[ax] = t
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if not rf & 1:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 379:
-                    op = rom[pc]
-                    t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
-                    ry = (ry & 0xf0f) | ((t & 15) << 4)
-                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        sp = rsp
-                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                        rsp = (sp + 3) & 0xFF
-                        if c.call_depth > 0:
-                            c.call_depth -= 1
-                        pc = t
-                        pending = 7
-                elif k == 380:
-                    op = rom[pc]
-                    t = ra + (op & 15)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    ra = t
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if not rf & 1:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 381:
-                    op = rom[pc]
-                    t = rb + (op & 15)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    rb = t
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if not rf & 1:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 382:
-                    op = rom[pc]
-                    t = rb + (op & 15)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    rb = t
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if not rf & 2:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 383:
-                    op = rom[pc]
-                    u = ra
-                    v = (op & 15)
-                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if not rf & 2:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 384:
-                    op = rom[pc]
-                    u = ra
-                    v = (op & 15)
-                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if rf & 2:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 385:
-                    op = rom[pc]
-                    ax = rx
-                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    v = (op & 15)
-                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if not rf & 2:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 386:
-                    op = rom[pc]
-                    ax = rx
-                    u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    v = (op & 15)
-                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if rf & 2:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 387:
-                    op = rom[pc]
-                    u = (rx >> 4) & 15
-                    v = op & 15
-                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if not rf & 2:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 388:
-                    op = rom[pc]
-                    u = (rx >> 0) & 15
-                    v = op & 15
-                    rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if not rf & 2:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 389:
-                    op = rom[pc]
-                    rf = (rf & 13) | (0 if ra & (op & 15) else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if rf & 2:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 390:
-                    op = rom[pc]
-                    ax = rx
-                    rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        if not rf & 2:
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                        else:
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 391:
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
                         op = rom[pc]
                         ax = rx
                         t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
@@ -14897,16 +14628,431 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                elif k == 392:
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
+                elif k == 378:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 1)]
+                            if not rf & 1:
+                                pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = ((pc + 1) + 1) & 0x1FFF
+                                pending = 5
+                            tick += 7
+                            steps += 1
+                    else:
+                        op = rom[pc]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 379:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        sp = rsp
+                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 1) & 0x1000)
+                        rsp = (sp + 3) & 0xFF
+                        if c.call_depth > 0:
+                            c.call_depth -= 1
+                        pc = t
+                        pending = 7
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 380:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        if not rf & 1:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 381:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        t = rb + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        if not rf & 1:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        t = rb + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 382:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        t = rb + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        if not rf & 2:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        t = rb + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 383:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 1)]
+                        if not rf & 2:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 384:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 1)]
+                        if rf & 2:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 385:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 1)]
+                        if not rf & 2:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 386:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 1)]
+                        if rf & 2:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 387:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        u = (rx >> 4) & 15
+                        v = op & 15
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 1)]
+                        if not rf & 2:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        u = (rx >> 4) & 15
+                        v = op & 15
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 388:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        u = (rx >> 0) & 15
+                        v = op & 15
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 1)]
+                        if not rf & 2:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        u = (rx >> 0) & 15
+                        v = op & 15
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 389:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                        op = rom[(pc + 1)]
+                        if rf & 2:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 390:
+                    if hot(tick + 7 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                        op = rom[(pc + 1)]
+                        if not rf & 2:
+                            pc = (((pc + 1) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 7
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 391:
+                    if hot(tick + 5 < stop):
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 7
                         tick += 5
                         steps += 1
+                    else:
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 392:
+                    if hot(tick + 5 < stop):
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         ax = rx
                         ay = ry
-                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        wv = (memory.read_io_loop(c, ay, (tick + 0)) if cold(ay >= 0xF00) else mem[ay])
                         if hot(ax < 0x300):
                             mem[ax] = wv
                         elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
@@ -14915,86 +15061,162 @@ def run_awake_native(c, limit):
                                 c.lcd_version += 1
                         else:
                             c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, wv, (tick + 0))
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 5
+                        steps += 1
+                    else:
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
                 elif k == 393:
-                    op = rom[pc]
-                    x = rx
-                    wv = op & 15
-                    if hot(x < 0x300):
-                        mem[x] = wv
-                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (x & 0x7F) < 0x66 and mem[x] != wv:
-                            mem[x] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    wv = (op >> 4) & 15
-                    if hot(w < 0x300):
-                        mem[w] = wv
-                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (w & 0x7F) < 0x66 and mem[w] != wv:
-                            mem[w] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                    if hot(tick + 5 < stop):
                         op = rom[pc]
-                        u = (rx >> 0) & 15
-                        v = op & 15
-                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                elif k == 394:
-                    op = rom[pc]
-                    x = rx
-                    wv = op & 15
-                    if hot(x < 0x300):
-                        mem[x] = wv
-                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
                             mem[x] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    wv = (op >> 4) & 15
-                    if hot(w < 0x300):
-                        mem[w] = wv
-                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
                             mem[w] = wv
-                            c.lcd_version += 1
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
+                            u = (rx >> 0) & 15
+                            v = op & 15
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 7
+                            tick += 5
+                            steps += 1
                     else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                        op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 394:
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
+                            x = rx
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, x, wv, (tick + 0))
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, w, wv, (tick + 0))
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 5
+                            steps += 1
+                    else:
                         op = rom[pc]
                         x = rx
                         wv = op & 15
@@ -15026,53 +15248,315 @@ def run_awake_native(c, limit):
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
                 elif k == 395:
-                    op = rom[pc]
-                    ra = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                    if hot(tick + 5 < stop):
                         op = rom[pc]
+                        ra = mem[op & 15]
+                        op = rom[(pc + 1)]
                         u = ra
                         v = (op & 15)
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                        pc = (pc + 1) & 0x1FFF
+                        pc = ((pc + 1) + 1) & 0x1FFF
                         pending = 7
-                elif k == 396:
-                    op = rom[pc]
-                    ra = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
                         tick += 5
                         steps += 1
+                    else:
                         op = rom[pc]
+                        ra = mem[op & 15]
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 396:
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        op = rom[(pc + 1)]
                         rb = mem[op & 15]
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 5
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        ra = mem[op & 15]
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
                 elif k == 397:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 5
                         tick += 5
                         steps += 1
-                        rx = (rx & 0x0FF) | (ra << 8)
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
                 elif k == 398:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 7
                         tick += 5
                         steps += 1
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 399:
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 5
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 400:
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 5
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 401:
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 5
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 402:
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, x, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, w, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 5
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 403:
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 5
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 404:
+                    if hot(tick + 5 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        rf |= op & 15
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        pc = ((pc + 1) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 5
+                        steps += 1
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 405:
+                    if hot(tick + 5 < stop):
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        sp = rsp
+                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 1) & 0x1000)
+                        rsp = (sp + 3) & 0xFF
+                        if c.call_depth > 0:
+                            c.call_depth -= 1
+                        pc = t
+                        pending = 7
+                        tick += 5
+                        steps += 1
+                    else:
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 406:
+                    if hot(tick + 5 < stop):
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = ((pc + 1) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 5
+                            steps += 1
+                    else:
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 407:
+                    if hot(tick + 5 < stop):
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = ra
+                        rsp = sp
+                        op = rom[(pc + 1)]
+                        ret = ((pc + 1) + 1) & 0x1FFF
+                        sp = rsp
+                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                        mem[(sp - 3) & 0xFF] = ret & 15
+                        rsp = (sp - 3) & 0xFF
+                        c.call_depth += 1
+                        pc = (ret & 0x1000) | (op & 0xFF)
+                        pending = 7
+                        tick += 5
+                        steps += 1
+                    else:
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = ra
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 408:
+                    if hot(tick + 12 < stop):
                         op = rom[pc]
                         ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -15094,223 +15578,16 @@ def run_awake_native(c, limit):
                             memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                elif k == 399:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
-                        if hot(ax < 0x300):
-                            mem[ax] = t
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                mem[ax] = t
-                                c.lcd_version += 1
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
                         else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                elif k == 400:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        v = (op & 15)
-                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                elif k == 401:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                elif k == 402:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        x = rx
-                        wv = op & 15
-                        if hot(x < 0x300):
-                            mem[x] = wv
-                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                mem[x] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        wv = (op >> 4) & 15
-                        if hot(w < 0x300):
-                            mem[w] = wv
-                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                mem[w] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                elif k == 403:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                elif k == 404:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rf |= op & 15
-                        if cold(op & 8):
-                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                c.attn = 0
-                                stop = 0
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                elif k == 405:
-                    ry = (ry & 0x0FF) | (ra << 8)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = rsp
-                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                        rsp = (sp + 3) & 0xFF
-                        if c.call_depth > 0:
-                            c.call_depth -= 1
-                        pc = t
-                        pending = 7
-                elif k == 406:
-                    ax = rx
-                    ay = ry
-                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                elif k == 407:
-                    sp = (rsp - 1) & 0xFF
-                    mem[sp] = ra
-                    rsp = sp
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ret = (pc + 1) & 0x1FFF
-                        sp = rsp
-                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                        mem[(sp - 3) & 0xFF] = ret & 15
-                        rsp = (sp - 3) & 0xFF
-                        c.call_depth += 1
-                        pc = (ret & 0x1000) | (op & 0xFF)
-                        pending = 7
-                elif k == 408:
-                    op = rom[pc]
-                    ax = rx
-                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    if hot(ax < 0x300):
-                        mem[ax] = t
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                            mem[ax] = t
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            op = rom[(pc + 2)]
                             ax = rx
-                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                            t = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                             if rf & 4:
                                 if t >= 10:
                                     t = (t - 10) & 15
@@ -15328,127 +15605,15 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                                c.tick = tick + 12
+                                memory.write_mem_loop(c, ax, t, (tick + 7))
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
+                            pc = ((pc + 2) + 1) & 0x1FFF
                             pending = 7
-                elif k == 409:
-                    t = ra + ra
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
+                            tick += 12
+                            steps += 2
                     else:
-                        cy = t >> 4
-                        t &= 15
-                    ra = t
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        t = rb + rb + (rf & 1)
-                        if rf & 4:
-                            if t >= 10:
-                                t = (t - 10) & 15
-                                cy = 1
-                            else:
-                                cy = 0
-                        else:
-                            cy = t >> 4
-                            t &= 15
-                        rb = t
-                        rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            ret = (pc + 1) & 0x1FFF
-                            sp = rsp
-                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                            mem[(sp - 3) & 0xFF] = ret & 15
-                            rsp = (sp - 3) & 0xFF
-                            c.call_depth += 1
-                            pc = (ret & 0x1000) | (op & 0xFF)
-                            pending = 7
-                elif k == 410:
-                    t = rb + rb
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    rb = t
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            t = rb ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            rb = t
-                            rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                elif k == 411:
-                    t = ra & rb
-                    ra = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
-                        if hot(ax < 0x300):
-                            mem[ax] = t
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                mem[ax] = t
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 412:
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
                         op = rom[pc]
                         ax = rx
                         t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
@@ -15475,48 +15640,206 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if not rf & 1:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
+                elif k == 409:
+                    if hot(tick + 14 < stop):
+                        t = ra + ra
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
                             else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 413:
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        t = rb + rb + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        ret = ((pc + 2) + 1) & 0x1FFF
+                        sp = rsp
+                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                        mem[(sp - 3) & 0xFF] = ret & 15
+                        rsp = (sp - 3) & 0xFF
+                        c.call_depth += 1
+                        pc = (ret & 0x1000) | (op & 0xFF)
+                        pending = 7
+                        tick += 14
+                        steps += 2
+                    else:
+                        t = ra + ra
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
+                elif k == 410:
+                    if hot(tick + 12 < stop):
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        t = rb ^ (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax])
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 12
+                        steps += 2
+                    else:
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 411:
+                    if hot(tick + 14 < stop):
+                        t = ra & rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 7
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        if cold(tick + 7 >= stop):
                             tick += 7
                             steps += 1
-                            op = rom[pc]
-                            if not rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 2)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 14
+                            steps += 2
+                    else:
+                        t = ra & rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 412:
+                    if hot(tick + 12 < stop):
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 2)]
+                            if not rf & 1:
+                                pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
                                 pending = 5
                             else:
-                                pc = (pc + 1) & 0x1FFF
+                                pc = ((pc + 2) + 1) & 0x1FFF
                                 pending = 5
+                            tick += 12
+                            steps += 2
+                    else:
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 413:
+                    if hot(tick + 12 < stop):
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                        op = rom[(pc + 2)]
+                        if not rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
                 elif k == 414:
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                    if hot(tick + 10 < stop):
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         ax = rx
                         ay = ry
-                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        wv = (memory.read_io_loop(c, ay, (tick + 0)) if cold(ay >= 0xF00) else mem[ay])
                         if hot(ax < 0x300):
                             mem[ax] = wv
                         elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
@@ -15525,102 +15848,75 @@ def run_awake_native(c, limit):
                                 c.lcd_version += 1
                         else:
                             c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, wv, (tick + 0))
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
+                        if cold(tick + 5 >= stop):
                             tick += 5
                             steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 10
+                            steps += 2
+                    else:
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 415:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                elif k == 415:
-                    op = rom[pc]
-                    x = rx
-                    wv = op & 15
-                    if hot(x < 0x300):
-                        mem[x] = wv
-                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (x & 0x7F) < 0x66 and mem[x] != wv:
-                            mem[x] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    wv = (op >> 4) & 15
-                    if hot(w < 0x300):
-                        mem[w] = wv
-                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (w & 0x7F) < 0x66 and mem[w] != wv:
-                            mem[w] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        u = (rx >> 0) & 15
-                        v = op & 15
-                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
+                        else:
+                            op = rom[(pc + 1)]
+                            u = (rx >> 0) & 15
+                            v = op & 15
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            op = rom[(pc + 2)]
                             if not rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                                pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
                                 pending = 5
                             else:
-                                pc = (pc + 1) & 0x1FFF
+                                pc = ((pc + 2) + 1) & 0x1FFF
                                 pending = 5
-                elif k == 416:
-                    op = rom[pc]
-                    x = rx
-                    wv = op & 15
-                    if hot(x < 0x300):
-                        mem[x] = wv
-                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (x & 0x7F) < 0x66 and mem[x] != wv:
-                            mem[x] = wv
-                            c.lcd_version += 1
+                            tick += 12
+                            steps += 2
                     else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    wv = (op >> 4) & 15
-                    if hot(w < 0x300):
-                        mem[w] = wv
-                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (w & 0x7F) < 0x66 and mem[w] != wv:
-                            mem[w] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
                         op = rom[pc]
                         x = rx
                         wv = op & 15
@@ -15651,10 +15947,43 @@ def run_awake_native(c, limit):
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
+                elif k == 416:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
                             x = rx
                             wv = op & 15
                             if hot(x < 0x300):
@@ -15665,8 +15994,8 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, x, wv, (tick + 0))
                                 stop = c.attn if c.attn < limit else limit
                             w = (x & 0xF00) | ((x + 1) & 0xFF)
                             wv = (op >> 4) & 15
@@ -15678,88 +16007,1351 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, w, wv, (tick + 0))
                                 stop = c.attn if c.attn < limit else limit
                             rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 417:
-                    op = rom[pc]
-                    ra = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                            if cold(tick + 5 >= stop):
+                                tick += 5
+                                steps += 1
+                                pc = (pc + 2) & 0x1FFF
+                                pending = 5
+                            else:
+                                op = rom[(pc + 2)]
+                                x = rx
+                                wv = op & 15
+                                if hot(x < 0x300):
+                                    mem[x] = wv
+                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                        mem[x] = wv
+                                        c.lcd_version += 1
+                                else:
+                                    c.f = rf
+                                    c.tick = tick + 10
+                                    memory.write_mem_loop(c, x, wv, (tick + 5))
+                                    stop = c.attn if c.attn < limit else limit
+                                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                wv = (op >> 4) & 15
+                                if hot(w < 0x300):
+                                    mem[w] = wv
+                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                        mem[w] = wv
+                                        c.lcd_version += 1
+                                else:
+                                    c.f = rf
+                                    c.tick = tick + 10
+                                    memory.write_mem_loop(c, w, wv, (tick + 5))
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                pc = ((pc + 2) + 1) & 0x1FFF
+                                pending = 5
+                                tick += 10
+                                steps += 2
+                    else:
                         op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 417:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        op = rom[(pc + 1)]
                         u = ra
                         v = (op & 15)
                         rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 2)]
+                        if rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ra = mem[op & 15]
                         pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
+                        pending = 5
                 elif k == 418:
-                    op = rom[pc]
-                    ra = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                    if hot(tick + 12 < stop):
                         op = rom[pc]
+                        ra = mem[op & 15]
+                        op = rom[(pc + 1)]
                         rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                        op = rom[(pc + 2)]
+                        if not rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ra = mem[op & 15]
                         pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if not rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
+                        pending = 5
                 elif k == 419:
-                    op = rom[pc]
-                    ra = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                    if hot(tick + 12 < stop):
                         op = rom[pc]
+                        ra = mem[op & 15]
+                        op = rom[(pc + 1)]
                         rf = (rf & 13) | (0 if ra & (op & 15) else 2)
+                        op = rom[(pc + 2)]
+                        if rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ra = mem[op & 15]
                         pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 420:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        op = rom[(pc + 1)]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        if not rf & 1:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 421:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        op = rom[(pc + 1)]
+                        rb = op & 15
+                        op = rom[(pc + 2)]
+                        pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 422:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 2)]
+                        if rf & 1:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 423:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 424:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        sp = rsp
+                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 2) & 0x1000)
+                        rsp = (sp + 3) & 0xFF
+                        if c.call_depth > 0:
+                            c.call_depth -= 1
+                        pc = t
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
+                        tick += 10
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 425:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 2)]
+                        ra = op & 15
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 426:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        sp = rsp
+                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 2) & 0x1000)
+                        rsp = (sp + 3) & 0xFF
+                        if c.call_depth > 0:
+                            c.call_depth -= 1
+                        pc = t
+                        pending = 7
+                        tick += 10
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 427:
+                    if hot(tick + 12 < stop):
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 1)]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 2)]
+                        if not rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 428:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
                             steps += 1
-                            op = rom[pc]
-                            if rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 2)]
+                            if not rf & 2:
+                                pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
                                 pending = 5
                             else:
-                                pc = (pc + 1) & 0x1FFF
+                                pc = ((pc + 2) + 1) & 0x1FFF
                                 pending = 5
-                elif k == 420:
-                    op = rom[pc]
-                    mem[op & 15] = ra
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                            tick += 12
+                            steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 429:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            sp = rsp
+                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 2) & 0x1000)
+                            rsp = (sp + 3) & 0xFF
+                            if c.call_depth > 0:
+                                c.call_depth -= 1
+                            pc = t
+                            pending = 7
+                            tick += 12
+                            steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 430:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 2)]
+                        if rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 431:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        v = rb
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 2)]
+                        if not rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 432:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        v = rb
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 2)]
+                        if rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 433:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                        op = rom[(pc + 2)]
+                        if not rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 434:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                        op = rom[(pc + 2)]
+                        if rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 435:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 2)]
+                            ret = ((pc + 2) + 1) & 0x1FFF
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                            mem[(sp - 3) & 0xFF] = ret & 15
+                            rsp = (sp - 3) & 0xFF
+                            c.call_depth += 1
+                            pc = (ret & 0x1000) | (op & 0xFF)
+                            pending = 7
+                            tick += 10
+                            steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 436:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 2)]
+                        rb = op & 15
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 437:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 2)]
+                        ret = ((pc + 2) + 1) & 0x1FFF
+                        sp = rsp
+                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                        mem[(sp - 3) & 0xFF] = ret & 15
+                        rsp = (sp - 3) & 0xFF
+                        c.call_depth += 1
+                        pc = (ret & 0x1000) | ((((pc + 2) >> 8) & 15) << 8) | (op & 0xFF)
+                        pending = 7
+                        tick += 10
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 438:
+                    if hot(tick + 10 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 439:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) | (op & 15)
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            sp = rsp
+                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 2) & 0x1000)
+                            rsp = (sp + 3) & 0xFF
+                            if c.call_depth > 0:
+                                c.call_depth -= 1
+                            pc = t
+                            pending = 7
+                            tick += 12
+                            steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 440:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        rf |= op & 15
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 2)]
+                            ret = ((pc + 2) + 1) & 0x1FFF
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                            mem[(sp - 3) & 0xFF] = ret & 15
+                            rsp = (sp - 3) & 0xFF
+                            c.call_depth += 1
+                            pc = (ret & 0x1000) | ((((pc + 2) >> 8) & 15) << 8) | (op & 0xFF)
+                            pending = 7
+                            tick += 12
+                            steps += 2
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 441:
+                    if hot(tick + 10 < stop):
+                        rx = (rx & 0xFF0) | ra
+                        rx = (rx & 0xF0F) | (rb << 4)
+                        op = rom[(pc + 2)]
+                        ret = ((pc + 2) + 1) & 0x1FFF
+                        sp = rsp
+                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                        mem[(sp - 3) & 0xFF] = ret & 15
+                        rsp = (sp - 3) & 0xFF
+                        c.call_depth += 1
+                        pc = (ret & 0x1000) | (op & 0xFF)
+                        pending = 7
+                        tick += 10
+                        steps += 2
+                    else:
+                        rx = (rx & 0xFF0) | ra
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 442:
+                    if hot(tick + 10 < stop):
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 2)]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 10
+                            memory.write_mem_loop(c, x, wv, (tick + 5))
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 10
+                            memory.write_mem_loop(c, w, wv, (tick + 5))
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 443:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ay = ry
+                        u = (memory.read_io_loop(c, ay, (tick + 0)) if cold(ay >= 0xF00) else mem[ay])
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 2)]
+                        if not rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 444:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ay = ry
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick + 0)) if cold(ay >= 0xF00) else mem[ay]) & (op & 15) else 2)
+                        op = rom[(pc + 2)]
+                        if not rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 445:
+                    if hot(tick + 12 < stop):
+                        op = rom[pc]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ay = ry
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick + 0)) if cold(ay >= 0xF00) else mem[ay]) & (op & 15) else 2)
+                        op = rom[(pc + 2)]
+                        if rf & 2:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 446:
+                    if hot(tick + 10 < stop):
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 1)]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 447:
+                    if hot(tick + 10 < stop):
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ay = ry
+                        wv = ra
+                        if hot(ay < 0x300):
+                            mem[ay] = wv
+                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                mem[ay] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 10
+                            memory.write_mem_loop(c, ay, wv, (tick + 5))
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 448:
+                    if hot(tick + 10 < stop):
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        rx = (rx & 0xFF0) | ra
+                        rx = (rx & 0xF0F) | (rb << 4)
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 449:
+                    if hot(tick + 10 < stop):
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ay = ry
+                        wv = ra
+                        if hot(ay < 0x300):
+                            mem[ay] = wv
+                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                mem[ay] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ay, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            ay = ry
+                            wv = rb
+                            if hot(ay < 0x300):
+                                mem[ay] = wv
+                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                    mem[ay] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, ay, wv, (tick + 5))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 10
+                            steps += 2
+                    else:
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 450:
+                    if hot(tick + 12 < stop):
+                        ax = rx
+                        wv = rb
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            t = ra ^ rb
+                            ra = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            t = ra & rb
+                            ra = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 7
+                            tick += 12
+                            steps += 2
+                    else:
+                        ax = rx
+                        wv = rb
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 451:
+                    if hot(tick + 10 < stop):
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            ax = rx
+                            ay = ry
+                            wv = (memory.read_io_loop(c, ay, (tick + 5)) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, ax, wv, (tick + 5))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 10
+                            steps += 2
+                    else:
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 452:
+                    if hot(tick + 10 < stop):
+                        ay = ry
+                        wv = ra
+                        if hot(ay < 0x300):
+                            mem[ay] = wv
+                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                mem[ay] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            ay = ry
+                            wv = rb
+                            if hot(ay < 0x300):
+                                mem[ay] = wv
+                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                    mem[ay] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, ay, wv, (tick + 0))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            if cold(tick + 5 >= stop):
+                                tick += 5
+                                steps += 1
+                                pc = (pc + 2) & 0x1FFF
+                                pending = 5
+                            else:
+                                sp = rsp
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 2) & 0x1000)
+                                rsp = (sp + 3) & 0xFF
+                                if c.call_depth > 0:
+                                    c.call_depth -= 1
+                                pc = t
+                                pending = 7
+                                tick += 10
+                                steps += 2
+                    else:
+                        ay = ry
+                        wv = ra
+                        if hot(ay < 0x300):
+                            mem[ay] = wv
+                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                mem[ay] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 453:
+                    if hot(tick + 12 < stop):
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 1)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            ax = rx
+                            u = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax])
+                            v = rb
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 7
+                            tick += 12
+                            steps += 2
+                    else:
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 454:
+                    if hot(tick + 10 < stop):
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xFF0) | v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0x0FF) | (v << 8)
+                        rsp = (sp + 1) & 0xFF
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xFF0) | v
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 455:
+                    if hot(tick + 10 < stop):
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx & 15
+                        rsp = sp
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 10
+                        steps += 2
+                    else:
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 456:
+                    if hot(tick + 12 < stop):
+                        u = rb
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        rb = ((u << 1) & 15) | cy_in
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (((pc + 2) >> 8) << 8) | (rb << 4) | ra
+                        pending = 5
+                        tick += 12
+                        steps += 2
+                    else:
+                        u = rb
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        rb = ((u << 1) & 15) | cy_in
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 457:
+                    if hot(tick + 14 < stop):
+                        op = rom[pc]
+                        rf &= op & 15
+                        op = rom[(pc + 1)]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 14
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rf &= op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 458:
+                    if hot(tick + 14 < stop):
+                        op = rom[pc]
+                        rf &= op & 15
+                        op = rom[(pc + 1)]
+                        t = ((ry >> 0) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xff0) | ((t & 15) << 0)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        op = rom[(pc + 2)]
+                        if rf & 1:
+                            pc = (((pc + 2) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 2) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 14
+                        steps += 2
+                    else:
+                        op = rom[pc]
+                        rf &= op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 459:
+                    if hot(tick + 14 < stop):
+                        t = ra ^ rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        t = ra & rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 14
+                            memory.write_mem_loop(c, ax, t, (tick + 7))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = ((pc + 2) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 14
+                        steps += 2
+                    else:
+                        t = ra ^ rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 460:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 2)]
+                        rf |= op & 15
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        if cold(tick + 12 >= stop):
+                            tick += 12
+                            steps += 2
+                            pc = (pc + 3) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 3)]
+                            ret = ((pc + 3) + 1) & 0x1FFF
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                            mem[(sp - 3) & 0xFF] = ret & 15
+                            rsp = (sp - 3) & 0xFF
+                            c.call_depth += 1
+                            pc = (ret & 0x1000) | ((((pc + 3) >> 8) & 15) << 8) | (op & 0xFF)
+                            pending = 7
+                            tick += 19
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 461:
+                    if hot(tick + 21 < stop):
+                        op = rom[pc]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        t = rb + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        u = rb
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 3)]
+                        if not rf & 1:
+                            pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 21
+                        steps += 3
+                    else:
                         op = rom[pc]
                         t = ra + (op & 15)
                         if rf & 4:
@@ -15775,165 +17367,120 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if not rf & 1:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 421:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                elif k == 462:
+                    if hot(tick + 17 < stop):
                         op = rom[pc]
-                        rb = op & 15
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            pc = ((pc >> 8) << 8) | (op & 0xFF)
-                            pending = 5
-                elif k == 422:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            if rf & 1:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
                             else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 423:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        mem[op & 15] = ra
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 12)) if cold(ax >= 0xF00) else mem[ax])
+                        pc = ((pc + 3) + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 424:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                            rsp = (sp + 3) & 0xFF
-                            if c.call_depth > 0:
-                                c.call_depth -= 1
-                            pc = t
-                            pending = 7
-                elif k == 425:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ry = (ry & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ra = op & 15
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 426:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ry = (ry & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                            rsp = (sp + 3) & 0xFF
-                            if c.call_depth > 0:
-                                c.call_depth -= 1
-                            pc = t
-                            pending = 7
-                elif k == 427:
-                    ax = rx
-                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                        tick += 17
+                        steps += 3
+                    else:
                         op = rom[pc]
-                        u = ra
-                        v = (op & 15)
-                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if not rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
+                elif k == 463:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
                             else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 428:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            op = rom[(pc + 2)]
+                            ax = rx
+                            t = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if hot(ax < 0x300):
+                                mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 12
+                                memory.write_mem_loop(c, ax, t, (tick + 7))
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            if cold(tick + 12 >= stop):
+                                tick += 12
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 7
+                            else:
+                                op = rom[(pc + 3)]
+                                ax = rx
+                                u = (memory.read_io_loop(c, ax, (tick + 12)) if cold(ax >= 0xF00) else mem[ax])
+                                v = (op & 15)
+                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 7
+                                tick += 19
+                                steps += 3
+                    else:
                         op = rom[pc]
                         ax = rx
                         t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
@@ -15960,27 +17507,20 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if not rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 429:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                elif k == 464:
+                    if hot(tick + 19 < stop):
                         op = rom[pc]
                         ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
                         if hot(ax < 0x300):
                             mem[ax] = t
                         elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
@@ -15992,840 +17532,26 @@ def run_awake_native(c, limit):
                             c.tick = tick
                             memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            sp = rsp
-                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                            rsp = (sp + 3) & 0xFF
-                            if c.call_depth > 0:
-                                c.call_depth -= 1
-                            pc = t
-                            pending = 7
-                elif k == 430:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        v = (op & 15)
-                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 431:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        v = rb
-                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if not rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 432:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        v = rb
-                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 433:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if not rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 434:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 435:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        wv = op & 15
-                        if hot(ax < 0x300):
-                            mem[ax] = wv
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                mem[ax] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ret = (pc + 1) & 0x1FFF
-                            sp = rsp
-                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                            mem[(sp - 3) & 0xFF] = ret & 15
-                            rsp = (sp - 3) & 0xFF
-                            c.call_depth += 1
-                            pc = (ret & 0x1000) | (op & 0xFF)
-                            pending = 7
-                elif k == 436:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rb = op & 15
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
                             pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 437:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ry = (ry & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ret = (pc + 1) & 0x1FFF
-                            sp = rsp
-                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                            mem[(sp - 3) & 0xFF] = ret & 15
-                            rsp = (sp - 3) & 0xFF
-                            c.call_depth += 1
-                            pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
                             pending = 7
-                elif k == 438:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        else:
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 439:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | (op & 15)
-                        if hot(ax < 0x300):
-                            mem[ax] = t
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                mem[ax] = t
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            sp = rsp
-                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                            rsp = (sp + 3) & 0xFF
-                            if c.call_depth > 0:
-                                c.call_depth -= 1
-                            pc = t
-                            pending = 7
-                elif k == 440:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rf |= op & 15
-                        if cold(op & 8):
-                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                c.attn = 0
-                                stop = 0
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            ret = (pc + 1) & 0x1FFF
-                            sp = rsp
-                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                            mem[(sp - 3) & 0xFF] = ret & 15
-                            rsp = (sp - 3) & 0xFF
-                            c.call_depth += 1
-                            pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
-                            pending = 7
-                elif k == 441:
-                    rx = (rx & 0xFF0) | ra
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0xF0F) | (rb << 4)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ret = (pc + 1) & 0x1FFF
-                            sp = rsp
-                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                            mem[(sp - 3) & 0xFF] = ret & 15
-                            rsp = (sp - 3) & 0xFF
-                            c.call_depth += 1
-                            pc = (ret & 0x1000) | (op & 0xFF)
-                            pending = 7
-                elif k == 442:
-                    rx = (rx & 0x0FF) | (ra << 8)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            x = rx
-                            wv = op & 15
-                            if hot(x < 0x300):
-                                mem[x] = wv
-                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                    mem[x] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            wv = (op >> 4) & 15
-                            if hot(w < 0x300):
-                                mem[w] = wv
-                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                    mem[w] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 443:
-                    op = rom[pc]
-                    ry = (ry & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ay = ry
-                        u = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                        v = (op & 15)
-                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if not rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 444:
-                    op = rom[pc]
-                    ry = (ry & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ay = ry
-                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (op & 15) else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if not rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 445:
-                    op = rom[pc]
-                    ry = (ry & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ay = ry
-                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay]) & (op & 15) else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if rf & 2:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 446:
-                    ry = (ry & 0x0FF) | (ra << 8)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ra = op & 15
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            rx = (rx & 0x0FF) | (ra << 8)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 447:
-                    ax = rx
-                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ay = ry
-                            wv = ra
-                            if hot(ay < 0x300):
-                                mem[ay] = wv
-                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
-                                    mem[ay] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 448:
-                    ax = rx
-                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0xFF0) | ra
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            rx = (rx & 0xF0F) | (rb << 4)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 449:
-                    ax = rx
-                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ay = ry
-                        wv = ra
-                        if hot(ay < 0x300):
-                            mem[ay] = wv
-                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
-                                mem[ay] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ay = ry
-                            wv = rb
-                            if hot(ay < 0x300):
-                                mem[ay] = wv
-                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
-                                    mem[ay] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 450:
-                    ax = rx
-                    wv = rb
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        t = ra ^ rb
-                        ra = t
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            t = ra & rb
-                            ra = t
-                            rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                elif k == 451:
-                    ax = rx
-                    ay = ry
-                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
+                            op = rom[(pc + 2)]
                             ax = rx
-                            ay = ry
-                            wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                            if hot(ax < 0x300):
-                                mem[ax] = wv
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                    mem[ax] = wv
-                                    c.lcd_version += 1
+                            t = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
                             else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 452:
-                    ay = ry
-                    wv = ra
-                    if hot(ay < 0x300):
-                        mem[ay] = wv
-                    elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ay & 0x7F) < 0x66 and mem[ay] != wv:
-                            mem[ay] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ay = ry
-                        wv = rb
-                        if hot(ay < 0x300):
-                            mem[ay] = wv
-                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
-                                mem[ay] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                            rsp = (sp + 3) & 0xFF
-                            if c.call_depth > 0:
-                                c.call_depth -= 1
-                            pc = t
-                            pending = 7
-                elif k == 453:
-                    ax = rx
-                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
-                    if hot(ax < 0x300):
-                        mem[ax] = t
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                            mem[ax] = t
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            v = rb
-                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                elif k == 454:
-                    sp = rsp
-                    v = mem[sp]
-                    rx = (rx & 0xFF0) | v
-                    rsp = (sp + 1) & 0xFF
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = rsp
-                        v = mem[sp]
-                        rx = (rx & 0xF0F) | (v << 4)
-                        rsp = (sp + 1) & 0xFF
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            v = mem[sp]
-                            rx = (rx & 0x0FF) | (v << 8)
-                            rsp = (sp + 1) & 0xFF
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 455:
-                    sp = (rsp - 1) & 0xFF
-                    mem[sp] = rx >> 8
-                    rsp = sp
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = (rsp - 1) & 0xFF
-                        mem[sp] = (rx >> 4) & 15
-                        rsp = sp
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = (rsp - 1) & 0xFF
-                            mem[sp] = rx & 15
-                            rsp = sp
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 456:
-                    u = rb
-                    cy_in = rf & 1
-                    rf = (rf & 14) | (u >> 3)
-                    rb = ((u << 1) & 15) | cy_in
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            pc = ((pc >> 8) << 8) | (rb << 4) | ra
-                            pending = 5
-                elif k == 457:
-                    op = rom[pc]
-                    rf &= op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
-                        ry = (ry & 0xf0f) | ((t & 15) << 4)
-                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                elif k == 458:
-                    op = rom[pc]
-                    rf &= op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        t = ((ry >> 0) & 15) + (op & 15) + (rf & 1)
-                        ry = (ry & 0xff0) | ((t & 15) << 0)
-                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            if rf & 1:
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                            else:
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 459:
-                    t = ra ^ rb
-                    ra = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        t = ra & rb
-                        ra = t
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            ax = rx
-                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                                cy = t >> 4
+                                t &= 15
                             if hot(ax < 0x300):
                                 mem[ax] = t
                             elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
@@ -16834,70 +17560,165 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                                c.tick = tick + 12
+                                memory.write_mem_loop(c, ax, t, (tick + 7))
                                 stop = c.attn if c.attn < limit else limit
-                            rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                elif k == 460:
-                    op = rom[pc]
-                    t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
-                    ry = (ry & 0xf0f) | ((t & 15) << 4)
-                    rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rf |= op & 15
-                            if cold(op & 8):
-                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                    c.attn = 0
-                                    stop = 0
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                ret = (pc + 1) & 0x1FFF
-                                sp = rsp
-                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                                mem[(sp - 3) & 0xFF] = ret & 15
-                                rsp = (sp - 3) & 0xFF
-                                c.call_depth += 1
-                                pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            if cold(tick + 12 >= stop):
+                                tick += 12
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
                                 pending = 7
-                elif k == 461:
-                    op = rom[pc]
-                    t = ra + (op & 15)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
+                            else:
+                                op = rom[(pc + 3)]
+                                if not rf & 1:
+                                    pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
+                                    pending = 5
+                                else:
+                                    pc = ((pc + 3) + 1) & 0x1FFF
+                                    pending = 5
+                                tick += 19
+                                steps += 3
                     else:
-                        cy = t >> 4
-                        t &= 15
-                    ra = t
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
                         op = rom[pc]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 465:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 1)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            op = rom[(pc + 2)]
+                            ax = rx
+                            t = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if hot(ax < 0x300):
+                                mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 12
+                                memory.write_mem_loop(c, ax, t, (tick + 7))
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            if cold(tick + 12 >= stop):
+                                tick += 12
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 7
+                            else:
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 5
+                                tick += 19
+                                steps += 3
+                    else:
+                        op = rom[pc]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 466:
+                    if hot(tick + 19 < stop):
+                        t = ra + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        rb = mem[op & 15]
+                        op = rom[(pc + 2)]
                         t = rb + (op & 15) + (rf & 1)
                         if rf & 4:
                             if t >= 10:
@@ -16910,1281 +17731,13 @@ def run_awake_native(c, limit):
                             t &= 15
                         rb = t
                         rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            u = rb
-                            v = (op & 15)
-                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if not rf & 1:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
-                elif k == 462:
-                    op = rom[pc]
-                    t = ra + (op & 15)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    ra = t
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        mem[op & 15] = ra
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 463:
-                    op = rom[pc]
-                    ax = rx
-                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    if hot(ax < 0x300):
-                        mem[ax] = t
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                            mem[ax] = t
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ax = rx
-                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
-                            else:
-                                cy = t >> 4
-                                t &= 15
-                            if hot(ax < 0x300):
-                                mem[ax] = t
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                    mem[ax] = t
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                ax = rx
-                                u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                v = (op & 15)
-                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 464:
-                    op = rom[pc]
-                    ax = rx
-                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    if hot(ax < 0x300):
-                        mem[ax] = t
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                            mem[ax] = t
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ax = rx
-                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
-                            else:
-                                cy = t >> 4
-                                t &= 15
-                            if hot(ax < 0x300):
-                                mem[ax] = t
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                    mem[ax] = t
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if not rf & 1:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
-                elif k == 465:
-                    op = rom[pc]
-                    ax = rx
-                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    if hot(ax < 0x300):
-                        mem[ax] = t
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                            mem[ax] = t
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
+                        op = rom[(pc + 3)]
                         rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
+                        pc = ((pc + 3) + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ax = rx
-                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
-                            else:
-                                cy = t >> 4
-                                t &= 15
-                            if hot(ax < 0x300):
-                                mem[ax] = t
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                    mem[ax] = t
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 466:
-                    t = ra + rb
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
+                        tick += 19
+                        steps += 3
                     else:
-                        cy = t >> 4
-                        t &= 15
-                    ra = t
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rb = mem[op & 15]
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            t = rb + (op & 15) + (rf & 1)
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
-                            else:
-                                cy = t >> 4
-                                t &= 15
-                            rb = t
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                rx = (rx & 0xF00) | (op & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 467:
-                    t = rb + rb
-                    if rf & 4:
-                        if t >= 10:
-                            t = (t - 10) & 15
-                            cy = 1
-                        else:
-                            cy = 0
-                    else:
-                        cy = t >> 4
-                        t &= 15
-                    rb = t
-                    rf = (rf & 12) | cy | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        t = rb + rb
-                        if rf & 4:
-                            if t >= 10:
-                                t = (t - 10) & 15
-                                cy = 1
-                            else:
-                                cy = 0
-                        else:
-                            cy = t >> 4
-                            t &= 15
-                        rb = t
-                        rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                t = rb ^ (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                rb = t
-                                rf = (rf & 13) | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 468:
-                    op = rom[pc]
-                    t = ra & (op & 15)
-                    ra = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        t = ra + (op & 15)
-                        if rf & 4:
-                            if t >= 10:
-                                t = (t - 10) & 15
-                                cy = 1
-                            else:
-                                cy = 0
-                        else:
-                            cy = t >> 4
-                            t &= 15
-                        ra = t
-                        rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            mem[op & 15] = ra
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                rx = (rx & 0xF00) | (op & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 469:
-                    op = rom[pc]
-                    t = rb & (op & 15)
-                    rb = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        t = ra + (op & 15)
-                        if rf & 4:
-                            if t >= 10:
-                                t = (t - 10) & 15
-                                cy = 1
-                            else:
-                                cy = 0
-                        else:
-                            cy = t >> 4
-                            t &= 15
-                        ra = t
-                        rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            t = rb + (op & 15) + (rf & 1)
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
-                            else:
-                                cy = t >> 4
-                                t &= 15
-                            rb = t
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                u = rb
-                                v = (op & 15)
-                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 470:
-                    op = rom[pc]
-                    t = rb & (op & 15)
-                    rb = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        ra = op & 15
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            rx = (rx & 0x0FF) | (ra << 8)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                rx = (rx & 0xF00) | (op & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 471:
-                    t = ra & rb
-                    ra = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
-                        if hot(ax < 0x300):
-                            mem[ax] = t
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                mem[ax] = t
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                v = rb
-                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 472:
-                    ax = rx
-                    t = rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    rb = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | rb
-                            if hot(ax < 0x300):
-                                mem[ax] = t
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                    mem[ax] = t
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                elif k == 473:
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ra = op & 15
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ry = (ry & 0x0FF) | (ra << 8)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 474:
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        ay = ry
-                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                        if hot(ax < 0x300):
-                            mem[ax] = wv
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                mem[ax] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
-                            rx = (rx & 0xff0) | ((t & 15) << 0)
-                            rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                ax = rx
-                                ay = ry
-                                wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                                if hot(ax < 0x300):
-                                    mem[ax] = wv
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                        mem[ax] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 475:
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        ay = ry
-                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                        if hot(ax < 0x300):
-                            mem[ax] = wv
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                mem[ax] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                ay = ry
-                                wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                                if hot(ax < 0x300):
-                                    mem[ax] = wv
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                        mem[ax] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 476:
-                    op = rom[pc]
-                    x = rx
-                    wv = op & 15
-                    if hot(x < 0x300):
-                        mem[x] = wv
-                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (x & 0x7F) < 0x66 and mem[x] != wv:
-                            mem[x] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    wv = (op >> 4) & 15
-                    if hot(w < 0x300):
-                        mem[w] = wv
-                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (w & 0x7F) < 0x66 and mem[w] != wv:
-                            mem[w] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        x = rx
-                        wv = op & 15
-                        if hot(x < 0x300):
-                            mem[x] = wv
-                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                mem[x] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        wv = (op >> 4) & 15
-                        if hot(w < 0x300):
-                            mem[w] = wv
-                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                mem[w] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            x = rx
-                            wv = op & 15
-                            if hot(x < 0x300):
-                                mem[x] = wv
-                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                    mem[x] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            wv = (op >> 4) & 15
-                            if hot(w < 0x300):
-                                mem[w] = wv
-                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                    mem[w] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                x = rx
-                                wv = op & 15
-                                if hot(x < 0x300):
-                                    mem[x] = wv
-                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                        mem[x] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                w = (x & 0xF00) | ((x + 1) & 0xFF)
-                                wv = (op >> 4) & 15
-                                if hot(w < 0x300):
-                                    mem[w] = wv
-                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                        mem[w] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 477:
-                    op = rom[pc]
-                    x = rx
-                    wv = op & 15
-                    if hot(x < 0x300):
-                        mem[x] = wv
-                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (x & 0x7F) < 0x66 and mem[x] != wv:
-                            mem[x] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    wv = (op >> 4) & 15
-                    if hot(w < 0x300):
-                        mem[w] = wv
-                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (w & 0x7F) < 0x66 and mem[w] != wv:
-                            mem[w] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        x = rx
-                        wv = op & 15
-                        if hot(x < 0x300):
-                            mem[x] = wv
-                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                mem[x] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        wv = (op >> 4) & 15
-                        if hot(w < 0x300):
-                            mem[w] = wv
-                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                mem[w] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            x = rx
-                            wv = op & 15
-                            if hot(x < 0x300):
-                                mem[x] = wv
-                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                    mem[x] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            wv = (op >> 4) & 15
-                            if hot(w < 0x300):
-                                mem[w] = wv
-                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                    mem[w] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                sp = rsp
-                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                                rsp = (sp + 3) & 0xFF
-                                if c.call_depth > 0:
-                                    c.call_depth -= 1
-
-                                x = rx
-                                wv = op & 15
-                                if hot(x < 0x300):
-                                    mem[x] = wv
-                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                        mem[x] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                w = (x & 0xF00) | ((x + 1) & 0xFF)
-                                wv = (op >> 4) & 15
-                                if hot(w < 0x300):
-                                    mem[w] = wv
-                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                        mem[w] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                                pc = t
-                                pending = 12
-                elif k == 478:
-                    op = rom[pc]
-                    x = rx
-                    wv = op & 15
-                    if hot(x < 0x300):
-                        mem[x] = wv
-                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (x & 0x7F) < 0x66 and mem[x] != wv:
-                            mem[x] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    wv = (op >> 4) & 15
-                    if hot(w < 0x300):
-                        mem[w] = wv
-                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (w & 0x7F) < 0x66 and mem[w] != wv:
-                            mem[w] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        x = rx
-                        wv = op & 15
-                        if hot(x < 0x300):
-                            mem[x] = wv
-                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                mem[x] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        w = (x & 0xF00) | ((x + 1) & 0xFF)
-                        wv = (op >> 4) & 15
-                        if hot(w < 0x300):
-                            mem[w] = wv
-                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                mem[w] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                x = rx
-                                wv = op & 15
-                                if hot(x < 0x300):
-                                    mem[x] = wv
-                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                        mem[x] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                w = (x & 0xF00) | ((x + 1) & 0xFF)
-                                wv = (op >> 4) & 15
-                                if hot(w < 0x300):
-                                    mem[w] = wv
-                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                        mem[w] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 479:
-                    op = rom[pc]
-                    x = rx
-                    wv = op & 15
-                    if hot(x < 0x300):
-                        mem[x] = wv
-                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (x & 0x7F) < 0x66 and mem[x] != wv:
-                            mem[x] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    w = (x & 0xF00) | ((x + 1) & 0xFF)
-                    wv = (op >> 4) & 15
-                    if hot(w < 0x300):
-                        mem[w] = wv
-                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (w & 0x7F) < 0x66 and mem[w] != wv:
-                            mem[w] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                wv = rb
-                                if hot(ax < 0x300):
-                                    mem[ax] = wv
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                        mem[ax] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 480:
-                    op = rom[pc]
-                    ra = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        t = ra & (op & 15)
-                        ra = t
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rb = op & 15
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                t = ra + ra
-                                if rf & 4:
-                                    if t >= 10:
-                                        t = (t - 10) & 15
-                                        cy = 1
-                                    else:
-                                        cy = 0
-                                else:
-                                    cy = t >> 4
-                                    t &= 15
-                                ra = t
-                                rf = (rf & 12) | cy | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 481:
-                    op = rom[pc]
-                    ra = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        t = ra & (op & 15)
-                        ra = t
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) ^ ra
-                                if hot(ax < 0x300):
-                                    mem[ax] = t
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                        mem[ax] = t
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rf = (rf & 13) | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 482:
-                    op = rom[pc]
-                    ra = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rb = mem[op & 15]
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            t = ra + rb
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
-                            else:
-                                cy = t >> 4
-                                t &= 15
-                            ra = t
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                rb = mem[op & 15]
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 483:
-                    op = rom[pc]
-                    ra = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rb = op & 15
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rf &= op & 15
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                u = ra
-                                cy_in = rf & 1
-                                rf = (rf & 14) | (u >> 3)
-                                ra = ((u << 1) & 15) | cy_in
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 484:
-                    op = rom[pc]
-                    rb = mem[op & 15]
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
                         t = ra + rb
                         if rf & 4:
                             if t >= 10:
@@ -18199,719 +17752,43 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rb = mem[op & 15]
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                t = rb + (op & 15) + (rf & 1)
-                                if rf & 4:
-                                    if t >= 10:
-                                        t = (t - 10) & 15
-                                        cy = 1
-                                    else:
-                                        cy = 0
-                                else:
-                                    cy = t >> 4
-                                    t &= 15
-                                rb = t
-                                rf = (rf & 12) | cy | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 485:
-                    op = rom[pc]
-                    mem[op & 15] = ra
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        mem[op & 15] = rb
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 486:
-                    op = rom[pc]
-                    mem[op & 15] = ra
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
+                elif k == 467:
+                    if hot(tick + 19 < stop):
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 2)]
                         rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                u = ra
-                                v = (op & 15)
-                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 487:
-                    op = rom[pc]
-                    mem[op & 15] = ra
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 488:
-                    op = rom[pc]
-                    mem[op & 15] = rb
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        mem[op & 15] = ra
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 489:
-                    op = rom[pc]
-                    mem[op & 15] = rb
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                rb = op & 15
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 490:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rb = op & 15
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            rx = (rx & 0x0FF) | (ra << 8)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                rx = (rx & 0xF00) | (op & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 491:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ax = rx
-                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
-                                if rf & 4:
-                                    if t >= 10:
-                                        t = (t - 10) & 15
-                                        cy = 1
-                                    else:
-                                        cy = 0
-                                else:
-                                    cy = t >> 4
-                                    t &= 15
-                                if hot(ax < 0x300):
-                                    mem[ax] = t
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                        mem[ax] = t
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rf = (rf & 12) | cy | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 492:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ax = rx
-                                u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                v = (op & 15)
-                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 493:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 494:
-                    op = rom[pc]
-                    ra = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ry = (ry & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ra = op & 15
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                rx = (rx & 0x0FF) | (ra << 8)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 495:
-                    op = rom[pc]
-                    rb = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0x0FF) | (ra << 8)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                x = rx
-                                wv = op & 15
-                                if hot(x < 0x300):
-                                    mem[x] = wv
-                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                        mem[x] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                w = (x & 0xF00) | ((x + 1) & 0xFF)
-                                wv = (op >> 4) & 15
-                                if hot(w < 0x300):
-                                    mem[w] = wv
-                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                        mem[w] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 496:
-                    op = rom[pc]
-                    rb = op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rf &= op & 15
-                        pc = (pc + 1) & 0x1FFF
+                        ax = rx
+                        t = rb ^ (memory.read_io_loop(c, ax, (tick + 14)) if cold(ax >= 0xF00) else mem[ax])
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            u = ra
-                            cy_in = rf & 1
-                            rf = (rf & 14) | (u >> 3)
-                            ra = ((u << 1) & 15) | cy_in
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                u = rb
-                                cy_in = rf & 1
-                                rf = (rf & 14) | (u >> 3)
-                                rb = ((u << 1) & 15) | cy_in
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 497:
-                    op = rom[pc]
-                    ax = rx
-                    wv = op & 15
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
+                        tick += 19
+                        steps += 3
                     else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ra = op & 15
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            t = ra + (op & 15)
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
-                            else:
-                                cy = t >> 4
-                                t &= 15
-                            ra = t
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if not rf & 1:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
-                elif k == 498:
-                    op = rom[pc]
-                    ax = rx
-                    wv = op & 15
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            t = rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            rb = t
-                            rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                rx = (rx & 0xF00) | (op & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 499:
-                    op = rom[pc]
-                    ax = rx
-                    wv = op & 15
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            x = rx
-                            wv = op & 15
-                            if hot(x < 0x300):
-                                mem[x] = wv
-                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (x & 0x7F) < 0x66 and mem[x] != wv:
-                                    mem[x] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            w = (x & 0xF00) | ((x + 1) & 0xFF)
-                            wv = (op >> 4) & 15
-                            if hot(w < 0x300):
-                                mem[w] = wv
-                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (w & 0x7F) < 0x66 and mem[w] != wv:
-                                    mem[w] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ax = rx
-                                wv = op & 15
-                                if hot(ax < 0x300):
-                                    mem[ax] = wv
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                        mem[ax] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 500:
-                    op = rom[pc]
-                    ax = rx
-                    wv = op & 15
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rf &= op & 15
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            sp = rsp
-                            v = mem[sp]
-                            ra = v
-                            rsp = (sp + 1) & 0xFF
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = rsp
-                                v = mem[sp]
-                                rx = (rx & 0xFF0) | v
-                                rsp = (sp + 1) & 0xFF
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 501:
-                    ax = rx
-                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                t = rb + rb
-                                if rf & 4:
-                                    if t >= 10:
-                                        t = (t - 10) & 15
-                                        cy = 1
-                                    else:
-                                        cy = 0
-                                else:
-                                    cy = t >> 4
-                                    t &= 15
-                                rb = t
-                                rf = (rf & 12) | cy | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 502:
-                    ax = rx
-                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                t = rb ^ (op & 15)
-                                rb = t
-                                rf = (rf & 13) | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 503:
-                    ax = rx
-                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        u = ra
-                        cy_in = rf & 1
-                        rf = (rf & 14) | (u & 1)
-                        ra = (u >> 1) | (cy_in << 3)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            t = ra & (op & 15)
-                            ra = t
-                            rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                t = ra + (op & 15)
-                                if rf & 4:
-                                    if t >= 10:
-                                        t = (t - 10) & 15
-                                        cy = 1
-                                    else:
-                                        cy = 0
-                                else:
-                                    cy = t >> 4
-                                    t &= 15
-                                ra = t
-                                rf = (rf & 12) | cy | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 504:
-                    ax = rx
-                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
                         t = rb + rb
                         if rf & 4:
                             if t >= 10:
@@ -18926,461 +17803,307 @@ def run_awake_native(c, limit):
                         rf = (rf & 12) | cy | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            t = rb + rb
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
+                elif k == 468:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        t = ra & (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
                             else:
-                                cy = t >> 4
-                                t &= 15
-                            rb = t
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                rx = (rx & 0xF00) | (op & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 505:
-                    ax = rx
-                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        mem[op & 15] = ra
+                        op = rom[(pc + 3)]
                         rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
+                        pc = ((pc + 3) + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rf = (rf & 13) | (0 if rb & (op & 15) else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if rf & 2:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
-                elif k == 506:
-                    ax = rx
-                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                        tick += 19
+                        steps += 3
+                    else:
                         op = rom[pc]
-                        t = rb ^ (op & 15)
+                        t = ra & (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 469:
+                    if hot(tick + 21 < stop):
+                        op = rom[pc]
+                        t = rb & (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        t = rb + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 3)]
+                        u = rb
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 21
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        t = rb & (op & 15)
                         rb = t
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            t = rb & (op & 15)
-                            rb = t
-                            rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                ra = op & 15
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 507:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                elif k == 470:
+                    if hot(tick + 17 < stop):
                         op = rom[pc]
-                        ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
-                        if rf & 4:
-                            if t >= 10:
-                                t = (t - 10) & 15
-                                cy = 1
-                            else:
-                                cy = 0
-                        else:
-                            cy = t >> 4
-                            t &= 15
-                        if hot(ax < 0x300):
-                            mem[ax] = t
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                mem[ax] = t
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ax = rx
-                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
-                                if rf & 4:
-                                    if t >= 10:
-                                        t = (t - 10) & 15
-                                        cy = 1
-                                    else:
-                                        cy = 0
-                                else:
-                                    cy = t >> 4
-                                    t &= 15
-                                if hot(ax < 0x300):
-                                    mem[ax] = t
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                        mem[ax] = t
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rf = (rf & 12) | cy | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 508:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                        t = rb & (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 3)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 17
+                        steps += 3
+                    else:
                         op = rom[pc]
-                        ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
-                        if rf & 4:
-                            if t >= 10:
-                                t = (t - 10) & 15
-                                cy = 1
-                            else:
-                                cy = 0
-                        else:
-                            cy = t >> 4
-                            t &= 15
-                        if hot(ax < 0x300):
-                            mem[ax] = t
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                mem[ax] = t
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ax = rx
-                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
-                                if rf & 4:
-                                    if t >= 10:
-                                        t = (t - 10) & 15
-                                        cy = 1
-                                    else:
-                                        cy = 0
-                                else:
-                                    cy = t >> 4
-                                    t &= 15
-                                if hot(ax < 0x300):
-                                    mem[ax] = t
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                        mem[ax] = t
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rf = (rf & 12) | cy | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 509:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
-                        if rf & 4:
-                            if t >= 10:
-                                t = (t - 10) & 15
-                                cy = 1
-                            else:
-                                cy = 0
-                        else:
-                            cy = t >> 4
-                            t &= 15
-                        if hot(ax < 0x300):
-                            mem[ax] = t
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                mem[ax] = t
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            ax = rx
-                            ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                u = ra
-                                cy_in = rf & 1
-                                rf = (rf & 14) | (u & 1)
-                                ra = (u >> 1) | (cy_in << 3)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 510:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
-                        if rf & 4:
-                            if t >= 10:
-                                t = (t - 10) & 15
-                                cy = 1
-                            else:
-                                cy = 0
-                        else:
-                            cy = t >> 4
-                            t &= 15
-                        if hot(ax < 0x300):
-                            mem[ax] = t
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                mem[ax] = t
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        rf = (rf & 12) | cy | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ax = rx
-                                rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 511:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
-                        if hot(ax < 0x300):
-                            mem[ax] = t
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                mem[ax] = t
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
+                        t = rb & (op & 15)
+                        rb = t
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
+                elif k == 471:
+                    if hot(tick + 19 < stop):
+                        t = ra & rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 7
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        if cold(tick + 7 >= stop):
                             tick += 7
                             steps += 1
-                            op = rom[pc]
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 2)]
                             rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
+                            ax = rx
+                            u = (memory.read_io_loop(c, ax, (tick + 14)) if cold(ax >= 0xF00) else mem[ax])
+                            v = rb
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 7
+                            tick += 19
+                            steps += 3
+                    else:
+                        t = ra & rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 472:
+                    if hot(tick + 19 < stop):
+                        ax = rx
+                        t = rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax]) | rb
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 12
+                            memory.write_mem_loop(c, ax, t, (tick + 7))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        if cold(tick + 12 >= stop):
+                            tick += 12
+                            steps += 2
+                            pc = (pc + 3) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 3)]
+                            pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
                             pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ax = rx
-                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
-                                if hot(ax < 0x300):
-                                    mem[ax] = t
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                        mem[ax] = t
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rf = (rf & 13) | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 512:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                            tick += 19
+                            steps += 3
+                    else:
                         ax = rx
                         t = rb & (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
                         rb = t
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | rb
-                                if hot(ax < 0x300):
-                                    mem[ax] = t
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                        mem[ax] = t
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rf = (rf & 13) | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 513:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        n = op & 15
-                        t = mem[n] + 1
-                        mem[n] = t & 15
-                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                elif k == 473:
+                    if hot(tick + 15 < stop):
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) << 4)
+                        op = rom[(pc + 2)]
+                        ra = op & 15
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
+                        pending = 5
+                elif k == 474:
+                    if hot(tick + 17 < stop):
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick + 0)) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
                             steps += 1
-                            op = rom[pc]
-                            n = op & 15
-                            t = mem[n] - 1
-                            mem[n] = t & 15
-                            rf = (rf & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if rf & 2:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
-                elif k == 514:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 2)]
+                            t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
+                            rx = (rx & 0xff0) | ((t & 15) << 0)
+                            rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                            ax = rx
+                            ay = ry
+                            wv = (memory.read_io_loop(c, ay, (tick + 10)) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 17
+                                memory.write_mem_loop(c, ax, wv, (tick + 10))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 17
+                            steps += 3
+                    else:
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 475:
+                    if hot(tick + 15 < stop):
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick + 0)) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            ax = rx
+                            ay = ry
+                            wv = (memory.read_io_loop(c, ay, (tick + 10)) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 15
+                                memory.write_mem_loop(c, ax, wv, (tick + 10))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 15
+                            steps += 3
+                    else:
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 476:
+                    if hot(tick + 15 < stop):
                         op = rom[pc]
                         x = rx
                         wv = op & 15
@@ -19409,12 +18132,13 @@ def run_awake_native(c, limit):
                             memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
                             x = rx
                             wv = op & 15
                             if hot(x < 0x300):
@@ -19425,8 +18149,8 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, x, wv, (tick + 0))
                                 stop = c.attn if c.attn < limit else limit
                             w = (x & 0xF00) | ((x + 1) & 0xFF)
                             wv = (op >> 4) & 15
@@ -19438,16 +18162,17 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, w, wv, (tick + 0))
                                 stop = c.attn if c.attn < limit else limit
                             rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
+                            if cold(tick + 5 >= stop):
                                 tick += 5
                                 steps += 1
-                                op = rom[pc]
+                                pc = (pc + 2) & 0x1FFF
+                                pending = 5
+                            else:
+                                op = rom[(pc + 2)]
                                 x = rx
                                 wv = op & 15
                                 if hot(x < 0x300):
@@ -19458,8 +18183,8 @@ def run_awake_native(c, limit):
                                         c.lcd_version += 1
                                 else:
                                     c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                                    c.tick = tick + 10
+                                    memory.write_mem_loop(c, x, wv, (tick + 5))
                                     stop = c.attn if c.attn < limit else limit
                                 w = (x & 0xF00) | ((x + 1) & 0xFF)
                                 wv = (op >> 4) & 15
@@ -19471,20 +18196,49 @@ def run_awake_native(c, limit):
                                         c.lcd_version += 1
                                 else:
                                     c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                                    c.tick = tick + 10
+                                    memory.write_mem_loop(c, w, wv, (tick + 5))
                                     stop = c.attn if c.attn < limit else limit
                                 rx = (x & 0xF00) | ((x + 2) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 515:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                                if cold(tick + 10 >= stop):
+                                    tick += 10
+                                    steps += 2
+                                    pc = (pc + 3) & 0x1FFF
+                                    pending = 5
+                                else:
+                                    op = rom[(pc + 3)]
+                                    x = rx
+                                    wv = op & 15
+                                    if hot(x < 0x300):
+                                        mem[x] = wv
+                                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                            mem[x] = wv
+                                            c.lcd_version += 1
+                                    else:
+                                        c.f = rf
+                                        c.tick = tick + 15
+                                        memory.write_mem_loop(c, x, wv, (tick + 10))
+                                        stop = c.attn if c.attn < limit else limit
+                                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                    wv = (op >> 4) & 15
+                                    if hot(w < 0x300):
+                                        mem[w] = wv
+                                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                            mem[w] = wv
+                                            c.lcd_version += 1
+                                    else:
+                                        c.f = rf
+                                        c.tick = tick + 15
+                                        memory.write_mem_loop(c, w, wv, (tick + 10))
+                                        stop = c.attn if c.attn < limit else limit
+                                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                    pc = ((pc + 3) + 1) & 0x1FFF
+                                    pending = 5
+                                    tick += 15
+                                    steps += 3
+                    else:
                         op = rom[pc]
                         x = rx
                         wv = op & 15
@@ -19515,28 +18269,149 @@ def run_awake_native(c, limit):
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ra = op & 15
+                elif k == 477:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if hot(tick < stop):
+                        else:
+                            op = rom[(pc + 1)]
+                            x = rx
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, x, wv, (tick + 0))
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, w, wv, (tick + 0))
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            if cold(tick + 5 >= stop):
                                 tick += 5
                                 steps += 1
-                                op = rom[pc]
-                                rb = op & 15
-                                pc = (pc + 1) & 0x1FFF
+                                pc = (pc + 2) & 0x1FFF
                                 pending = 5
-                elif k == 516:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                            else:
+                                op = rom[(pc + 2)]
+                                x = rx
+                                wv = op & 15
+                                if hot(x < 0x300):
+                                    mem[x] = wv
+                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                        mem[x] = wv
+                                        c.lcd_version += 1
+                                else:
+                                    c.f = rf
+                                    c.tick = tick + 10
+                                    memory.write_mem_loop(c, x, wv, (tick + 5))
+                                    stop = c.attn if c.attn < limit else limit
+                                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                wv = (op >> 4) & 15
+                                if hot(w < 0x300):
+                                    mem[w] = wv
+                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                        mem[w] = wv
+                                        c.lcd_version += 1
+                                else:
+                                    c.f = rf
+                                    c.tick = tick + 10
+                                    memory.write_mem_loop(c, w, wv, (tick + 5))
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                if cold(tick + 10 >= stop):
+                                    tick += 10
+                                    steps += 2
+                                    pc = (pc + 3) & 0x1FFF
+                                    pending = 5
+                                else:
+                                    op = rom[(pc + 3)]
+                                    sp = rsp
+                                    t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 3) & 0x1000)
+                                    rsp = (sp + 3) & 0xFF
+                                    if c.call_depth > 0:
+                                        c.call_depth -= 1
+
+                                    x = rx
+                                    wv = op & 15
+                                    if hot(x < 0x300):
+                                        mem[x] = wv
+                                    elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                        if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                            mem[x] = wv
+                                            c.lcd_version += 1
+                                    else:
+                                        c.f = rf
+                                        c.tick = tick + 15
+                                        memory.write_mem_loop(c, x, wv, (tick + 10))
+                                        stop = c.attn if c.attn < limit else limit
+                                    w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                    wv = (op >> 4) & 15
+                                    if hot(w < 0x300):
+                                        mem[w] = wv
+                                    elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                        if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                            mem[w] = wv
+                                            c.lcd_version += 1
+                                    else:
+                                        c.f = rf
+                                        c.tick = tick + 15
+                                        memory.write_mem_loop(c, w, wv, (tick + 10))
+                                        stop = c.attn if c.attn < limit else limit
+                                    rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                    pc = t
+                                    pending = 12
+                                    tick += 15
+                                    steps += 3
+                    else:
                         op = rom[pc]
                         x = rx
                         wv = op & 15
@@ -19567,140 +18442,181 @@ def run_awake_native(c, limit):
                         rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
+                elif k == 478:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
+                            x = rx
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, x, wv, (tick + 0))
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, w, wv, (tick + 0))
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            if cold(tick + 5 >= stop):
+                                tick += 5
+                                steps += 1
+                                pc = (pc + 2) & 0x1FFF
+                                pending = 5
+                            else:
+                                op = rom[(pc + 2)]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                op = rom[(pc + 3)]
+                                x = rx
+                                wv = op & 15
+                                if hot(x < 0x300):
+                                    mem[x] = wv
+                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                        mem[x] = wv
+                                        c.lcd_version += 1
+                                else:
+                                    c.f = rf
+                                    c.tick = tick + 15
+                                    memory.write_mem_loop(c, x, wv, (tick + 10))
+                                    stop = c.attn if c.attn < limit else limit
+                                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                wv = (op >> 4) & 15
+                                if hot(w < 0x300):
+                                    mem[w] = wv
+                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                        mem[w] = wv
+                                        c.lcd_version += 1
+                                else:
+                                    c.f = rf
+                                    c.tick = tick + 15
+                                    memory.write_mem_loop(c, w, wv, (tick + 10))
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 5
+                                tick += 15
+                                steps += 3
+                    else:
+                        op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 479:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
                             rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 517:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        wv = op & 15
-                        if hot(ax < 0x300):
-                            mem[ax] = wv
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                mem[ax] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rf &= op & 15
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                sp = rsp
-                                v = mem[sp]
-                                ra = v
-                                rsp = (sp + 1) & 0xFF
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 518:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        ax = rx
-                        wv = op & 15
-                        if hot(ax < 0x300):
-                            mem[ax] = wv
-                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                mem[ax] = wv
-                                c.lcd_version += 1
-                        else:
-                            c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                            stop = c.attn if c.attn < limit else limit
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rf |= op & 15
-                            if cold(op & 8):
-                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                    c.attn = 0
-                                    stop = 0
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                pending = 5
-                elif k == 519:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rb = op & 15
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                pc = ((pc >> 8) << 8) | (rb << 4) | ra
-                                pending = 5
-                elif k == 520:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
+                            ax = rx
+                            ra = (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax])
                             ax = rx
                             wv = rb
                             if hot(ax < 0x300):
@@ -19711,36 +18627,506 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                                c.tick = tick + 15
+                                memory.write_mem_loop(c, ax, wv, (tick + 10))
                                 stop = c.attn if c.attn < limit else limit
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
+                            pc = ((pc + 3) + 1) & 0x1FFF
                             pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                t = ra ^ rb
-                                ra = t
-                                rf = (rf & 13) | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 521:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                            tick += 15
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, x, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, w, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            t = rb + rb
+                elif k == 480:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        op = rom[(pc + 1)]
+                        t = ra & (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        rb = op & 15
+                        t = ra + ra
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 481:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        op = rom[(pc + 1)]
+                        t = ra & (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 12)) if cold(ax >= 0xF00) else mem[ax]) ^ ra
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 17
+                            memory.write_mem_loop(c, ax, t, (tick + 12))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 482:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        op = rom[(pc + 1)]
+                        rb = mem[op & 15]
+                        t = ra + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 3)]
+                        rb = mem[op & 15]
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 483:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        op = rom[(pc + 1)]
+                        rb = op & 15
+                        op = rom[(pc + 2)]
+                        rf &= op & 15
+                        u = ra
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        ra = ((u << 1) & 15) | cy_in
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ra = mem[op & 15]
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 484:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rb = mem[op & 15]
+                        t = ra + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        rb = mem[op & 15]
+                        op = rom[(pc + 3)]
+                        t = rb + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rb = mem[op & 15]
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 485:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        op = rom[(pc + 1)]
+                        mem[op & 15] = rb
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 10)) if cold(ax >= 0xF00) else mem[ax])
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 486:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 3)]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 487:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 10)) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        mem[op & 15] = ra
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 488:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        mem[op & 15] = rb
+                        op = rom[(pc + 1)]
+                        mem[op & 15] = ra
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 10)) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        mem[op & 15] = rb
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 489:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        mem[op & 15] = rb
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 3)]
+                        rb = op & 15
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        mem[op & 15] = rb
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 490:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        op = rom[(pc + 1)]
+                        rb = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 3)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 491:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 3)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 10)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 15
+                            memory.write_mem_loop(c, ax, t, (tick + 10))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 492:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 3)]
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick + 10)) if cold(ax >= 0xF00) else mem[ax])
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 493:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 10)) if cold(ax >= 0xF00) else mem[ax])
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 494:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        ra = op & 15
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 2)]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ra = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 495:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        rb = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 3)]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 15
+                            memory.write_mem_loop(c, x, wv, (tick + 10))
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 15
+                            memory.write_mem_loop(c, w, wv, (tick + 10))
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rb = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 496:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        rb = op & 15
+                        op = rom[(pc + 1)]
+                        rf &= op & 15
+                        u = ra
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        ra = ((u << 1) & 15) | cy_in
+                        u = rb
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        rb = ((u << 1) & 15) | cy_in
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 19
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rb = op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 497:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
+                            ra = op & 15
+                            op = rom[(pc + 2)]
+                            t = ra + (op & 15)
                             if rf & 4:
                                 if t >= 10:
                                     t = (t - 10) & 15
@@ -19750,150 +19136,21 @@ def run_awake_native(c, limit):
                             else:
                                 cy = t >> 4
                                 t &= 15
-                            rb = t
+                            ra = t
                             rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                t = rb + rb
-                                if rf & 4:
-                                    if t >= 10:
-                                        t = (t - 10) & 15
-                                        cy = 1
-                                    else:
-                                        cy = 0
-                                else:
-                                    cy = t >> 4
-                                    t &= 15
-                                rb = t
-                                rf = (rf & 12) | cy | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 522:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                rf = (rf & 13) | (0 if rb & (op & 15) else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 523:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            t = rb ^ (op & 15)
-                            rb = t
-                            rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                t = rb & (op & 15)
-                                rb = t
-                                rf = (rf & 13) | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 524:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        ry = (ry & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
-                                pc = (pc + 1) & 0x1FFF
+                            op = rom[(pc + 3)]
+                            if not rf & 1:
+                                pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
                                 pending = 5
-                elif k == 525:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                            else:
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 5
+                            tick += 17
+                            steps += 3
+                    else:
+                        op = rom[pc]
                         ax = rx
-                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            u = ra
-                            v = (op & 15)
-                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if not rf & 2:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
-                elif k == 526:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        wv = ra
+                        wv = op & 15
                         if hot(ax < 0x300):
                             mem[ax] = wv
                         elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
@@ -19905,57 +19162,411 @@ def run_awake_native(c, limit):
                             c.tick = tick
                             memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
                             stop = c.attn if c.attn < limit else limit
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            wv = rb
-                            if hot(ax < 0x300):
+                elif k == 498:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
                                 mem[ax] = wv
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                    mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            ax = rx
+                            t = rb & (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax])
+                            rb = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            op = rom[(pc + 3)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 17
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 499:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            op = rom[(pc + 2)]
+                            x = rx
+                            wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, x, wv, (tick + 5))
                                 stop = c.attn if c.attn < limit else limit
-                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, w, wv, (tick + 5))
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            if cold(tick + 10 >= stop):
+                                tick += 10
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 5
+                            else:
+                                op = rom[(pc + 3)]
+                                ax = rx
+                                wv = op & 15
+                                if hot(ax < 0x300):
+                                    mem[ax] = wv
+                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                        mem[ax] = wv
+                                        c.lcd_version += 1
+                                else:
+                                    c.f = rf
+                                    c.tick = tick + 15
+                                    memory.write_mem_loop(c, ax, wv, (tick + 10))
+                                    stop = c.attn if c.attn < limit else limit
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 5
+                                tick += 15
+                                steps += 3
+                    else:
+                        op = rom[pc]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 500:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                rx = (rx & 0xF00) | (op & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 527:
-                    op = rom[pc]
-                    rx = (rx & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                        else:
+                            op = rom[(pc + 1)]
+                            rf &= op & 15
+                            sp = rsp
+                            v = mem[sp]
+                            ra = v
+                            rsp = (sp + 1) & 0xFF
+                            sp = rsp
+                            v = mem[sp]
+                            rx = (rx & 0xFF0) | v
+                            rsp = (sp + 1) & 0xFF
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 17
+                            steps += 3
+                    else:
                         op = rom[pc]
-                        rf |= op & 15
-                        if cold(op & 8):
-                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                c.attn = 0
-                                stop = 0
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
                         pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 501:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax])
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 502:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 3)]
+                        t = rb ^ (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 503:
+                    if hot(tick + 17 < stop):
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        u = ra
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u & 1)
+                        ra = (u >> 1) | (cy_in << 3)
+                        op = rom[(pc + 2)]
+                        t = ra & (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 3)]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 17
+                        steps += 3
+                    else:
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 504:
+                    if hot(tick + 19 < stop):
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 3)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 19
+                        steps += 3
+                    else:
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 505:
+                    if hot(tick + 17 < stop):
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 2)]
+                        rf = (rf & 13) | (0 if rb & (op & 15) else 2)
+                        op = rom[(pc + 3)]
+                        if rf & 2:
+                            pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 17
+                        steps += 3
+                    else:
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 506:
+                    if hot(tick + 19 < stop):
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 1)]
+                        t = rb ^ (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        t = rb & (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 3)]
+                        ra = op & 15
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 19
+                        steps += 3
+                    else:
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 507:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
                             steps += 1
-                            op = rom[pc]
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            op = rom[(pc + 3)]
                             ax = rx
-                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                            t = (memory.read_io_loop(c, ax, (tick + 12)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                             if rf & 4:
                                 if t >= 10:
                                     t = (t - 10) & 15
@@ -19973,140 +19584,797 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                                c.tick = tick + 17
+                                memory.write_mem_loop(c, ax, t, (tick + 12))
                                 stop = c.attn if c.attn < limit else limit
                             rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
+                            pc = ((pc + 3) + 1) & 0x1FFF
                             pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 528:
-                    op = rom[pc]
-                    ry = (ry & 0xF00) | (op & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ay = ry
-                        ra = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ry = (ry & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ay = ry
-                                rb = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 529:
-                    ax = rx
-                    ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                            tick += 17
+                            steps += 3
+                    else:
                         op = rom[pc]
-                        ra = op & 15
+                        rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ry = (ry & 0x0FF) | (ra << 8)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ra = op & 15
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 530:
-                    ax = rx
-                    ry = (ry & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ra = op & 15
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 531:
-                    ry = (ry & 0x0FF) | (ra << 8)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                elif k == 508:
+                    if hot(tick + 17 < stop):
                         op = rom[pc]
-                        ra = op & 15
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            rx = (rx & 0x0FF) | (ra << 8)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = rsp
-                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                                rsp = (sp + 3) & 0xFF
-                                if c.call_depth > 0:
-                                    c.call_depth -= 1
-                                pc = t
-                                pending = 7
-                elif k == 532:
-                    ax = rx
-                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
                         ax = rx
-                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 5 >= stop):
                             tick += 5
                             steps += 1
-                            op = rom[pc]
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            op = rom[(pc + 3)]
                             ax = rx
+                            t = (memory.read_io_loop(c, ax, (tick + 12)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if hot(ax < 0x300):
+                                mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 17
+                                memory.write_mem_loop(c, ax, t, (tick + 12))
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 7
+                            tick += 17
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 509:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            ax = rx
+                            ra = (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax])
+                            u = ra
+                            cy_in = rf & 1
+                            rf = (rf & 14) | (u & 1)
+                            ra = (u >> 1) | (cy_in << 3)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 17
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 510:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 2)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            op = rom[(pc + 3)]
+                            ax = rx
+                            rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick + 12)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 7
+                            tick += 17
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 511:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, t, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 2)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            op = rom[(pc + 3)]
+                            ax = rx
+                            t = (memory.read_io_loop(c, ax, (tick + 12)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15)
+                            if hot(ax < 0x300):
+                                mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 17
+                                memory.write_mem_loop(c, ax, t, (tick + 12))
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 7
+                            tick += 17
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 512:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        t = rb & (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 12)) if cold(ax >= 0xF00) else mem[ax]) | rb
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 17
+                            memory.write_mem_loop(c, ax, t, (tick + 12))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 513:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        n = op & 15
+                        t = mem[n] + 1
+                        mem[n] = t & 15
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        op = rom[(pc + 2)]
+                        n = op & 15
+                        t = mem[n] - 1
+                        mem[n] = t & 15
+                        rf = (rf & 12) | (1 if t < 0 else 0) | (0 if t & 15 else 2)
+                        op = rom[(pc + 3)]
+                        if rf & 2:
+                            pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 19
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 514:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, x, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, w, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 2)]
+                            x = rx
                             wv = op & 15
+                            if hot(x < 0x300):
+                                mem[x] = wv
+                            elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                    mem[x] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, x, wv, (tick + 5))
+                                stop = c.attn if c.attn < limit else limit
+                            w = (x & 0xF00) | ((x + 1) & 0xFF)
+                            wv = (op >> 4) & 15
+                            if hot(w < 0x300):
+                                mem[w] = wv
+                            elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                    mem[w] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, w, wv, (tick + 5))
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                            if cold(tick + 10 >= stop):
+                                tick += 10
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 5
+                            else:
+                                op = rom[(pc + 3)]
+                                x = rx
+                                wv = op & 15
+                                if hot(x < 0x300):
+                                    mem[x] = wv
+                                elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                        mem[x] = wv
+                                        c.lcd_version += 1
+                                else:
+                                    c.f = rf
+                                    c.tick = tick + 15
+                                    memory.write_mem_loop(c, x, wv, (tick + 10))
+                                    stop = c.attn if c.attn < limit else limit
+                                w = (x & 0xF00) | ((x + 1) & 0xFF)
+                                wv = (op >> 4) & 15
+                                if hot(w < 0x300):
+                                    mem[w] = wv
+                                elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                    if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                        mem[w] = wv
+                                        c.lcd_version += 1
+                                else:
+                                    c.f = rf
+                                    c.tick = tick + 15
+                                    memory.write_mem_loop(c, w, wv, (tick + 10))
+                                    stop = c.attn if c.attn < limit else limit
+                                rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 5
+                                tick += 15
+                                steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 515:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, x, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, w, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 2)]
+                            ra = op & 15
+                            op = rom[(pc + 3)]
+                            rb = op & 15
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 15
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 516:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        x = rx
+                        wv = op & 15
+                        if hot(x < 0x300):
+                            mem[x] = wv
+                        elif (x & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (x & 0x7F) < 0x66 and mem[x] != wv:
+                                mem[x] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, x, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        w = (x & 0xF00) | ((x + 1) & 0xFF)
+                        wv = (op >> 4) & 15
+                        if hot(w < 0x300):
+                            mem[w] = wv
+                        elif (w & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (w & 0x7F) < 0x66 and mem[w] != wv:
+                                mem[w] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, w, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (x & 0xF00) | ((x + 2) & 0xFF)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 2)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            ax = rx
+                            ra = (memory.read_io_loop(c, ax, (tick + 10)) if cold(ax >= 0xF00) else mem[ax])
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 15
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 517:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 2)]
+                            rf &= op & 15
+                            sp = rsp
+                            v = mem[sp]
+                            ra = v
+                            rsp = (sp + 1) & 0xFF
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 17
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 518:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 2)]
+                            rf |= op & 15
+                            if cold(op & 8):
+                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                    c.attn = 0
+                                    stop = 0
+                            if cold(tick + 10 >= stop):
+                                tick += 10
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 7
+                            else:
+                                op = rom[(pc + 3)]
+                                pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                                tick += 17
+                                steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 519:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 2)]
+                        rb = op & 15
+                        pc = (((pc + 3) >> 8) << 8) | (rb << 4) | ra
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 520:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        ax = rx
+                        wv = rb
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 10
+                            memory.write_mem_loop(c, ax, wv, (tick + 5))
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        if cold(tick + 10 >= stop):
+                            tick += 10
+                            steps += 2
+                            pc = (pc + 3) & 0x1FFF
+                            pending = 5
+                        else:
+                            t = ra ^ rb
+                            ra = t
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 7
+                            tick += 15
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 521:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        t = rb + rb
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        rb = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 522:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 3)]
+                        rf = (rf & 13) | (0 if rb & (op & 15) else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 523:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 2)]
+                        t = rb ^ (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 3)]
+                        t = rb & (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 524:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ry = (ry & 0xFF0) | (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick + 10)) if cold(ax >= 0xF00) else mem[ax]) << 4)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 525:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        op = rom[(pc + 2)]
+                        u = ra
+                        v = (op & 15)
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 3)]
+                        if not rf & 2:
+                            pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 526:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        wv = ra
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ax, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            ax = rx
+                            wv = rb
                             if hot(ax < 0x300):
                                 mem[ax] = wv
                             elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
@@ -20115,117 +20383,211 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, ax, wv, (tick + 5))
                                 stop = c.attn if c.attn < limit else limit
                             rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ret = (pc + 1) & 0x1FFF
-                                sp = rsp
-                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                                mem[(sp - 3) & 0xFF] = ret & 15
-                                rsp = (sp - 3) & 0xFF
-                                c.call_depth += 1
-                                pc = (ret & 0x1000) | (op & 0xFF)
-                                pending = 7
-                elif k == 533:
-                    ax = rx
-                    ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        ax = rx
-                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            if cold(tick + 10 >= stop):
+                                tick += 10
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 5
+                            else:
+                                op = rom[(pc + 3)]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 5
+                                tick += 15
+                                steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
+                elif k == 527:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 1)]
+                        rf |= op & 15
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        if cold(tick + 5 >= stop):
                             tick += 5
                             steps += 1
-                            ay = ry
-                            wv = ra
-                            if hot(ay < 0x300):
-                                mem[ay] = wv
-                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
-                                    mem[ay] = wv
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 2)]
+                            ax = rx
+                            t = (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if hot(ax < 0x300):
+                                mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
+                                c.tick = tick + 12
+                                memory.write_mem_loop(c, ax, t, (tick + 5))
                                 stop = c.attn if c.attn < limit else limit
-                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ay = ry
-                                wv = rb
-                                if hot(ay < 0x300):
-                                    mem[ay] = wv
-                                elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ay & 0x7F) < 0x66 and mem[ay] != wv:
-                                        mem[ay] = wv
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            if cold(tick + 12 >= stop):
+                                tick += 12
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 7
+                            else:
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = ((pc + 3) + 1) & 0x1FFF
                                 pending = 5
-                elif k == 534:
-                    ax = rx
-                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0xFF0) | ra
+                                tick += 19
+                                steps += 3
+                    else:
+                        op = rom[pc]
+                        rx = (rx & 0xF00) | (op & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            rx = (rx & 0xF0F) | (rb << 4)
-                            pc = (pc + 1) & 0x1FFF
+                elif k == 528:
+                    if hot(tick + 15 < stop):
+                        op = rom[pc]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        ay = ry
+                        ra = (memory.read_io_loop(c, ay, (tick + 0)) if cold(ay >= 0xF00) else mem[ay])
+                        op = rom[(pc + 2)]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        ay = ry
+                        rb = (memory.read_io_loop(c, ay, (tick + 10)) if cold(ay >= 0xF00) else mem[ay])
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        ry = (ry & 0xF00) | (op & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 529:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
+                        op = rom[(pc + 1)]
+                        ra = op & 15
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 3)]
+                        ra = op & 15
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        ax = rx
+                        ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) << 4)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 530:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        ry = (ry & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        ry = (ry & 0xF0F) | ((memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax]) << 4)
+                        op = rom[(pc + 3)]
+                        ra = op & 15
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        ax = rx
+                        ry = (ry & 0xFF0) | (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 531:
+                    if hot(tick + 15 < stop):
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        op = rom[(pc + 1)]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        sp = rsp
+                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 3) & 0x1000)
+                        rsp = (sp + 3) & 0xFF
+                        if c.call_depth > 0:
+                            c.call_depth -= 1
+                        pc = t
+                        pending = 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        ry = (ry & 0x0FF) | (ra << 8)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 532:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        op = rom[(pc + 2)]
+                        ax = rx
+                        wv = op & 15
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 10
+                            memory.write_mem_loop(c, ax, wv, (tick + 5))
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        if cold(tick + 10 >= stop):
+                            tick += 10
+                            steps += 2
+                            pc = (pc + 3) & 0x1FFF
                             pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ret = (pc + 1) & 0x1FFF
-                                sp = rsp
-                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                                mem[(sp - 3) & 0xFF] = ret & 15
-                                rsp = (sp - 3) & 0xFF
-                                c.call_depth += 1
-                                pc = (ret & 0x1000) | (op & 0xFF)
-                                pending = 7
-                elif k == 535:
-                    ax = rx
-                    rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                        else:
+                            op = rom[(pc + 3)]
+                            ret = ((pc + 3) + 1) & 0x1FFF
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                            mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                            mem[(sp - 3) & 0xFF] = ret & 15
+                            rsp = (sp - 3) & 0xFF
+                            c.call_depth += 1
+                            pc = (ret & 0x1000) | (op & 0xFF)
+                            pending = 7
+                            tick += 15
+                            steps += 3
+                    else:
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 533:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         ay = ry
                         wv = ra
                         if hot(ay < 0x300):
@@ -20236,15 +20598,16 @@ def run_awake_native(c, limit):
                                 c.lcd_version += 1
                         else:
                             c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
+                            c.tick = tick + 10
+                            memory.write_mem_loop(c, ay, wv, (tick + 5))
                             stop = c.attn if c.attn < limit else limit
                         ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
+                        if cold(tick + 10 >= stop):
+                            tick += 10
+                            steps += 2
+                            pc = (pc + 3) & 0x1FFF
+                            pending = 5
+                        else:
                             ay = ry
                             wv = rb
                             if hot(ay < 0x300):
@@ -20255,42 +20618,210 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ay, wv, (tick - pending) if steps else -1)
+                                c.tick = tick + 15
+                                memory.write_mem_loop(c, ay, wv, (tick + 10))
                                 stop = c.attn if c.attn < limit else limit
                             ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
+                            pc = ((pc + 3) + 1) & 0x1FFF
                             pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
+                            tick += 15
+                            steps += 3
+                    else:
+                        ax = rx
+                        ra = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 534:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        rx = (rx & 0xFF0) | ra
+                        rx = (rx & 0xF0F) | (rb << 4)
+                        op = rom[(pc + 3)]
+                        ret = ((pc + 3) + 1) & 0x1FFF
+                        sp = rsp
+                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                        mem[(sp - 3) & 0xFF] = ret & 15
+                        rsp = (sp - 3) & 0xFF
+                        c.call_depth += 1
+                        pc = (ret & 0x1000) | (op & 0xFF)
+                        pending = 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 535:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        ay = ry
+                        wv = ra
+                        if hot(ay < 0x300):
+                            mem[ay] = wv
+                        elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                mem[ay] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 5
+                            memory.write_mem_loop(c, ay, wv, (tick + 0))
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            ay = ry
+                            wv = rb
+                            if hot(ay < 0x300):
+                                mem[ay] = wv
+                            elif (ay & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ay & 0x7F) < 0x66 and mem[ay] != wv:
+                                    mem[ay] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, ay, wv, (tick + 5))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            if cold(tick + 10 >= stop):
+                                tick += 10
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 5
+                            else:
                                 sp = rsp
-                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 3) & 0x1000)
                                 rsp = (sp + 3) & 0xFF
                                 if c.call_depth > 0:
                                     c.call_depth -= 1
                                 pc = t
                                 pending = 7
-                elif k == 536:
-                    ax = rx
-                    wv = ra
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
+                                tick += 15
+                                steps += 3
                     else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
+                        ax = rx
+                        rb = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 536:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        wv = ra
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            ax = rx
+                            wv = rb
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 5
+                                memory.write_mem_loop(c, ax, wv, (tick + 0))
+                                stop = c.attn if c.attn < limit else limit
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            if cold(tick + 5 >= stop):
+                                tick += 5
+                                steps += 1
+                                pc = (pc + 2) & 0x1FFF
+                                pending = 5
+                            else:
+                                op = rom[(pc + 2)]
+                                rx = (rx & 0xF00) | (op & 0xFF)
+                                op = rom[(pc + 3)]
+                                ax = rx
+                                rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick + 10)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 7
+                                tick += 15
+                                steps += 3
+                    else:
+                        ax = rx
+                        wv = ra
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 537:
+                    if hot(tick + 17 < stop):
+                        ax = rx
+                        wv = rb
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 1)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            op = rom[(pc + 2)]
+                            ax = rx
+                            rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick + 5)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                            op = rom[(pc + 3)]
+                            if rf & 2:
+                                pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 5
+                            tick += 17
+                            steps += 3
+                    else:
                         ax = rx
                         wv = rb
                         if hot(ax < 0x300):
@@ -20307,916 +20838,36 @@ def run_awake_native(c, limit):
                         rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
+                elif k == 538:
+                    if hot(tick + 19 < stop):
+                        ax = rx
+                        wv = rb
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
                             pc = (pc + 1) & 0x1FFF
                             pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ax = rx
-                                rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 537:
-                    ax = rx
-                    wv = rb
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ax = rx
-                            rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if rf & 2:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
-                elif k == 538:
-                    ax = rx
-                    wv = rb
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        t = ra ^ rb
-                        ra = t
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
+                        else:
+                            t = ra ^ rb
+                            ra = t
+                            rf = (rf & 13) | (0 if t else 2)
                             t = ra & rb
                             ra = t
                             rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                ax = rx
-                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
-                                if hot(ax < 0x300):
-                                    mem[ax] = t
-                                elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                    if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                        mem[ax] = t
-                                        c.lcd_version += 1
-                                else:
-                                    c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                    stop = c.attn if c.attn < limit else limit
-                                rf = (rf & 13) | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 539:
-                    ax = rx
-                    ay = ry
-                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
                             ax = rx
-                            ay = ry
-                            wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                            if hot(ax < 0x300):
-                                mem[ax] = wv
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                    mem[ax] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
-                                rx = (rx & 0xff0) | ((t & 15) << 0)
-                                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 540:
-                    ax = rx
-                    ay = ry
-                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            ay = ry
-                            wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                            if hot(ax < 0x300):
-                                mem[ax] = wv
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                    mem[ax] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 541:
-                    ax = rx
-                    ay = ry
-                    wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                    if hot(ax < 0x300):
-                        mem[ax] = wv
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                            mem[ax] = wv
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            ay = ry
-                            wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
-                            if hot(ax < 0x300):
-                                mem[ax] = wv
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
-                                    mem[ax] = wv
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = rsp
-                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                                rsp = (sp + 3) & 0xFF
-                                if c.call_depth > 0:
-                                    c.call_depth -= 1
-                                pc = t
-                                pending = 7
-                elif k == 542:
-                    ax = rx
-                    t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
-                    if hot(ax < 0x300):
-                        mem[ax] = t
-                    elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                        if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                            mem[ax] = t
-                            c.lcd_version += 1
-                    else:
-                        c.f = rf
-                        c.tick = tick
-                        memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                        stop = c.attn if c.attn < limit else limit
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            v = rb
-                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if rf & 2:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
-                elif k == 543:
-                    sp = rsp
-                    v = mem[sp]
-                    ra = v
-                    rsp = (sp + 1) & 0xFF
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = rsp
-                        v = mem[sp]
-                        rf = v
-                        if cold(v & 8):
-                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                c.attn = 0
-                                stop = 0
-                        rsp = (sp + 1) & 0xFF
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rf |= op & 15
-                            if cold(op & 8):
-                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                    c.attn = 0
-                                    stop = 0
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                sp = rsp
-                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                                rsp = (sp + 3) & 0xFF
-                                if c.call_depth > 0:
-                                    c.call_depth -= 1
-                                pc = t
-                                pending = 7
-                elif k == 544:
-                    sp = rsp
-                    v = mem[sp]
-                    ra = v
-                    rsp = (sp + 1) & 0xFF
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = rsp
-                        v = mem[sp]
-                        rx = (rx & 0xFF0) | v
-                        rsp = (sp + 1) & 0xFF
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            v = mem[sp]
-                            rx = (rx & 0xF0F) | (v << 4)
-                            rsp = (sp + 1) & 0xFF
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = rsp
-                                v = mem[sp]
-                                rx = (rx & 0x0FF) | (v << 8)
-                                rsp = (sp + 1) & 0xFF
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 545:
-                    sp = rsp
-                    v = mem[sp]
-                    rb = v
-                    rsp = (sp + 1) & 0xFF
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = rsp
-                        v = mem[sp]
-                        ra = v
-                        rsp = (sp + 1) & 0xFF
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            v = mem[sp]
-                            rf = v
-                            if cold(v & 8):
-                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                    c.attn = 0
-                                    stop = 0
-                            rsp = (sp + 1) & 0xFF
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                rf |= op & 15
-                                if cold(op & 8):
-                                    if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                        c.attn = 0
-                                        stop = 0
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 546:
-                    sp = rsp
-                    v = mem[sp]
-                    rx = (rx & 0xF0F) | (v << 4)
-                    rsp = (sp + 1) & 0xFF
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = rsp
-                        v = mem[sp]
-                        rx = (rx & 0x0FF) | (v << 8)
-                        rsp = (sp + 1) & 0xFF
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            v = mem[sp]
-                            rb = v
-                            rsp = (sp + 1) & 0xFF
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = rsp
-                                v = mem[sp]
-                                ra = v
-                                rsp = (sp + 1) & 0xFF
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 547:
-                    sp = rsp
-                    v = mem[sp]
-                    rx = (rx & 0xFF0) | v
-                    rsp = (sp + 1) & 0xFF
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = rsp
-                        v = mem[sp]
-                        rx = (rx & 0xF0F) | (v << 4)
-                        rsp = (sp + 1) & 0xFF
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            v = mem[sp]
-                            rx = (rx & 0x0FF) | (v << 8)
-                            rsp = (sp + 1) & 0xFF
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = rsp
-                                v = mem[sp]
-                                rb = v
-                                rsp = (sp + 1) & 0xFF
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 548:
-                    sp = rsp
-                    v = mem[sp]
-                    rx = (rx & 0xFF0) | v
-                    rsp = (sp + 1) & 0xFF
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = rsp
-                        v = mem[sp]
-                        rx = (rx & 0xF0F) | (v << 4)
-                        rsp = (sp + 1) & 0xFF
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            v = mem[sp]
-                            rx = (rx & 0x0FF) | (v << 8)
-                            rsp = (sp + 1) & 0xFF
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = rsp
-                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | (pc & 0x1000)
-                                rsp = (sp + 3) & 0xFF
-                                if c.call_depth > 0:
-                                    c.call_depth -= 1
-                                pc = t
-                                pending = 7
-                elif k == 549:
-                    sp = rsp
-                    v = mem[sp]
-                    rx = (rx & 0x0FF) | (v << 8)
-                    rsp = (sp + 1) & 0xFF
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = rsp
-                        v = mem[sp]
-                        rb = v
-                        rsp = (sp + 1) & 0xFF
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            v = mem[sp]
-                            ra = v
-                            rsp = (sp + 1) & 0xFF
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = rsp
-                                v = mem[sp]
-                                rf = v
-                                if cold(v & 8):
-                                    if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                        c.attn = 0
-                                        stop = 0
-                                rsp = (sp + 1) & 0xFF
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 550:
-                    sp = (rsp - 1) & 0xFF
-                    mem[sp] = rf
-                    rsp = sp
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = (rsp - 1) & 0xFF
-                        mem[sp] = ra
-                        rsp = sp
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = (rsp - 1) & 0xFF
-                            mem[sp] = rb
-                            rsp = sp
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = (rsp - 1) & 0xFF
-                                mem[sp] = rx >> 8
-                                rsp = sp
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 551:
-                    sp = (rsp - 1) & 0xFF
-                    mem[sp] = ra
-                    rsp = sp
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = (rsp - 1) & 0xFF
-                        mem[sp] = rb
-                        rsp = sp
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = (rsp - 1) & 0xFF
-                            mem[sp] = rx >> 8
-                            rsp = sp
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = (rsp - 1) & 0xFF
-                                mem[sp] = (rx >> 4) & 15
-                                rsp = sp
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 552:
-                    sp = (rsp - 1) & 0xFF
-                    mem[sp] = rb
-                    rsp = sp
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = (rsp - 1) & 0xFF
-                        mem[sp] = rx >> 8
-                        rsp = sp
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = (rsp - 1) & 0xFF
-                            mem[sp] = (rx >> 4) & 15
-                            rsp = sp
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = (rsp - 1) & 0xFF
-                                mem[sp] = rx & 15
-                                rsp = sp
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 553:
-                    sp = (rsp - 1) & 0xFF
-                    mem[sp] = (rx >> 4) & 15
-                    rsp = sp
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = (rsp - 1) & 0xFF
-                        mem[sp] = rx & 15
-                        rsp = sp
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            rf &= op & 15
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                ret = (pc + 1) & 0x1FFF
-                                sp = rsp
-                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                                mem[(sp - 3) & 0xFF] = ret & 15
-                                rsp = (sp - 3) & 0xFF
-                                c.call_depth += 1
-                                pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
-                                pending = 7
-                elif k == 554:
-                    sp = (rsp - 1) & 0xFF
-                    mem[sp] = rx >> 8
-                    rsp = sp
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = (rsp - 1) & 0xFF
-                        mem[sp] = (rx >> 4) & 15
-                        rsp = sp
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = (rsp - 1) & 0xFF
-                            mem[sp] = rx & 15
-                            rsp = sp
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = (rsp - 1) & 0xFF
-                                mem[sp] = ra
-                                rsp = sp
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 555:
-                    sp = (rsp - 1) & 0xFF
-                    mem[sp] = rx >> 8
-                    rsp = sp
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        sp = (rsp - 1) & 0xFF
-                        mem[sp] = (rx >> 4) & 15
-                        rsp = sp
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = (rsp - 1) & 0xFF
-                            mem[sp] = rx & 15
-                            rsp = sp
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                rf &= op & 15
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 556:
-                    u = ra
-                    cy_in = rf & 1
-                    rf = (rf & 14) | (u >> 3)
-                    ra = ((u << 1) & 15) | cy_in
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        u = rb
-                        cy_in = rf & 1
-                        rf = (rf & 14) | (u >> 3)
-                        rb = ((u << 1) & 15) | cy_in
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                pc = ((pc >> 8) << 8) | (rb << 4) | ra
-                                pending = 5
-                elif k == 557:
-                    u = ra
-                    cy_in = rf & 1
-                    rf = (rf & 14) | (u & 1)
-                    ra = (u >> 1) | (cy_in << 3)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 5
-                    if hot(tick < stop):
-                        tick += 5
-                        steps += 1
-                        op = rom[pc]
-                        t = ra & (op & 15)
-                        ra = t
-                        rf = (rf & 13) | (0 if t else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            t = ra + (op & 15)
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
-                            else:
-                                cy = t >> 4
-                                t &= 15
-                            ra = t
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                mem[op & 15] = ra
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 558:
-                    op = rom[pc]
-                    rf &= op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
-                        ry = (ry & 0xf0f) | ((t & 15) << 4)
-                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                ret = (pc + 1) & 0x1FFF
-                                sp = rsp
-                                mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
-                                mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
-                                mem[(sp - 3) & 0xFF] = ret & 15
-                                rsp = (sp - 3) & 0xFF
-                                c.call_depth += 1
-                                pc = (ret & 0x1000) | (((pc >> 8) & 15) << 8) | (op & 0xFF)
-                                pending = 7
-                elif k == 559:
-                    op = rom[pc]
-                    rf &= op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
-                        ry = (ry & 0xf0f) | ((t & 15) << 4)
-                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                op = rom[pc]
-                                rf |= op & 15
-                                if cold(op & 8):
-                                    if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                                        c.attn = 0
-                                        stop = 0
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 560:
-                    op = rom[pc]
-                    rf &= op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
-                            ax = rx
-                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
-                            if rf & 4:
-                                if t >= 10:
-                                    t = (t - 10) & 15
-                                    cy = 1
-                                else:
-                                    cy = 0
-                            else:
-                                cy = t >> 4
-                                t &= 15
+                            t = (memory.read_io_loop(c, ax, (tick + 12)) if cold(ax >= 0xF00) else mem[ax]) | ra
                             if hot(ax < 0x300):
                                 mem[ax] = t
                             elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
@@ -21225,125 +20876,802 @@ def run_awake_native(c, limit):
                                     c.lcd_version += 1
                             else:
                                 c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                                c.tick = tick + 19
+                                memory.write_mem_loop(c, ax, t, (tick + 12))
                                 stop = c.attn if c.attn < limit else limit
-                            rf = (rf & 12) | cy | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
+                            rf = (rf & 13) | (0 if t else 2)
+                            pc = ((pc + 3) + 1) & 0x1FFF
                             pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 561:
-                    op = rom[pc]
-                    rf &= op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
+                            tick += 19
+                            steps += 3
+                    else:
+                        ax = rx
+                        wv = rb
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            op = rom[pc]
+                elif k == 539:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
                             ax = rx
-                            rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                            ay = ry
+                            wv = (memory.read_io_loop(c, ay, (tick + 5)) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, ax, wv, (tick + 5))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            if cold(tick + 10 >= stop):
+                                tick += 10
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 5
+                            else:
+                                op = rom[(pc + 3)]
+                                t = ((rx >> 0) & 15) + (op & 15) + (rf & 1)
+                                rx = (rx & 0xff0) | ((t & 15) << 0)
+                                rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 7
+                                tick += 15
+                                steps += 3
+                    else:
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 540:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            ax = rx
+                            ay = ry
+                            wv = (memory.read_io_loop(c, ay, (tick + 5)) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, ax, wv, (tick + 5))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            if cold(tick + 10 >= stop):
+                                tick += 10
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 5
+                            else:
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 5
+                                tick += 15
+                                steps += 3
+                    else:
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 541:
+                    if hot(tick + 15 < stop):
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 5
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            ax = rx
+                            ay = ry
+                            wv = (memory.read_io_loop(c, ay, (tick + 5)) if cold(ay >= 0xF00) else mem[ay])
+                            if hot(ax < 0x300):
+                                mem[ax] = wv
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                    mem[ax] = wv
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 10
+                                memory.write_mem_loop(c, ax, wv, (tick + 5))
+                                stop = c.attn if c.attn < limit else limit
+                            ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                            if cold(tick + 10 >= stop):
+                                tick += 10
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 5
+                            else:
+                                sp = rsp
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 3) & 0x1000)
+                                rsp = (sp + 3) & 0xFF
+                                if c.call_depth > 0:
+                                    c.call_depth -= 1
+                                pc = t
+                                pending = 7
+                                tick += 15
+                                steps += 3
+                    else:
+                        ax = rx
+                        ay = ry
+                        wv = (memory.read_io_loop(c, ay, (tick - pending) if steps else -1) if cold(ay >= 0xF00) else mem[ay])
+                        if hot(ax < 0x300):
+                            mem[ax] = wv
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != wv:
+                                mem[ax] = wv
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, wv, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        ry = (ry & 0xF00) | ((ry + 1) & 0xFF)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 542:
+                    if hot(tick + 19 < stop):
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
                             pc = (pc + 1) & 0x1FFF
                             pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if not rf & 2:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
-                elif k == 562:
-                    op = rom[pc]
-                    rf &= op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
+                        else:
+                            op = rom[(pc + 1)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            ax = rx
+                            u = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax])
+                            v = rb
+                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                            op = rom[(pc + 3)]
+                            if rf & 2:
+                                pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
+                                pending = 5
+                            else:
+                                pc = ((pc + 3) + 1) & 0x1FFF
+                                pending = 5
+                            tick += 19
+                            steps += 3
+                    else:
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick
+                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 543:
+                    if hot(tick + 17 < stop):
+                        sp = rsp
+                        v = mem[sp]
+                        ra = v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rf = v
+                        if cold(v & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        rsp = (sp + 1) & 0xFF
+                        if cold(tick + 5 >= stop):
+                            tick += 5
+                            steps += 1
+                            pc = (pc + 2) & 0x1FFF
+                            pending = 5
+                        else:
+                            op = rom[(pc + 2)]
+                            rf |= op & 15
+                            if cold(op & 8):
+                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                    c.attn = 0
+                                    stop = 0
+                            if cold(tick + 10 >= stop):
+                                tick += 10
+                                steps += 2
+                                pc = (pc + 3) & 0x1FFF
+                                pending = 7
+                            else:
+                                sp = rsp
+                                t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 3) & 0x1000)
+                                rsp = (sp + 3) & 0xFF
+                                if c.call_depth > 0:
+                                    c.call_depth -= 1
+                                pc = t
+                                pending = 7
+                                tick += 17
+                                steps += 3
+                    else:
                         sp = rsp
                         v = mem[sp]
                         ra = v
                         rsp = (sp + 1) & 0xFF
                         pc = (pc + 1) & 0x1FFF
                         pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            sp = rsp
-                            v = mem[sp]
-                            rx = (rx & 0xFF0) | v
-                            rsp = (sp + 1) & 0xFF
-                            pc = (pc + 1) & 0x1FFF
+                elif k == 544:
+                    if hot(tick + 15 < stop):
+                        sp = rsp
+                        v = mem[sp]
+                        ra = v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xFF0) | v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0x0FF) | (v << 8)
+                        rsp = (sp + 1) & 0xFF
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = rsp
+                        v = mem[sp]
+                        ra = v
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 545:
+                    if hot(tick + 15 < stop):
+                        sp = rsp
+                        v = mem[sp]
+                        rb = v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        ra = v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rf = v
+                        if cold(v & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        rsp = (sp + 1) & 0xFF
+                        if cold(tick + 10 >= stop):
+                            tick += 10
+                            steps += 2
+                            pc = (pc + 3) & 0x1FFF
                             pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                sp = rsp
-                                v = mem[sp]
-                                rx = (rx & 0xF0F) | (v << 4)
-                                rsp = (sp + 1) & 0xFF
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 563:
-                    op = rom[pc]
-                    rf &= op & 15
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
+                        else:
+                            op = rom[(pc + 3)]
+                            rf |= op & 15
+                            if cold(op & 8):
+                                if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                    c.attn = 0
+                                    stop = 0
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 7
+                            tick += 15
+                            steps += 3
+                    else:
+                        sp = rsp
+                        v = mem[sp]
+                        rb = v
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 546:
+                    if hot(tick + 15 < stop):
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0x0FF) | (v << 8)
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rb = v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        ra = v
+                        rsp = (sp + 1) & 0xFF
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 547:
+                    if hot(tick + 15 < stop):
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xFF0) | v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0x0FF) | (v << 8)
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rb = v
+                        rsp = (sp + 1) & 0xFF
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xFF0) | v
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 548:
+                    if hot(tick + 15 < stop):
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xFF0) | v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0x0FF) | (v << 8)
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        t = mem[sp] | (mem[(sp + 1) & 0xFF] << 4) | (mem[(sp + 2) & 0xFF] << 8) | ((pc + 3) & 0x1000)
+                        rsp = (sp + 3) & 0xFF
+                        if c.call_depth > 0:
+                            c.call_depth -= 1
+                        pc = t
+                        pending = 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xFF0) | v
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 549:
+                    if hot(tick + 15 < stop):
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0x0FF) | (v << 8)
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rb = v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        ra = v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rf = v
+                        if cold(v & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        rsp = (sp + 1) & 0xFF
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0x0FF) | (v << 8)
+                        rsp = (sp + 1) & 0xFF
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 550:
+                    if hot(tick + 15 < stop):
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rf
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = ra
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rb
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rf
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 551:
+                    if hot(tick + 15 < stop):
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = ra
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rb
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = ra
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 552:
+                    if hot(tick + 15 < stop):
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rb
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx & 15
+                        rsp = sp
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rb
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 553:
+                    if hot(tick + 17 < stop):
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx & 15
+                        rsp = sp
+                        op = rom[(pc + 2)]
+                        rf &= op & 15
+                        op = rom[(pc + 3)]
+                        ret = ((pc + 3) + 1) & 0x1FFF
+                        sp = rsp
+                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                        mem[(sp - 3) & 0xFF] = ret & 15
+                        rsp = (sp - 3) & 0xFF
+                        c.call_depth += 1
+                        pc = (ret & 0x1000) | ((((pc + 3) >> 8) & 15) << 8) | (op & 0xFF)
+                        pending = 7
+                        tick += 17
+                        steps += 3
+                    else:
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 554:
+                    if hot(tick + 15 < stop):
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx & 15
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = ra
+                        rsp = sp
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 555:
+                    if hot(tick + 15 < stop):
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = (rx >> 4) & 15
+                        rsp = sp
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx & 15
+                        rsp = sp
+                        op = rom[(pc + 3)]
+                        rf &= op & 15
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 15
+                        steps += 3
+                    else:
+                        sp = (rsp - 1) & 0xFF
+                        mem[sp] = rx >> 8
+                        rsp = sp
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 556:
+                    if hot(tick + 19 < stop):
+                        u = ra
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        ra = ((u << 1) & 15) | cy_in
+                        u = rb
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        rb = ((u << 1) & 15) | cy_in
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = (((pc + 3) >> 8) << 8) | (rb << 4) | ra
+                        pending = 5
+                        tick += 19
+                        steps += 3
+                    else:
                         u = ra
                         cy_in = rf & 1
                         rf = (rf & 14) | (u >> 3)
                         ra = ((u << 1) & 15) | cy_in
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            u = rb
-                            cy_in = rf & 1
-                            rf = (rf & 14) | (u >> 3)
-                            rb = ((u << 1) & 15) | cy_in
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                rx = (rx & 0xF00) | (op & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 564:
-                    op = rom[pc]
-                    rf |= op & 15
-                    if cold(op & 8):
-                        if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
-                            c.attn = 0
-                            stop = 0
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
+                elif k == 557:
+                    if hot(tick + 19 < stop):
+                        u = ra
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u & 1)
+                        ra = (u >> 1) | (cy_in << 3)
+                        op = rom[(pc + 1)]
+                        t = ra & (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        t = ra + (op & 15)
+                        if rf & 4:
+                            if t >= 10:
+                                t = (t - 10) & 15
+                                cy = 1
+                            else:
+                                cy = 0
+                        else:
+                            cy = t >> 4
+                            t &= 15
+                        ra = t
+                        rf = (rf & 12) | cy | (0 if t else 2)
+                        op = rom[(pc + 3)]
+                        mem[op & 15] = ra
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 19
+                        steps += 3
+                    else:
+                        u = ra
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u & 1)
+                        ra = (u >> 1) | (cy_in << 3)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 5
+                elif k == 558:
+                    if hot(tick + 19 < stop):
                         op = rom[pc]
+                        rf &= op & 15
+                        op = rom[(pc + 1)]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 3)]
+                        ret = ((pc + 3) + 1) & 0x1FFF
+                        sp = rsp
+                        mem[(sp - 1) & 0xFF] = (ret >> 8) & 15
+                        mem[(sp - 2) & 0xFF] = (ret >> 4) & 15
+                        mem[(sp - 3) & 0xFF] = ret & 15
+                        rsp = (sp - 3) & 0xFF
+                        c.call_depth += 1
+                        pc = (ret & 0x1000) | ((((pc + 3) >> 8) & 15) << 8) | (op & 0xFF)
+                        pending = 7
+                        tick += 19
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rf &= op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 559:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        rf &= op & 15
+                        op = rom[(pc + 1)]
+                        t = ((ry >> 4) & 15) + (op & 15) + (rf & 1)
+                        ry = (ry & 0xf0f) | ((t & 15) << 4)
+                        rf = (rf & 12) | (t >> 4) | (0 if t & 15 else 2)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 3)]
+                        rf |= op & 15
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 19
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rf &= op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 560:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        rf &= op & 15
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 2)]
                         ax = rx
-                        t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                        t = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                         if rf & 4:
                             if t >= 10:
                                 t = (t - 10) & 15
@@ -21361,24 +21689,145 @@ def run_awake_native(c, limit):
                                 c.lcd_version += 1
                         else:
                             c.f = rf
-                            c.tick = tick
-                            memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                            c.tick = tick + 12
+                            memory.write_mem_loop(c, ax, t, (tick + 7))
                             stop = c.attn if c.attn < limit else limit
                         rf = (rf & 12) | cy | (0 if t else 2)
+                        if cold(tick + 12 >= stop):
+                            tick += 12
+                            steps += 2
+                            pc = (pc + 3) & 0x1FFF
+                            pending = 7
+                        else:
+                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 19
+                            steps += 3
+                    else:
+                        op = rom[pc]
+                        rf &= op & 15
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
+                elif k == 561:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        rf &= op & 15
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        op = rom[(pc + 2)]
+                        ax = rx
+                        rf = (rf & 13) | (0 if (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax]) & (op & 15) else 2)
+                        op = rom[(pc + 3)]
+                        if not rf & 2:
+                            pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
                             pending = 5
-                            if hot(tick < stop):
-                                tick += 5
+                        else:
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 19
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rf &= op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 562:
+                    if hot(tick + 17 < stop):
+                        op = rom[pc]
+                        rf &= op & 15
+                        sp = rsp
+                        v = mem[sp]
+                        ra = v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xFF0) | v
+                        rsp = (sp + 1) & 0xFF
+                        sp = rsp
+                        v = mem[sp]
+                        rx = (rx & 0xF0F) | (v << 4)
+                        rsp = (sp + 1) & 0xFF
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 17
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rf &= op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 563:
+                    if hot(tick + 21 < stop):
+                        op = rom[pc]
+                        rf &= op & 15
+                        u = ra
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        ra = ((u << 1) & 15) | cy_in
+                        u = rb
+                        cy_in = rf & 1
+                        rf = (rf & 14) | (u >> 3)
+                        rb = ((u << 1) & 15) | cy_in
+                        op = rom[(pc + 3)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 21
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        rf &= op & 15
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 564:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        rf |= op & 15
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        if cold(tick + 0 >= stop):
+                            tick += 0
+                            steps += 0
+                            pc = (pc + 1) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 1)]
+                            ax = rx
+                            t = (memory.read_io_loop(c, ax, (tick + 0)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15)
+                            if rf & 4:
+                                if t >= 10:
+                                    t = (t - 10) & 15
+                                    cy = 1
+                                else:
+                                    cy = 0
+                            else:
+                                cy = t >> 4
+                                t &= 15
+                            if hot(ax < 0x300):
+                                mem[ax] = t
+                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                    mem[ax] = t
+                                    c.lcd_version += 1
+                            else:
+                                c.f = rf
+                                c.tick = tick + 7
+                                memory.write_mem_loop(c, ax, t, (tick + 0))
+                                stop = c.attn if c.attn < limit else limit
+                            rf = (rf & 12) | cy | (0 if t else 2)
+                            if cold(tick + 7 >= stop):
+                                tick += 7
                                 steps += 1
-                                op = rom[pc]
+                                pc = (pc + 2) & 0x1FFF
+                                pending = 7
+                            else:
+                                rx = (rx & 0xF00) | ((rx + 1) & 0xFF)
+                                op = rom[(pc + 3)]
                                 ax = rx
-                                t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
+                                t = (memory.read_io_loop(c, ax, (tick + 14)) if cold(ax >= 0xF00) else mem[ax]) + (op & 15) + (rf & 1)
                                 if rf & 4:
                                     if t >= 10:
                                         t = (t - 10) & 15
@@ -21396,146 +21845,142 @@ def run_awake_native(c, limit):
                                         c.lcd_version += 1
                                 else:
                                     c.f = rf
-                                    c.tick = tick
-                                    memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
+                                    c.tick = tick + 19
+                                    memory.write_mem_loop(c, ax, t, (tick + 14))
                                     stop = c.attn if c.attn < limit else limit
                                 rf = (rf & 12) | cy | (0 if t else 2)
-                                pc = (pc + 1) & 0x1FFF
+                                pc = ((pc + 3) + 1) & 0x1FFF
                                 pending = 7
+                                tick += 19
+                                steps += 3
+                    else:
+                        op = rom[pc]
+                        rf |= op & 15
+                        if cold(op & 8):
+                            if (c.triggered[0] or c.triggered[1] or c.triggered[2] or c.triggered[3] or c.triggered[4] or c.triggered[5]):
+                                c.attn = 0
+                                stop = 0
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
                 elif k == 565:
-                    op = rom[pc]
-                    t = ra ^ (op & 15)
-                    ra = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        t = ra ^ (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        t = rb ^ (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick + 14)) if cold(ax >= 0xF00) else mem[ax])
+                        v = ra
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 7
+                        tick += 19
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        t = ra ^ (op & 15)
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        pc = (pc + 1) & 0x1FFF
+                        pending = 7
+                elif k == 566:
+                    if hot(tick + 19 < stop):
+                        op = rom[pc]
+                        t = rb ^ (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        t = rb & (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 2)]
+                        ra = op & 15
+                        rx = (rx & 0x0FF) | (ra << 8)
+                        pc = ((pc + 3) + 1) & 0x1FFF
+                        pending = 5
+                        tick += 19
+                        steps += 3
+                    else:
                         op = rom[pc]
                         t = rb ^ (op & 15)
                         rb = t
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            rx = (rx & 0xF00) | (op & 0xFF)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                ax = rx
-                                u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                                v = ra
-                                rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 7
-                elif k == 566:
-                    op = rom[pc]
-                    t = rb ^ (op & 15)
-                    rb = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
+                elif k == 567:
+                    if hot(tick + 19 < stop):
                         op = rom[pc]
-                        t = rb & (op & 15)
+                        t = rb ^ (op & 15)
+                        rb = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        op = rom[(pc + 1)]
+                        rx = (rx & 0xF00) | (op & 0xFF)
+                        ax = rx
+                        u = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax])
+                        v = ra
+                        rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
+                        op = rom[(pc + 3)]
+                        if not rf & 2:
+                            pc = (((pc + 3) >> 8) << 8) | (op & 0xFF)
+                            pending = 5
+                        else:
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                        tick += 19
+                        steps += 3
+                    else:
+                        op = rom[pc]
+                        t = rb ^ (op & 15)
                         rb = t
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            op = rom[pc]
-                            ra = op & 15
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 5
-                            if hot(tick < stop):
-                                tick += 5
-                                steps += 1
-                                rx = (rx & 0x0FF) | (ra << 8)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
-                elif k == 567:
-                    op = rom[pc]
-                    t = rb ^ (op & 15)
-                    rb = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
-                        op = rom[pc]
-                        rx = (rx & 0xF00) | (op & 0xFF)
-                        pc = (pc + 1) & 0x1FFF
-                        pending = 5
-                        if hot(tick < stop):
-                            tick += 5
-                            steps += 1
-                            ax = rx
-                            u = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax])
-                            v = ra
-                            rf = (rf & 12) | (1 if u < v else 0) | (2 if u == v else 0)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                if not rf & 2:
-                                    pc = ((pc >> 8) << 8) | (op & 0xFF)
-                                    pending = 5
-                                else:
-                                    pc = (pc + 1) & 0x1FFF
-                                    pending = 5
                 elif k == 568:
-                    t = ra ^ rb
-                    ra = t
-                    rf = (rf & 13) | (0 if t else 2)
-                    pc = (pc + 1) & 0x1FFF
-                    pending = 7
-                    if hot(tick < stop):
-                        tick += 7
-                        steps += 1
+                    if hot(tick + 21 < stop):
+                        t = ra ^ rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
                         t = ra & rb
+                        ra = t
+                        rf = (rf & 13) | (0 if t else 2)
+                        ax = rx
+                        t = (memory.read_io_loop(c, ax, (tick + 7)) if cold(ax >= 0xF00) else mem[ax]) | ra
+                        if hot(ax < 0x300):
+                            mem[ax] = t
+                        elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
+                            if (ax & 0x7F) < 0x66 and mem[ax] != t:
+                                mem[ax] = t
+                                c.lcd_version += 1
+                        else:
+                            c.f = rf
+                            c.tick = tick + 14
+                            memory.write_mem_loop(c, ax, t, (tick + 7))
+                            stop = c.attn if c.attn < limit else limit
+                        rf = (rf & 13) | (0 if t else 2)
+                        if cold(tick + 14 >= stop):
+                            tick += 14
+                            steps += 2
+                            pc = (pc + 3) & 0x1FFF
+                            pending = 7
+                        else:
+                            op = rom[(pc + 3)]
+                            rx = (rx & 0xF00) | (op & 0xFF)
+                            pc = ((pc + 3) + 1) & 0x1FFF
+                            pending = 5
+                            tick += 21
+                            steps += 3
+                    else:
+                        t = ra ^ rb
                         ra = t
                         rf = (rf & 13) | (0 if t else 2)
                         pc = (pc + 1) & 0x1FFF
                         pending = 7
-                        if hot(tick < stop):
-                            tick += 7
-                            steps += 1
-                            ax = rx
-                            t = (memory.read_io_loop(c, ax, (tick - pending) if steps else -1) if cold(ax >= 0xF00) else mem[ax]) | ra
-                            if hot(ax < 0x300):
-                                mem[ax] = t
-                            elif (ax & 0xF00) == 0xE00:  # display RAM: 0xE00-0xE65 and 0xE80-0xEE5
-                                if (ax & 0x7F) < 0x66 and mem[ax] != t:
-                                    mem[ax] = t
-                                    c.lcd_version += 1
-                            else:
-                                c.f = rf
-                                c.tick = tick
-                                memory.write_mem_loop(c, ax, t, (tick - pending) if steps else -1)
-                                stop = c.attn if c.attn < limit else limit
-                            rf = (rf & 13) | (0 if t else 2)
-                            pc = (pc + 1) & 0x1FFF
-                            pending = 7
-                            if hot(tick < stop):
-                                tick += 7
-                                steps += 1
-                                op = rom[pc]
-                                rx = (rx & 0xF00) | (op & 0xFF)
-                                pc = (pc + 1) & 0x1FFF
-                                pending = 5
                 elif k == 569:
                     op = rom[pc]
                     np_ = op & 0x1F
