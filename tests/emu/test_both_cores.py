@@ -235,3 +235,81 @@ def test_timer_registers_agree(pure_worker, reload, masks, ei, pads, restart, os
     here = ("ok", m.save_state(), [(e.tick, e.on, e.freq_dhz) for e in m.buzzer_events()],
             m.screen().frame)
     assert here == pure_worker({"rom": rom, "state": None, "ticks": total, "presses": []})
+
+
+# --- fused runs: the compiled loop's cases for frequent runs of instructions ----
+#
+# Programs made of the runs listed in opgen.FUSED (any words that decode to each
+# handler), with X and Y pointing anywhere (RAM, display RAM, I/O), so that the
+# fused cases meet I/O, display writes, EI, timer stops and interrupts mid-run.
+
+def _words_by_handler() -> dict[int, list[int]]:
+    from pygotchi.emu import ops
+
+    by: dict[int, list[int]] = {}
+    for w in range(4096):
+        by.setdefault(ops.KIND[w], []).append(w)
+    return by
+
+
+@st.composite
+def fused_programs(draw) -> bytes:
+    from pygotchi.emu import assemble, ops
+    from tests.emu.helpers import io_write
+
+    by = _words_by_handler()
+    xp, yp = (draw(st.sampled_from([0x0, 0x1, 0x2, 0xE, 0xF])) for _ in range(2))
+    # Low bytes: often an I/O register with side effects (factor flags, timers, buzzer).
+    low = st.one_of(st.integers(0, 255), st.sampled_from([0x00, 0x02, 0x20, 0x24, 0x25, 0x53,
+                                                          0x54, 0x74, 0x77, 0x78, 0x64, 0x65]))
+    x, y = draw(low), draw(low)
+    source = ("        ORG 0x100\n"
+              + io_write(0xF10, draw(st.integers(0, 15)))  # clock-timer interrupt masks
+              + io_write(0xF12, draw(st.integers(0, 1)))  # programmable timer
+              + io_write(0xF26, draw(st.integers(0, 15))) + io_write(0xF78, 0x3)
+              + ("        EI\n" if draw(st.booleans()) else "")
+              + f"        LD   A,{xp:#x}\n        LD   XP,A\n        LD   X,{x:#x}\n"
+              + f"        LD   A,{yp:#x}\n        LD   YP,A\n        LD   Y,{y:#x}\n"
+              + "body:\n")
+    program = assemble(source)
+    words = program.image(6144)
+    pc = program.labels["body"]
+    for _ in range(draw(st.integers(1, 40))):
+        for handler in draw(st.sampled_from(ops.FUSED)):
+            if pc < 6100:
+                word = draw(st.sampled_from(by[handler]))
+                if word >> 8 in (0xB, 0x8):  # LD X,e / LD Y,e: the interesting lows too
+                    word = (word & 0xF00) | draw(low)
+                words[pc] = word
+                pc += 1
+    words[pc] = program.labels["body"] & 0xFF  # JP body (page 1)
+    return words_to_rombin(words)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rom=fused_programs(), ticks=st.integers(0, 40000), presses=presses)
+def test_fused_runs_agree(pure_worker, rom: bytes, ticks: int, presses) -> None:
+    job = {"rom": rom, "state": None, "ticks": ticks, "presses": presses}
+    assert run_here(job) == pure_worker(job)
+
+
+@pytest.mark.parametrize("pad", range(4))
+def test_io_inside_fused_runs_agrees(pure_worker, pad: int) -> None:
+    """I/O writes and reads from the second part of a fused run, at each phase.
+
+    ``LD X,e`` then ``LBPX`` is a fused run: the buzzer change is recorded with
+    the tick of the LBPX step, the programmable timer restarts at it, and F24
+    (its count) is read at the step after (``LD X,e`` then ``LD A,MX``).
+    """
+    from pygotchi.emu import assemble
+
+    source = ("        ORG 0x100\n        LD   A,0xF\n        LD   XP,A\n"
+              "loop:   LD   X,0x53\n        LBPX MX,0x00\n" + "        NOP5\n" * pad
+              + "        LD   X,0x53\n        LBPX MX,0x80\n"
+              "        LD   X,0x77\n        LBPX MX,0x00\n"
+              "        LD   X,0x77\n        LBPX MX,0x10\n" + "        NOP7\n" * pad
+              + "        LD   X,0x24\n        LD   A,MX\n        LD   M0,A\n"
+              "        JP   loop\n")
+    rom = words_to_rombin(assemble(source).image(6144))
+    job = {"rom": rom, "state": None, "ticks": 20000, "presses": []}
+    assert run_here(job) == pure_worker(job)
