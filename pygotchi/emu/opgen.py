@@ -669,8 +669,32 @@ NATIVE_SLOW = """if tick >= limit or c.attn == 0 or after_pset or c.halted or c.
 c.f = rf
 timers.loop_timers(c, tick)
 if c.attn == 0:
-    break
+{enter}
 stop = c.attn if c.attn < limit else limit"""
+
+# A timer event latched an interrupt with I=1 (attn is 0). In lazy mode (OSC1) the
+# loop enters it in place, as Cpu.enter_interrupt does, unless the limit comes
+# first: the 12 cycles go into ``pending``, so the next step's tick is the same
+# and ``tick - pending`` is still where the timers were run.
+NATIVE_ENTER = """    if c.lazy and tick + 12 < limit:
+        slot = 0
+        while not c.triggered[slot]:
+            slot += 1
+        sp = rsp
+        mem[(sp - 1) & 0xFF] = (pc >> 8) & 0xF
+        mem[(sp - 2) & 0xFF] = (pc >> 4) & 0xF
+        mem[(sp - 3) & 0xFF] = pc & 0xF
+        rsp = (sp - 3) & 0xFF
+        rf &= 0x7
+        pc = (pc & 0x1000) | 0x100 | (0x0C - 2 * slot)
+        c.call_depth += 1
+        c.interrupts += 1
+        c.triggered[slot] = 0
+        pending += 12
+        c.f = rf
+        c.attn = timers.real_event(c)
+    else:
+        break"""
 
 
 # Runs of instructions that get one case of the compiled OSC1 loop each (_fused_case):
@@ -1098,7 +1122,10 @@ def generate() -> str:
     kinds = _kind_of(handlers, table)
     loop = NATIVE_LOOP.replace("{switch3}", _native_switch(handlers, kinds, []))
     loop = loop.replace("{switch1}", _native_switch(handlers, kinds, runs))
-    loop = loop.replace("{slow3}", slow.replace("{osc}", "1")).replace("{slow}", slow)
+    enter = "\n".join(" " * 20 + line for line in NATIVE_ENTER.split("\n")).lstrip()
+    slow1 = slow.replace("{enter}", "    " + enter)
+    slow3 = slow.replace("{enter}", "    break").replace("{osc}", "1")
+    loop = loop.replace("{slow3}", slow3).replace("{slow}", slow1)
     out.extend(loop.replace("{osc}", "0").split("\n"))
     out.append("")
     out.append("if not cython.compiled:")
@@ -1162,7 +1189,7 @@ def generate_pxd() -> str:
     out.append('@cython.locals(tick="long long", pending="long long", pc=long, stop="long long",')
     out.append('               steps="long long", acc="long long", ticks="long long",')
     out.append('               op=int, k=int, after_pset=bint, ra=int, rb=int, rx=int, ry=int,')
-    out.append('               rsp=int, rf=int,')
+    out.append('               rsp=int, rf=int, slot=int,')
     out.append('               code="unsigned short[::1]", fused="unsigned short[::1]",')
     out.append('               rom="unsigned short[::1]",')
     out.append(f'               mem="unsigned char[::1]", {locals_decl})')

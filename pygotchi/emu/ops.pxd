@@ -778,7 +778,7 @@ cdef int cycles_of(int k) noexcept nogil
 @cython.locals(tick="long long", pending="long long", pc=long, stop="long long",
                steps="long long", acc="long long", ticks="long long",
                op=int, k=int, after_pset=bint, ra=int, rb=int, rx=int, ry=int,
-               rsp=int, rf=int,
+               rsp=int, rf=int, slot=int,
                code="unsigned short[::1]", fused="unsigned short[::1]",
                rom="unsigned short[::1]",
                mem="unsigned char[::1]", t=int, cy=int, u=int, v=int, ax=int, ay=int, w=int, sp=int, ret=int, n=int, cy_in=int, x=int, y=int, wv=int, np_=int)

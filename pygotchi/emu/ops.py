@@ -22117,7 +22117,25 @@ def run_awake_native(c, limit):
                     c.f = rf
                     timers.loop_timers(c, tick)
                     if c.attn == 0:
-                        break
+                        if c.lazy and tick + 12 < limit:
+                            slot = 0
+                            while not c.triggered[slot]:
+                                slot += 1
+                            sp = rsp
+                            mem[(sp - 1) & 0xFF] = (pc >> 8) & 0xF
+                            mem[(sp - 2) & 0xFF] = (pc >> 4) & 0xF
+                            mem[(sp - 3) & 0xFF] = pc & 0xF
+                            rsp = (sp - 3) & 0xFF
+                            rf &= 0x7
+                            pc = (pc & 0x1000) | 0x100 | (0x0C - 2 * slot)
+                            c.call_depth += 1
+                            c.interrupts += 1
+                            c.triggered[slot] = 0
+                            pending += 12
+                            c.f = rf
+                            c.attn = timers.real_event(c)
+                        else:
+                            break
                     stop = c.attn if c.attn < limit else limit
         c.pc = pc
         c.tick = tick
