@@ -7,7 +7,7 @@ for as long as execution goes on at the next address (no jump, no interrupt).
 Each round simulates the loop with the runs chosen so far, adds the runs that
 would save the most dispatches, and prints dispatches per instruction.
 
-    python bench/fusion_profile.py [ROM ...] [--seconds 600] [--runs 192] [--longest 4]
+    python bench/fusion_profile.py [ROM ...] [--seconds 600] [--runs 256] [--longest 8]
 
 The chosen list is printed last, in the form ``opgen.FUSED`` takes. Which runs
 are fused only changes speed: any program runs exactly as single steps.
@@ -121,8 +121,8 @@ def main() -> int:
     parser.add_argument("roms", nargs="*",
                         default=[str(ROMS / "p1.bin"), str(ROMS / "yasashii.bin")])
     parser.add_argument("--seconds", type=int, default=600)
-    parser.add_argument("--runs", type=int, default=192)
-    parser.add_argument("--longest", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=256)
+    parser.add_argument("--longest", type=int, default=8)
     args = parser.parse_args()
     missing = [r for r in args.roms if not Path(r).is_file()]
     if missing:
