@@ -35,6 +35,8 @@ cdef long long real_event(Chip c) noexcept nogil
 cdef void settle(Chip c, long long tick) noexcept nogil
 
 cdef void enter_lazy(Chip c) noexcept nogil
-@cython.locals(i=int, late="long long", data=int, _="long long")
+@cython.locals(i=int, late="long long", data=int, n="long long", s7="long long", s6="long long",
+               s5="long long", level=int, event="long long", stamp="long long", first="long long",
+               t="long long")
 cdef void loop_timers(Chip c, long long tick) noexcept nogil
 cdef void leave_lazy(Chip c, long long tick) noexcept nogil

@@ -219,14 +219,27 @@ def enter_lazy(c) -> None:
 def loop_timers(c, tick: int) -> None:
     """At a stop of the compiled loop (``tick >= attn``): the timer events due at ``tick``.
 
-    In lazy mode those are the skipped ones (``settle``) and then the real
-    ones, as ``run_timers_full`` would apply them; then ``attn`` is the next
-    real event. Otherwise the usual ``run_timers``, and lazy mode from here
-    on if the timers allow it.
+    In lazy mode those are the skipped ones (as ``settle`` applies them) and
+    then the real ones, as ``run_timers_full`` would apply them; then ``attn``
+    is the next real event. Otherwise the usual ``run_timers``, and lazy mode
+    from here on if the timers allow it. (This runs at every real event, a
+    hundred times a second: the stamps are read once, into locals.)
     """
     if c.lazy:
-        settle(c, tick)
-        if tick - c.clock_stamps[5] >= 512:
+        s7 = c.clock_stamps[7]
+        if tick - s7 >= 128:
+            n = (tick - s7) >> 7
+            s7 += n << 7
+            c.clock_stamps[7] = s7
+            level = c.mem[0xF20] ^ (n & 1)
+            s6 = c.clock_stamps[6]
+            if tick - s6 >= 256:  # in phase, due only with the 128 Hz channel
+                n = (tick - s6) >> 8
+                c.clock_stamps[6] = s6 + (n << 8)
+                level ^= (n & 1) << 1
+            c.mem[0xF20] = level
+        s5 = c.clock_stamps[5]
+        if tick - s5 >= 512:
             # The 32 Hz channel, and every slower one that is due with it (in phase).
             i = 5
             while i >= 0:
@@ -235,17 +248,38 @@ def loop_timers(c, tick: int) -> None:
                     break
                 clock_toggle(c, i, late)
                 i -= 1
-        if c.prog_enabled and tick - c.prog_stamp >= 128:
-            # The count that reaches 0 (settle stops before it).
-            for _ in range((tick - c.prog_stamp) >> 7):
-                c.prog_stamp += 128
-                data = (c.prog_data - 1) & 0xFF
-                if data == 0:
+            s5 = c.clock_stamps[5]
+        event = s5 + 512
+        if c.prog_enabled:
+            stamp = c.prog_stamp
+            data = c.prog_data
+            n = (tick - stamp) >> 7
+            if n > 0:
+                first = data if data else 256
+                if n < first:  # counts that do not reach 0 (settle)
+                    stamp += n << 7
+                    data = (data - n) & 0xFF
+                else:
+                    # Up to the count that reaches 0, which reloads and raises
+                    # F02 bit 0; any count after it, as run_timers_full does.
+                    stamp += first << 7
+                    n -= first
                     data = c.prog_reload
                     c.raise_interrupt(0, 0)
+                    while n > 0:
+                        stamp += 128
+                        n -= 1
+                        data = (data - 1) & 0xFF
+                        if data == 0:
+                            data = c.prog_reload
+                            c.raise_interrupt(0, 0)
+                c.prog_stamp = stamp
                 c.prog_data = data
+            t = stamp + 128 * (data if data else 256)  # the next count that reaches 0
+            if t < event:
+                event = t
         if c.attn != 0:
-            c.attn = real_event(c)
+            c.attn = event
         return
     if tick >= c.timer_event:
         run_timers(c, tick)
