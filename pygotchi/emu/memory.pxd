@@ -18,5 +18,6 @@ cdef void write_mem(Chip c, int addr, int value) noexcept nogil
 @cython.locals(audible=bint)
 cdef void set_buzzer(Chip c, int freq, int on) noexcept nogil
 
+@cython.locals(slot=int, value=int)
 cdef int read_io_loop(Chip c, int addr, long long before) noexcept nogil
 cdef void write_mem_loop(Chip c, int addr, int value, long long before) noexcept nogil

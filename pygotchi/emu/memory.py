@@ -164,6 +164,16 @@ def read_io_loop(c, addr: int, before: int) -> int:
     timers up to there, so F20 (128/64 Hz bits) and F24/F25 (the programmable
     timer's count) are brought there before they are read.
     """
+    # The registers ROMs poll all the time first, as read_io reads them.
+    if addr == 0xF40:
+        return c.k0
+    if addr == 0xF54:
+        return c.mem[0xF54]
+    if addr < 0xF06:  # factor flags: reading acknowledges them
+        slot = reg_slot(addr - 0xF00)
+        value = c.factor[slot]
+        c.factor[slot] = 0
+        return value
     if c.lazy and (addr == 0xF20 or addr == 0xF24 or addr == 0xF25):
         timers.settle(c, before)
     return read_io(c, addr)
