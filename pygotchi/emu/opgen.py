@@ -543,7 +543,7 @@ def run_awake_native(c, limit):
         else:
             while True:
                 tick += pending
-                k = fused[pc]
+                k = fused[pc] & 0x3FF
 {switch1}
                 steps += 1
                 if cold(tick >= stop):
@@ -1190,6 +1190,19 @@ def _native_switch(handlers: list[tuple[str, str, int]], kinds: dict[str, str],
         parts = [(kinds[handlers[k][0]], handlers[k][1], handlers[k][2]) for k in run]
         case = _fused_case(parts) if parts[0][0] == "pset" else _fused_fast(parts)
         lines.extend(pad + "    " + line if line.strip() else "" for line in case)
+    if fused:
+        # The OSC1 copy switches on ``fused[pc] & 0x3FF`` with a case for each of the
+        # 1,024 values, so the C compiler leaves out the jump table's range check.
+        # (fused[] never holds the spare numbers; were one met, the loop would
+        # leave before the step.)
+        count = len(handlers) + len(fused)
+        if count > 1024:
+            raise SystemExit("more than 1,024 cases: widen the mask in NATIVE_LOOP")
+        if count < 1024:
+            spare = " or ".join(f"k == {k}" for k in range(count, 1024))
+            lines.append(f"{pad}elif {spare}:")
+            lines.append(f"{pad}    tick -= pending")
+            lines.append(f"{pad}    break")
     lines.append(f"{pad}else:")
     lines.append(f"{pad}    unreachable()  # no range check: code[] holds handler numbers only")
     return "\n".join(lines)
