@@ -240,15 +240,21 @@ def loop_timers(c, tick: int) -> None:
             c.mem[0xF20] = level
         s5 = c.clock_stamps[5]
         if tick - s5 >= 512:
-            # The 32 Hz channel, and every slower one that is due with it (in phase).
-            i = 5
+            # The 32 Hz channel (F20 bit 2; falling edge: F00 bit 0), as clock_toggle
+            # does it, then every slower one that is due with it (in phase).
+            s5 += ((tick - s5) >> 9) << 9
+            c.clock_stamps[5] = s5
+            level = c.mem[0xF20] ^ 4
+            c.mem[0xF20] = level
+            if not level & 4:
+                c.raise_interrupt(5, 0)
+            i = 4
             while i >= 0:
                 late = tick - c.clock_stamps[i]
                 if late < (16384 >> i):
                     break
                 clock_toggle(c, i, late)
                 i -= 1
-            s5 = c.clock_stamps[5]
         event = s5 + 512
         if c.prog_enabled:
             stamp = c.prog_stamp
