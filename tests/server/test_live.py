@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from websockets.exceptions import InvalidStatus
 
 from pygotchi.emu import TICKS_PER_SECOND
+from pygotchi.server.livepet import LivePet
 from tests.server.helpers import Viewer, held_in_frame, held_on_screen, wait_for
 
 
@@ -100,6 +103,24 @@ def test_tap_ping_and_mistakes(world):
         v.send(type="ping")  # still connected after all that
         v.until(lambda v: {"type": "pong"} in v.texts)
 
+
+
+def test_a_new_viewer_hears_its_status_before_any_screen(world, monkeypatch):
+    # While the pet's frame is brought up to date for a new viewer, the scheduler's
+    # rounds go on: none of their screens may reach the viewer before its welcome.
+    owner = world.owner
+    pet = owner.new_pet()
+    refresh = LivePet.refresh_frame
+
+    def refresh_slowly(self, wait: bool = True):
+        time.sleep(0.3)  # rounds (every 10 ms here) run meanwhile
+        return refresh(self, wait)
+
+    monkeypatch.setattr(LivePet, "refresh_frame", refresh_slowly)
+    with owner.ws(pet["id"]) as v:
+        assert v.receive()[0] == 0x03  # the status first
+        v.until(lambda v: v.frames)
+        assert v.statuses[0]["status"] == "running"
 
 def test_paused_pets_do_not_take_buttons(world):
     owner = world.owner

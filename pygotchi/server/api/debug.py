@@ -427,13 +427,17 @@ async def debug_socket(ws: WebSocket, pet_id: str) -> None:
             await ws.send_text(text)
             last_sent = text
 
+    # One receive stays in flight across the pushes: cancelling a receive that times
+    # out (asyncio.wait_for) can lose a command that arrived at that very moment.
+    receiving: asyncio.Future = asyncio.ensure_future(ws.receive_text())
     try:
         await send()
         while True:
-            try:
-                raw = await asyncio.wait_for(ws.receive_text(), SOCKET_PUSH_S)
-            except TimeoutError:
-                raw = None
+            done, _ = await asyncio.wait({receiving}, timeout=SOCKET_PUSH_S)
+            raw = None
+            if done:
+                raw = receiving.result()
+                receiving = asyncio.ensure_future(ws.receive_text())
             if time.monotonic() - checked > SOCKET_RECHECK_S:
                 checked = time.monotonic()
                 if not await run_in_threadpool(svc.auth.still_valid, principal) or \
@@ -454,3 +458,5 @@ async def debug_socket(ws: WebSocket, pet_id: str) -> None:
             await send()
     except WebSocketDisconnect:
         return
+    finally:
+        receiving.cancel()

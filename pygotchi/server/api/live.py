@@ -125,11 +125,13 @@ class LiveConnection:
     async def attach(self) -> None:
         """Start watching: the viewer gets the status and the current screen first."""
         pet, viewer = self.pet, self.viewer
-        pet.viewers.add(viewer)
-        self.svc.scheduler.watch(pet)
         # Frames of unwatched pets are not kept current: bring this one up to date first.
         out = await self._in_thread(pet.refresh_frame)
+        # Joined only now (on the loop, with nothing in between), so the scheduler's
+        # frames cannot reach this viewer before its welcome.
+        pet.viewers.add(viewer)
         pet.welcome(viewer, self.svc.scheduler.clock.now())
+        self.svc.scheduler.watch(pet)
         self.svc.scheduler.publish(pet, out)
 
     async def detach(self) -> None:
