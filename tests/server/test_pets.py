@@ -248,3 +248,27 @@ def test_the_pet_list_glances_at_every_pet_without_running_it(world):
     assert {p["id"] for p in r.json()} <= listed
     others = world.other.call("GET", "/api/pets/screens").json()
     assert pet["id"] not in {p["id"] for p in others}
+
+
+def test_a_glance_shows_an_unwatched_pets_screen_as_it_is(world):
+    # Nobody watches this pet, so its runs pack no screen: the glance packs it.
+    owner = world.owner
+    pet = owner.new_pet("Unseen")
+    url = f"/api/pets/{pet['id']}"
+    live = world.server.services.scheduler.get(pet["id"], owner.id)
+
+    def stale() -> bool:
+        with live.lock:
+            return live.frame[1] != live.machine.screen().frame
+
+    for _ in range(20):  # pause it while the kept frame is behind its screen
+        wait_for(stale, what="the pet's screen to move on from its last packed frame")
+        owner.call("PATCH", url, json={"paused": True})
+        if stale():
+            break
+        owner.call("PATCH", url, json={"paused": False})
+    else:
+        pytest.fail("the pet never paused with its frame behind")
+    glance = {p["id"]: p for p in owner.call("GET", "/api/pets/screens").json()}[pet["id"]]
+    with live.lock:
+        assert bytes.fromhex(glance["frame"]) == live.machine.screen().frame

@@ -12,7 +12,10 @@ import { eggSvg, themeFor } from "../art.js";
 import { backgroundFor, petProblem, romLabel, toyLabel } from "../models.js";
 
 const STATUS_LABEL = { running: "Running", paused: "Paused", catching_up: "Catching up" };
-const GLANCE_MS = 2000;
+// Not a whole number of seconds: toys animate in steps of half a second and idle pets
+// run twice a second, so a 2 s glance would catch a bobbing pet in the same pose
+// every time and its thumbnail would look frozen.
+const GLANCE_MS = 1750;
 
 export async function petsView(root, ctx) {
   const [pets, roms] = await Promise.all([api.pets(), api.roms()]);
