@@ -146,6 +146,7 @@ class Scheduler:
         self._sweep: list[LivePet] = []  # this idle interval's pets, in slices...
         self._sweep_at = 0  # ...of which the next starts here
         self._sweep_step = 0  # pets per slice
+        self._sweep_pause = 0.0  # seconds between slices
         self._waiter: asyncio.Future | None = None  # the loop's sleep, to cut short
         self.checkpoint_problem: str | None = None  # why the last checkpoint failed
         self.checkpoint_failing_since: float | None = None
@@ -466,11 +467,11 @@ class Scheduler:
             rounds = max(1, int(idle * 1000 / self.settings.tick_interval_ms))
             slices = max(1, min(rounds, -(-len(self._sweep) // SWEEP_SLICE)))
             self._sweep_step = -(-len(self._sweep) // slices) or 1
+            self._sweep_pause = idle / (-(-len(self._sweep) // self._sweep_step) or 1)
         start = self._sweep_at
         self._sweep_at += self._sweep_step
-        step = idle / (-(-len(self._sweep) // self._sweep_step) or 1)
-        due = self._next_sweep + step  # on its cadence, unless that is already past
-        self._next_sweep = due if due > now else now + step
+        due = self._next_sweep + self._sweep_pause  # on its cadence, unless already past
+        self._next_sweep = due if due > now else now + self._sweep_pause
         return self._sweep[start : self._sweep_at]
 
     def _start_catch_up_step(self, pet: LivePet) -> None:

@@ -14,7 +14,7 @@ but committed after it finds a newer version in the row and is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Update, bindparam, delete, func, select
@@ -133,7 +133,9 @@ def _checkpoint_update() -> Update:
                     paused=bindparam("b_paused"), updated_at=bindparam("b_now")))
 
 
-_CHECKPOINT_SQL: dict[str, tuple[str, tuple[str, ...] | None]] = {}  # dialect -> compiled
+# dialect -> the compiled statement, its parameter order if positional, and the
+# driver's conversion of updated_at (None: none needed)
+_CHECKPOINT_SQL: dict[str, tuple[str, tuple[str, ...] | None, Callable | None]] = {}
 
 
 def save_checkpoints(s: Session, checkpoints: Iterable[Checkpoint]) -> list[str]:
@@ -155,9 +157,9 @@ def save_checkpoints(s: Session, checkpoints: Iterable[Checkpoint]) -> list[str]
     if dialect.name not in _CHECKPOINT_SQL:
         compiled = _checkpoint_update().compile(dialect=dialect)
         _CHECKPOINT_SQL[dialect.name] = (
-            str(compiled), tuple(compiled.positiontup or ()) if compiled.positional else None)
-    sql, order = _CHECKPOINT_SQL[dialect.name]
-    stamp = Pet.__table__.c.updated_at.type.bind_processor(dialect)
+            str(compiled), tuple(compiled.positiontup or ()) if compiled.positional else None,
+            Pet.__table__.c.updated_at.type.bind_processor(dialect))
+    sql, order, stamp = _CHECKPOINT_SQL[dialect.name]
     now = stamp(utcnow()) if stamp is not None else utcnow()
     rows = [{"b_id": c.pet_id, "b_state": c.state, "b_tick": c.tick, "b_at": c.at,
              "b_version": c.version, "b_paused": c.paused, "b_now": now} for c in checkpoints]
